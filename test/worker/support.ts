@@ -1,0 +1,84 @@
+// Shared test support for worker tests: the worker's own fetch, admin calls, polling.
+import { env, exports } from "cloudflare:workers";
+
+export const ADMIN = { authorization: "Bearer test-admin-token" };
+
+export function call(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(`http://foyer.test${path}`, init));
+}
+
+export async function admin<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await call(`/admin/v1${path}`, {
+    method,
+    headers: { ...ADMIN, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export interface TestSource {
+  spaceId: string;
+  sourceId: string;
+  writeKey: string;
+}
+
+export async function newSource(options: Record<string, unknown> = {}): Promise<TestSource> {
+  const { space } = await admin<{ space: { id: string } }>("POST", "/spaces", { name: "test" });
+  const { source, writeKey } = await admin<{ source: { id: string }; writeKey: string }>(
+    "POST",
+    `/spaces/${space.id}/sources`,
+    { name: "web", ...options },
+  );
+  return { spaceId: space.id, sourceId: source.id, writeKey };
+}
+
+export function basic(writeKey: string): string {
+  return `Basic ${btoa(`${writeKey}:`)}`;
+}
+
+export function track(writeKey: string, path: string, body: unknown, headers: HeadersInit = {}) {
+  return call(path, {
+    method: "POST",
+    headers: { authorization: basic(writeKey), "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function storedCount(sourceId: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE source_id = ?")
+    .bind(sourceId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+export async function archivedObjects(sourceId: string): Promise<string[]> {
+  const listing = await env.ARCHIVE.list({ prefix: `source=${sourceId}/` });
+  return listing.objects.map((o) => o.key);
+}
+
+/** Waits until the source has `n` stored events in D1. */
+export function storedEventually(sourceId: string, n: number): Promise<number> {
+  return eventually(async () => {
+    const count = await storedCount(sourceId);
+    return count >= n ? count : undefined;
+  });
+}

@@ -1,0 +1,30 @@
+// The worker's HTTP surface: Tracking API at /v1, admin API at /admin/v1, errors mapped once.
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { requireAdmin } from "./admin/auth.ts";
+import { readsAdmin } from "./admin/reads.ts";
+import { sourcesAdmin } from "./admin/sources.ts";
+import { ApiError, errorResponse } from "./errors.ts";
+import { trackingApi } from "./ingest/routes.ts";
+
+const CORS_ON_ERRORS = { "access-control-allow-origin": "*" };
+
+export const app = new Hono<{ Bindings: Env }>();
+
+app.get("/healthz", (c) => c.json({ ok: true }));
+app.route("/", trackingApi);
+app.use("/admin/*", requireAdmin);
+app.route("/admin/v1", sourcesAdmin);
+app.route("/admin/v1", readsAdmin);
+
+app.notFound(() => errorResponse(new ApiError(404, "not_found", "no such route")));
+
+app.onError((error, c) => {
+  const headers = c.req.path.startsWith("/v1/") ? CORS_ON_ERRORS : {};
+  if (error instanceof ApiError) return errorResponse(error, headers);
+  if (error instanceof HTTPException) {
+    return errorResponse(new ApiError(error.status, "http_error", error.message), headers);
+  }
+  console.error("unhandled error", { path: c.req.path, error: String(error) });
+  return errorResponse(new ApiError(500, "internal_error", "internal error"), headers);
+});

@@ -1,0 +1,75 @@
+// D1 schema: the source of the D1 types and of the migrations in drizzle/ (drizzle-kit generate).
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const spaces = sqliteTable("spaces", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const sources = sqliteTable(
+  "sources",
+  {
+    id: text("id").primaryKey(),
+    spaceId: text("space_id")
+      .notNull()
+      .references(() => spaces.id),
+    name: text("name").notNull(),
+    /** SHA-256 hex of the write key: the key itself is shown once, at creation or rotation. */
+    writeKeyHash: text("write_key_hash").notNull(),
+    /** Last four characters, so people can tell keys apart. */
+    writeKeyHint: text("write_key_hint").notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    retentionDays: integer("retention_days").notNull().default(90),
+    rateLimitPerSecond: integer("rate_limit_per_second").notNull(),
+    rateLimitBurst: integer("rate_limit_burst").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("sources_write_key_hash").on(t.writeKeyHash),
+    index("sources_space").on(t.spaceId),
+  ],
+);
+
+/** Every accepted event, one row per (source, messageId): the consumer inserts idempotently. */
+export const events = sqliteTable(
+  "events",
+  {
+    sourceId: text("source_id").notNull(),
+    messageId: text("message_id").notNull(),
+    spaceId: text("space_id").notNull(),
+    type: text("type").notNull(),
+    event: text("event"),
+    userId: text("user_id"),
+    anonymousId: text("anonymous_id"),
+    /** Epoch milliseconds of the skew-corrected event time. */
+    timestamp: integer("timestamp").notNull(),
+    /** Epoch milliseconds at the edge; retention counts from here (as Segment's does). */
+    receivedAt: integer("received_at").notNull(),
+    /** The archive object (chunk) that holds this event in R2. */
+    chunkId: text("chunk_id").notNull(),
+    body: text("body").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sourceId, t.messageId] }),
+    index("events_source_received").on(t.sourceId, t.receivedAt),
+    index("events_user").on(t.spaceId, t.userId, t.timestamp).where(sql`user_id is not null`),
+    index("events_anonymous").on(t.spaceId, t.anonymousId, t.timestamp).where(sql`anonymous_id is not null`),
+    index("events_chunk").on(t.chunkId),
+  ],
+);
+
+/** Archive objects per source and hour, so retention and deletion find them without listing R2. */
+export const archiveObjects = sqliteTable(
+  "archive_objects",
+  {
+    key: text("key").primaryKey(),
+    sourceId: text("source_id").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    eventCount: integer("event_count").notNull(),
+    bytes: integer("bytes").notNull(),
+  },
+  (t) => [index("archive_objects_source_received").on(t.sourceId, t.receivedAt)],
+);

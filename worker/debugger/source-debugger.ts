@@ -1,0 +1,85 @@
+// SourceDebugger: the live view of a source's latest events (Segment's Source Debugger,
+// segment.md §7.5: a real-time sample capped at 500 events). Fed by the Queue consumer, off the
+// ingestion hot path; read as JSON, over WebSocket (hibernatable) or as Server-Sent Events.
+import { DurableObject } from "cloudflare:workers";
+import type { NormalizedMessage } from "../spec/message.ts";
+
+export const DEBUGGER_CAPACITY = 500;
+
+const encoder = new TextEncoder();
+
+export class SourceDebugger extends DurableObject<Env> {
+  private readonly streams = new Set<WritableStreamDefaultWriter<Uint8Array>>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS recent (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)",
+    );
+  }
+
+  /** Records the newest events, keeps the last 500 and sends them to every live viewer. */
+  push(messages: NormalizedMessage[]): void {
+    const sql = this.ctx.storage.sql;
+    const bodies = messages.map((m) => JSON.stringify(m));
+    for (const body of bodies) sql.exec("INSERT INTO recent (body) VALUES (?)", body);
+    sql.exec(
+      "DELETE FROM recent WHERE seq <= (SELECT MAX(seq) FROM recent) - ?",
+      DEBUGGER_CAPACITY,
+    );
+    for (const socket of this.ctx.getWebSockets()) {
+      for (const body of bodies) socket.send(body);
+    }
+    for (const writer of this.streams) {
+      for (const body of bodies) {
+        writer.write(encoder.encode(`event: message\ndata: ${body}\n\n`)).catch(() => {
+          this.streams.delete(writer);
+        });
+      }
+    }
+  }
+
+  /** The latest `limit` events, newest first (typed `unknown`: RPC types of the JSON model are too deep). */
+  recent(limit = 100): unknown[] {
+    const rows = this.ctx.storage.sql
+      .exec<{ body: string }>(
+        "SELECT body FROM recent ORDER BY seq DESC LIMIT ?",
+        Math.min(Math.max(1, limit), DEBUGGER_CAPACITY),
+      )
+      .toArray();
+    return rows.map((row) => JSON.parse(row.body) as unknown);
+  }
+
+  override fetch(request: Request): Response {
+    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") {
+      const { 0: client, 1: server } = new WebSocketPair();
+      this.ctx.acceptWebSocket(server);
+      return new Response(null, { status: 101, webSocket: client });
+    }
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    this.streams.add(writer);
+    request.signal.addEventListener("abort", () => {
+      this.streams.delete(writer);
+      writer.close().catch(() => undefined);
+    });
+    writer.write(encoder.encode(": foyer source debugger\n\n")).catch(() => {
+      this.streams.delete(writer);
+    });
+    return new Response(readable, {
+      headers: {
+        "content-type": "text/event-stream",
+        "cache-control": "no-store",
+      },
+    });
+  }
+
+  override webSocketMessage(socket: WebSocket, message: string | ArrayBuffer): void {
+    // Viewers only listen; a "ping" gets a "pong" so clients can check the connection.
+    if (message === "ping") socket.send("pong");
+  }
+
+  override webSocketClose(socket: WebSocket, code: number): void {
+    socket.close(code, "closed");
+  }
+}

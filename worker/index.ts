@@ -1,0 +1,20 @@
+// Foyer's edge worker: HTTP (Tracking, admin), the ingest Queue consumer, the hourly cron, and the
+// Durable Object classes. Each entry point only hands over to its domain.
+import { app } from "./app.ts";
+import { consumeIngestBatch } from "./archive/consumer.ts";
+import { purgeExpired } from "./retention/purge.ts";
+import type { IngestChunk } from "./spec/message.ts";
+
+export { SourceGate } from "./ingest/gate.ts";
+export { SourceDebugger } from "./debugger/source-debugger.ts";
+
+export default {
+  fetch: app.fetch,
+  async queue(batch, env) {
+    await consumeIngestBatch(batch as MessageBatch<IngestChunk>, env);
+  },
+  async scheduled(controller, env) {
+    const report = await purgeExpired(env, controller.scheduledTime);
+    console.warn("retention purge", report);
+  },
+} satisfies ExportedHandler<Env>;

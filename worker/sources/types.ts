@@ -1,0 +1,13 @@
+/** What ingestion needs to know about a source, as the admin API last wrote it. */
+export interface SourceSnapshot {
+  id: string;
+  spaceId: string;
+  enabled: boolean;
+  /** SHA-256 hex of the write key in force. */
+  writeKeyHash: string;
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
+  retentionDays: number;
+  /** Epoch ms of the last change: the newer snapshot wins. */
+  updatedAt: number;
+}

@@ -1,0 +1,23 @@
+/**
+ * A message the edge refuses, with Segment's discard code where one exists
+ * (segment.md §1.3, "Failed on ingest") and the offending field's path.
+ */
+export class MessageError extends Error {
+  readonly code: string;
+  readonly field: string;
+
+  constructor(code: string, field: string, message: string) {
+    super(message);
+    this.name = "MessageError";
+    this.code = code;
+    this.field = field;
+  }
+}
+
+/** How a rejected batch item is reported back to the caller. */
+export interface RejectedItem {
+  index: number;
+  code: string;
+  field: string;
+  message: string;
+}
