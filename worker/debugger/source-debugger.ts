@@ -79,7 +79,11 @@ export class SourceDebugger extends DurableObject<Env> {
     if (message === "ping") socket.send("pong");
   }
 
-  override webSocketClose(socket: WebSocket, code: number): void {
-    socket.close(code, "closed");
+  override webSocketClose(socket: WebSocket): void {
+    try {
+      socket.close(1000, "closed");
+    } catch {
+      // Already closed by the runtime's automatic close reply.
+    }
   }
 }
