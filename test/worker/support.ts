@@ -18,7 +18,7 @@ export async function admin<T = Record<string, unknown>>(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
+  return res.json<T>();
 }
 
 export interface TestSource {

@@ -21,7 +21,8 @@ function pageLimit(raw: string | undefined, fallback: number): number {
 function timeParam(raw: string | undefined, field: string): number | undefined {
   if (raw === undefined) return undefined;
   const ms = Date.parse(raw);
-  if (Number.isNaN(ms)) throw new ApiError(400, "invalid_time", `${field} is not a date`, { field });
+  if (Number.isNaN(ms))
+    throw new ApiError(400, "invalid_time", `${field} is not a date`, { field });
   return ms;
 }
 
@@ -57,10 +58,17 @@ readsAdmin.get("/sources/:sourceId/events", async (c) => {
   const args: (string | number)[] = [source.id];
   const userId = c.req.query("userId");
   const anonymousId = c.req.query("anonymousId");
-  if (userId !== undefined) where.push("user_id = ?") && args.push(userId);
-  if (anonymousId !== undefined) where.push("anonymous_id = ?") && args.push(anonymousId);
-  if (since !== undefined) where.push("received_at >= ?") && args.push(since);
-  if (until !== undefined) where.push("received_at < ?") && args.push(until);
+  const filters: [string, string | number | undefined][] = [
+    ["user_id = ?", userId],
+    ["anonymous_id = ?", anonymousId],
+    ["received_at >= ?", since],
+    ["received_at < ?", until],
+  ];
+  for (const [clause, value] of filters) {
+    if (value === undefined) continue;
+    where.push(clause);
+    args.push(value);
+  }
   if (cursor) {
     where.push("(received_at < ? OR (received_at = ? AND message_id < ?))");
     args.push(cursor.receivedAt, cursor.receivedAt, cursor.messageId);
@@ -74,7 +82,9 @@ readsAdmin.get("/sources/:sourceId/events", async (c) => {
   const page = results.slice(0, limit);
   const last = page.at(-1);
   const next =
-    results.length > limit && last ? btoa(JSON.stringify([last.received_at, last.message_id])) : null;
+    results.length > limit && last
+      ? btoa(JSON.stringify([last.received_at, last.message_id]))
+      : null;
   return c.json({
     events: page.map((row) => JSON.parse(row.body) as NormalizedMessage),
     next,
@@ -94,7 +104,10 @@ readsAdmin.get("/sources/:sourceId/archive", async (c) => {
   const objects: { key: string; size: number }[] = [];
   let cursor: string | undefined;
   do {
-    const listing = await c.env.ARCHIVE.list({ prefix: archivePrefix(source.id, date, hour), cursor });
+    const listing = await c.env.ARCHIVE.list({
+      prefix: archivePrefix(source.id, date, hour),
+      cursor,
+    });
     for (const object of listing.objects) objects.push({ key: object.key, size: object.size });
     cursor = listing.truncated ? listing.cursor : undefined;
   } while (cursor && objects.length < 10_000);
@@ -115,7 +128,8 @@ readsAdmin.get("/sources/:sourceId/debugger/recent", async (c) => {
   const source = await requireSource(c.env, c.req.param("sourceId"));
   const limit = pageLimit(c.req.query("limit"), 100);
   const debug = c.env.SOURCE_DEBUGGER.get(c.env.SOURCE_DEBUGGER.idFromName(source.id));
-  return c.json({ events: await debug.recent(limit) });
+  const events = await debug.recent(limit);
+  return new Response(`{"events":${events}}`, { headers: { "content-type": "application/json" } });
 });
 
 /** Live events: WebSocket when the request upgrades, Server-Sent Events otherwise. */

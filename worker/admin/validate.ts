@@ -15,7 +15,7 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
 
 export async function readJson(request: Request): Promise<unknown> {
   try {
-    return (await request.json()) as unknown;
+    return await request.json<unknown>();
   } catch (error) {
     throw new ApiError(400, "invalid_json", "body is not valid JSON", { cause: error });
   }

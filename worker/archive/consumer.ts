@@ -43,7 +43,13 @@ export async function storeChunk(env: Env, chunk: IngestChunk): Promise<void> {
         lines[i] ?? "",
       ),
     ),
-    env.DB.prepare(INSERT_OBJECT).bind(key, chunk.sourceId, receivedMs, lines.length, ndjson.byteLength),
+    env.DB.prepare(INSERT_OBJECT).bind(
+      key,
+      chunk.sourceId,
+      receivedMs,
+      lines.length,
+      ndjson.byteLength,
+    ),
   ]);
 }
 
@@ -57,7 +63,10 @@ async function showInDebugger(env: Env, chunk: IngestChunk): Promise<void> {
   }
 }
 
-export async function consumeIngestBatch(batch: MessageBatch<IngestChunk>, env: Env): Promise<void> {
+export async function consumeIngestBatch(
+  batch: MessageBatch<IngestChunk>,
+  env: Env,
+): Promise<void> {
   await Promise.all(
     batch.messages.map(async (message) => {
       try {

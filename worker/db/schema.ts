@@ -1,6 +1,13 @@
 // D1 schema: the source of the D1 types and of the migrations in drizzle/ (drizzle-kit generate).
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 export const spaces = sqliteTable("spaces", {
   id: text("id").primaryKey(),
@@ -55,8 +62,12 @@ export const events = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.sourceId, t.messageId] }),
     index("events_source_received").on(t.sourceId, t.receivedAt),
-    index("events_user").on(t.spaceId, t.userId, t.timestamp).where(sql`user_id is not null`),
-    index("events_anonymous").on(t.spaceId, t.anonymousId, t.timestamp).where(sql`anonymous_id is not null`),
+    index("events_user")
+      .on(t.spaceId, t.userId, t.timestamp)
+      .where(sql`user_id is not null`),
+    index("events_anonymous")
+      .on(t.spaceId, t.anonymousId, t.timestamp)
+      .where(sql`anonymous_id is not null`),
     index("events_chunk").on(t.chunkId),
   ],
 );

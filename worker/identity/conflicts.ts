@@ -8,7 +8,8 @@ import { PERIOD_MS, limitFor } from "./rules.ts";
 import type { IdentityRules } from "./rules.ts";
 
 /** Why an identifier was dropped from an event; `limit.<type>` names the type whose limit broke. */
-export type ConflictRule = `limit.${string}` | "weak_identifier_merge" | "merge_cap" | "identifier_cap";
+export type ConflictRule =
+  `limit.${string}` | "weak_identifier_merge" | "merge_cap" | "identifier_cap";
 
 export interface Conflict {
   rule: ConflictRule;
@@ -38,7 +39,11 @@ export function checkWeakMerge(match: TentativeMatch): Conflict | undefined {
   const reaching = new Set(weakOnly.flatMap(([, via]) => via));
   const drop = [...match.candidates].reverse().find((id) => reaching.has(id));
   if (!drop) return undefined;
-  return { rule: "weak_identifier_merge", drop, detail: `${known.length} known profiles joined only through a weak identifier` };
+  return {
+    rule: "weak_identifier_merge",
+    drop,
+    detail: `${known.length} known profiles joined only through a weak identifier`,
+  };
 }
 
 /** Segment caps merges per profile: a merge past the cap is refused, resolution goes on. */
@@ -47,7 +52,10 @@ export function checkMergeCap(match: TentativeMatch): Conflict | undefined {
   const profiles = [...match.matched.keys()];
   const total = profiles.reduce((sum, p) => sum + p.mergeCount, 0) + profiles.length - 1;
   if (total <= match.rules.maxMergesPerProfile) return undefined;
-  return { rule: "merge_cap", detail: `merge would bring the profile to ${total} merges, cap ${match.rules.maxMergesPerProfile}` };
+  return {
+    rule: "merge_cap",
+    detail: `merge would bring the profile to ${total} merges, cap ${match.rules.maxMergesPerProfile}`,
+  };
 }
 
 function inWindow(match: TentativeMatch, type: string, addedAt: number): boolean {
@@ -77,7 +85,8 @@ export function checkLimits(match: TentativeMatch): Conflict | undefined {
       note(id.type, id.value);
       own.set(id.type, (own.get(id.type) ?? 0) + 1);
     }
-    for (const [type, count] of own) largestSingle.set(type, Math.max(largestSingle.get(type) ?? 0, count));
+    for (const [type, count] of own)
+      largestSingle.set(type, Math.max(largestSingle.get(type) ?? 0, count));
     largestProfile = Math.max(largestProfile, profile.identifiers.length);
   }
   for (const id of match.candidates) {
@@ -87,11 +96,17 @@ export function checkLimits(match: TentativeMatch): Conflict | undefined {
   for (const [type, values] of combined) {
     const limit = limitFor(match.rules, type);
     if (values.size > limit.count && values.size > (largestSingle.get(type) ?? 0)) {
-      return { rule: `limit.${type}`, detail: `${values.size} ${type} values, limit ${limit.count} ${limit.period}` };
+      return {
+        rule: `limit.${type}`,
+        detail: `${values.size} ${type} values, limit ${limit.count} ${limit.period}`,
+      };
     }
   }
   if (all.size > match.rules.maxIdentifiersPerProfile && all.size > largestProfile) {
-    return { rule: "identifier_cap", detail: `${all.size} identifiers, cap ${match.rules.maxIdentifiersPerProfile}` };
+    return {
+      rule: "identifier_cap",
+      detail: `${all.size} identifiers, cap ${match.rules.maxIdentifiersPerProfile}`,
+    };
   }
   return undefined;
 }

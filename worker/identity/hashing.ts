@@ -33,7 +33,9 @@ export interface StoredIdentifier extends Identifier {
 export async function importIdentitySecret(secret: string | Uint8Array): Promise<CryptoKey> {
   const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
   if (bytes.byteLength < MIN_SECRET_BYTES) {
-    throw new IdentitySecretError(`identity secret must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes.byteLength}`);
+    throw new IdentitySecretError(
+      `identity secret must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes.byteLength}`,
+    );
   }
   return crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
 }
@@ -43,7 +45,11 @@ function toHex(buffer: ArrayBuffer): string {
 }
 
 /** `HMAC-SHA256(key, type + ":" + value)` as 64 lower-case hex digits. */
-export async function keyedIdentifierHash(key: CryptoKey, type: string, value: string): Promise<string> {
+export async function keyedIdentifierHash(
+  key: CryptoKey,
+  type: string,
+  value: string,
+): Promise<string> {
   return toHex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${type}:${value}`)));
 }
 
@@ -53,11 +59,18 @@ export async function keyedIdentifierHash(key: CryptoKey, type: string, value: s
  * again — it stays in its own `wifi_mac:` namespace (see `identifierKey`), which keeps a MAC
  * hash from ever matching another type's value. Other ids are stored as sent.
  */
-export async function hashIdentifiers(key: CryptoKey, identifiers: readonly Identifier[]): Promise<StoredIdentifier[]> {
+export async function hashIdentifiers(
+  key: CryptoKey,
+  identifiers: readonly Identifier[],
+): Promise<StoredIdentifier[]> {
   return Promise.all(
     identifiers.map(async (id): Promise<StoredIdentifier> => {
       if (PII_IDENTIFIER_TYPES.has(id.type)) {
-        return { ...id, value: await keyedIdentifierHash(key, id.type, id.value), encoding: "hmac-sha256" };
+        return {
+          ...id,
+          value: await keyedIdentifierHash(key, id.type, id.value),
+          encoding: "hmac-sha256",
+        };
       }
       return { ...id, encoding: id.type === "wifi_mac" ? "hmac-sha256" : "none" };
     }),
@@ -82,6 +95,8 @@ export async function storedIdentifierFor(
 ): Promise<StoredIdentifier | undefined> {
   const normalized = normalizeIdentifierValue(type, raw);
   if (!normalized.ok) return undefined;
-  const [stored] = await hashIdentifiers(key, [{ type, value: normalized.value, strength: "strong", collection }]);
+  const [stored] = await hashIdentifiers(key, [
+    { type, value: normalized.value, strength: "strong", collection },
+  ]);
   return stored;
 }

@@ -46,7 +46,8 @@ function deviceCandidates(context: JsonObject): [string, string, JsonValue | und
     [`${os}.id`, "context.device.id", child(device, "id")],
     [`${os}.push_token`, "context.device.token", child(device, "token")],
   ];
-  if (child(device, "adTrackingEnabled") === true) out.push([`${os}.idfa`, "context.device.advertisingId", child(device, "advertisingId")]);
+  if (child(device, "adTrackingEnabled") === true)
+    out.push([`${os}.idfa`, "context.device.advertisingId", child(device, "advertisingId")]);
   return out;
 }
 
@@ -57,24 +58,37 @@ function deviceCandidates(context: JsonObject): [string, string, JsonValue | und
  * `alias` types `previousId` as `anonymous_id` — it may have been a userId, but a profile may hold
  * one `user_id`, so linking it as a user id could only ever be refused by the limit.
  */
-export function extractIdentifiers(msg: NormalizedMessage, rules: IdentityRules): ExtractedIdentity {
+export function extractIdentifiers(
+  msg: NormalizedMessage,
+  rules: IdentityRules,
+): ExtractedIdentity {
   const identifiers: Identifier[] = [];
   const rejected: RejectedIdentifier[] = [];
   const seen = new Set<string>();
   const ctx = msg.context;
   const macHashes = new Set<string>();
   for (const ext of Array.isArray(ctx.externalIds) ? ctx.externalIds : []) {
-    if (typeof child(ext, "type") === "string" && String(child(ext, "type")).toLowerCase() === "wifi_mac") {
+    if (
+      typeof child(ext, "type") === "string" &&
+      String(child(ext, "type")).toLowerCase() === "wifi_mac"
+    ) {
       const mac = normalizeMacHash(child(ext, "id"));
       if (mac.ok) macHashes.add(mac.value);
     }
   }
 
-  const add = (type: string, field: string, raw: JsonValue | undefined, collection: Collection, strength: IdentifierStrength = "strong"): void => {
+  const add = (
+    type: string,
+    field: string,
+    raw: JsonValue | undefined,
+    collection: Collection,
+    strength: IdentifierStrength = "strong",
+  ): void => {
     if (raw === undefined || raw === null) return;
     const normalized = normalizeIdentifierValue(type, raw);
     if (!normalized.ok) return void rejected.push({ type, field, reason: normalized.reason });
-    if (isBlockedValue(rules, normalized.value)) return void rejected.push({ type, field, reason: "blocked" });
+    if (isBlockedValue(rules, normalized.value))
+      return void rejected.push({ type, field, reason: "blocked" });
     // The agent's anonymousId is the MAC hash itself: one weak identity, not a strong anonymous_id.
     if (type === "anonymous_id" && macHashes.has(normalized.value.toLowerCase())) {
       return void rejected.push({ type, field, reason: "duplicate_of_wifi_mac" });
@@ -97,7 +111,9 @@ export function extractIdentifiers(msg: NormalizedMessage, rules: IdentityRules)
   add("email", "context.traits.email", child(ctx.traits, "email"), "users");
   add("phone", "context.traits.phone", child(ctx.traits, "phone"), "users");
   for (const [type, field, raw] of deviceCandidates(ctx)) add(type, field, raw, "users");
-  const ga = child(child(ctx.integrations, "Google Analytics"), "clientId") ?? child(child(msg.integrations, "Google Analytics"), "clientId");
+  const ga =
+    child(child(ctx.integrations, "Google Analytics"), "clientId") ??
+    child(child(msg.integrations, "Google Analytics"), "clientId");
   add("ga_client_id", "integrations.Google Analytics.clientId", ga, "users");
 
   const externalIds = Array.isArray(ctx.externalIds) ? ctx.externalIds : [];
@@ -106,7 +122,10 @@ export function extractIdentifiers(msg: NormalizedMessage, rules: IdentityRules)
     const rawType = child(ext, "type");
     const type = typeof rawType === "string" ? rawType.trim().toLowerCase() : "";
     const collection = child(ext, "collection") ?? "users";
-    if (!IDENTIFIER_TYPE_PATTERN.test(type) || (collection !== "users" && collection !== "accounts")) {
+    if (
+      !IDENTIFIER_TYPE_PATTERN.test(type) ||
+      (collection !== "users" && collection !== "accounts")
+    ) {
       return void rejected.push({ type: type || "unknown", field, reason: "invalid" });
     }
     const weak = type === "wifi_mac" && child(ext, "randomized") === true;
@@ -115,5 +134,9 @@ export function extractIdentifiers(msg: NormalizedMessage, rules: IdentityRules)
 
   const hasUsers = identifiers.some((id) => id.collection === "users");
   const hasAccounts = identifiers.some((id) => id.collection === "accounts");
-  return { identifiers, rejected, linksUserToAccount: msg.type === "group" && hasUsers && hasAccounts };
+  return {
+    identifiers,
+    rejected,
+    linksUserToAccount: msg.type === "group" && hasUsers && hasAccounts,
+  };
 }

@@ -27,7 +27,9 @@ export function normalizeEmail(raw: unknown): Normalized {
  */
 export function normalizePhone(raw: unknown): Normalized {
   if (typeof raw !== "string" && typeof raw !== "number") return { ok: false, reason: "invalid" };
-  let value = String(raw).trim().replace(/[\s\-.()/]/g, "");
+  let value = String(raw)
+    .trim()
+    .replace(/[\s\-.()/]/g, "");
   if (value.startsWith("00")) value = `+${value.slice(2)}`;
   if (!value.startsWith("+")) value = `+${value}`;
   if (!/^\+\d{7,15}$/.test(value)) return { ok: false, reason: "invalid" };

@@ -36,7 +36,11 @@ export function compareProfileAge(a: ProfileFacts, b: ProfileFacts): number {
  * Orders identifiers from highest to lowest priority: by type priority, strong before weak,
  * then by value so that equal-priority identifiers still have one fixed order.
  */
-export function compareIdentifierPriority(rules: IdentityRules, a: Identifier, b: Identifier): number {
+export function compareIdentifierPriority(
+  rules: IdentityRules,
+  a: Identifier,
+  b: Identifier,
+): number {
   const byType = compareTypePriority(rules, a.type, b.type);
   if (byType !== 0) return byType;
   if (a.strength !== b.strength) return a.strength === "strong" ? -1 : 1;

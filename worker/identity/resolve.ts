@@ -38,8 +38,19 @@ export interface MatchEvidence {
 }
 
 export type ResolutionPlan =
-  | { action: "create"; rule: "flat_match.no_match"; identifiers: Identifier[]; dropped: DroppedIdentifier[] }
-  | { action: "attach"; rule: "flat_match.one_match"; profileId: string; newIdentifiers: Identifier[]; dropped: DroppedIdentifier[] }
+  | {
+      action: "create";
+      rule: "flat_match.no_match";
+      identifiers: Identifier[];
+      dropped: DroppedIdentifier[];
+    }
+  | {
+      action: "attach";
+      rule: "flat_match.one_match";
+      profileId: string;
+      newIdentifiers: Identifier[];
+      dropped: DroppedIdentifier[];
+    }
   | {
       action: "merge";
       rule: "flat_match.many_matches";
@@ -52,7 +63,10 @@ export type ResolutionPlan =
     }
   | { action: "refuse"; rule: "no_usable_identifiers"; dropped: DroppedIdentifier[] };
 
-function matchOf(input: ResolveInput, candidates: readonly Identifier[]): Map<ProfileFacts, Identifier[]> {
+function matchOf(
+  input: ResolveInput,
+  candidates: readonly Identifier[],
+): Map<ProfileFacts, Identifier[]> {
   const matched = new Map<ProfileFacts, Identifier[]>();
   for (const id of candidates) {
     const profileId = input.mappings.get(identifierKey(id));
@@ -84,7 +98,9 @@ export function resolve(input: ResolveInput): ResolutionPlan {
   const rules: IdentityRules = input.rules;
   const collections = new Set(input.identifiers.map((id) => id.collection));
   if (collections.size > 1) throw new Error("resolve: identifiers of one collection at a time");
-  let candidates = uniqueByKey(input.identifiers).sort((a, b) => compareIdentifierPriority(rules, a, b));
+  let candidates = uniqueByKey(input.identifiers).sort((a, b) =>
+    compareIdentifierPriority(rules, a, b),
+  );
   const dropped: DroppedIdentifier[] = [];
   // Each round drops one identifier, so the loop ends after at most one round per identifier.
   while (candidates.length > 0) {
@@ -93,16 +109,40 @@ export function resolve(input: ResolveInput): ResolutionPlan {
     if (conflict) {
       const drop = conflict.drop ?? candidates[candidates.length - 1];
       if (!drop) break;
-      dropped.push({ identifier: drop, rule: conflict.rule, detail: conflict.detail, profiles: [...matched.keys()].map((p) => p.id) });
+      dropped.push({
+        identifier: drop,
+        rule: conflict.rule,
+        detail: conflict.detail,
+        profiles: [...matched.keys()].map((p) => p.id),
+      });
       candidates = candidates.filter((id) => id !== drop);
       continue;
     }
     const newIdentifiers = candidates.filter((id) => !input.mappings.has(identifierKey(id)));
     const [oldest, ...younger] = [...matched.keys()];
-    if (!oldest) return { action: "create", rule: "flat_match.no_match", identifiers: candidates, dropped };
-    if (younger.length === 0) return { action: "attach", rule: "flat_match.one_match", profileId: oldest.id, newIdentifiers, dropped };
-    const evidence = [...matched].map(([profile, via]) => ({ profileId: profile.id, identifiers: via }));
-    return { action: "merge", rule: "flat_match.many_matches", survivor: oldest.id, folded: younger.map((p) => p.id), newIdentifiers, evidence, dropped };
+    if (!oldest)
+      return { action: "create", rule: "flat_match.no_match", identifiers: candidates, dropped };
+    if (younger.length === 0)
+      return {
+        action: "attach",
+        rule: "flat_match.one_match",
+        profileId: oldest.id,
+        newIdentifiers,
+        dropped,
+      };
+    const evidence = [...matched].map(([profile, via]) => ({
+      profileId: profile.id,
+      identifiers: via,
+    }));
+    return {
+      action: "merge",
+      rule: "flat_match.many_matches",
+      survivor: oldest.id,
+      folded: younger.map((p) => p.id),
+      newIdentifiers,
+      evidence,
+      dropped,
+    };
   }
   return { action: "refuse", rule: "no_usable_identifiers", dropped };
 }

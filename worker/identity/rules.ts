@@ -49,7 +49,13 @@ export const DEFAULT_LIMIT: IdentifierLimit = { count: 5, period: "ever" };
  * `undefined` (a JavaScript client serializing a missing id, a value PostHog also refuses) and
  * the empty string (which the pattern matches as well).
  */
-export const DEFAULT_BLOCKED_VALUES: readonly string[] = ["-1", "null", "undefined", "anonymous", ""];
+export const DEFAULT_BLOCKED_VALUES: readonly string[] = [
+  "-1",
+  "null",
+  "undefined",
+  "anonymous",
+  "",
+];
 export const DEFAULT_BLOCKED_PATTERNS: readonly string[] = ["^[0-]*$"];
 export const DEFAULT_MAX_MERGES_PER_PROFILE = 100;
 export const DEFAULT_MAX_IDENTIFIERS_PER_PROFILE = 1000;

@@ -23,7 +23,14 @@ export class IdentitySettingsError extends Error {
   }
 }
 
-const SETTING_KEYS = ["priority", "limits", "defaultLimit", "blocked", "maxMergesPerProfile", "maxIdentifiersPerProfile"];
+const SETTING_KEYS = [
+  "priority",
+  "limits",
+  "defaultLimit",
+  "blocked",
+  "maxMergesPerProfile",
+  "maxIdentifiersPerProfile",
+];
 const MAX_BLOCKED_VALUES = 1000;
 const MAX_BLOCKED_VALUE_LENGTH = 256;
 const MAX_PATTERNS = 100;
@@ -34,22 +41,33 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function assertKnownKeys(value: Record<string, unknown>, allowed: readonly string[], path: string): void {
+function assertKnownKeys(
+  value: Record<string, unknown>,
+  allowed: readonly string[],
+  path: string,
+): void {
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) throw new IdentitySettingsError(path ? `${path}.${key}` : key, "unknown setting");
+    if (!allowed.includes(key))
+      throw new IdentitySettingsError(path ? `${path}.${key}` : key, "unknown setting");
   }
 }
 
 function assertInteger(value: unknown, min: number, max: number, path: string): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new IdentitySettingsError(path, `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    throw new IdentitySettingsError(
+      path,
+      `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
 
 function assertType(value: unknown, path: string): string {
   if (typeof value !== "string" || !IDENTIFIER_TYPE_PATTERN.test(value)) {
-    throw new IdentitySettingsError(path, `must be a lower-case identifier type matching ${String(IDENTIFIER_TYPE_PATTERN)}`);
+    throw new IdentitySettingsError(
+      path,
+      `must be a lower-case identifier type matching ${String(IDENTIFIER_TYPE_PATTERN)}`,
+    );
   }
   return value;
 }
@@ -65,12 +83,21 @@ function assertLimit(value: unknown, path: string): IdentifierLimit {
   return { count, period: period as LimitPeriod };
 }
 
-function assertStringArray(value: unknown, maxItems: number, maxLength: number, path: string): string[] {
+function assertStringArray(
+  value: unknown,
+  maxItems: number,
+  maxLength: number,
+  path: string,
+): string[] {
   if (!Array.isArray(value)) throw new IdentitySettingsError(path, "must be an array of strings");
-  if (value.length > maxItems) throw new IdentitySettingsError(path, `must have at most ${maxItems} entries`);
+  if (value.length > maxItems)
+    throw new IdentitySettingsError(path, `must have at most ${maxItems} entries`);
   return value.map((item, index) => {
     if (typeof item !== "string" || item.length > maxLength) {
-      throw new IdentitySettingsError(`${path}[${index}]`, `must be a string of at most ${maxLength} characters`);
+      throw new IdentitySettingsError(
+        `${path}[${index}]`,
+        `must be a string of at most ${maxLength} characters`,
+      );
     }
     return item;
   });
@@ -78,11 +105,13 @@ function assertStringArray(value: unknown, maxItems: number, maxLength: number, 
 
 function parsePriority(value: unknown): string[] {
   if (value === undefined) return [...DEFAULT_PRIORITY];
-  if (!Array.isArray(value)) throw new IdentitySettingsError("priority", "must be an array of identifier types");
+  if (!Array.isArray(value))
+    throw new IdentitySettingsError("priority", "must be an array of identifier types");
   const seen = new Set<string>();
   return value.map((item, index) => {
     const type = assertType(item, `priority[${index}]`);
-    if (seen.has(type)) throw new IdentitySettingsError(`priority[${index}]`, `duplicate type "${type}"`);
+    if (seen.has(type))
+      throw new IdentitySettingsError(`priority[${index}]`, `duplicate type "${type}"`);
     seen.add(type);
     return type;
   });
@@ -91,7 +120,8 @@ function parsePriority(value: unknown): string[] {
 function parseLimits(value: unknown): Record<string, IdentifierLimit> {
   const limits: Record<string, IdentifierLimit> = { ...DEFAULT_LIMITS };
   if (value === undefined) return limits;
-  if (!isRecord(value)) throw new IdentitySettingsError("limits", "must be an object keyed by identifier type");
+  if (!isRecord(value))
+    throw new IdentitySettingsError("limits", "must be an object keyed by identifier type");
   for (const [type, limit] of Object.entries(value)) {
     limits[assertType(type, `limits.${type}`)] = assertLimit(limit, `limits.${type}`);
   }
@@ -100,13 +130,17 @@ function parseLimits(value: unknown): Record<string, IdentifierLimit> {
 
 function parsePatterns(value: unknown): RegExp[] {
   const sources = [...DEFAULT_BLOCKED_PATTERNS];
-  if (value !== undefined) sources.push(...assertStringArray(value, MAX_PATTERNS, MAX_PATTERN_LENGTH, "blocked.patterns"));
+  if (value !== undefined)
+    sources.push(...assertStringArray(value, MAX_PATTERNS, MAX_PATTERN_LENGTH, "blocked.patterns"));
   return sources.map((source, index) => {
     try {
       return new RegExp(source, "u");
     } catch (cause) {
       const at = index - DEFAULT_BLOCKED_PATTERNS.length;
-      throw new IdentitySettingsError(`blocked.patterns[${at}]`, `invalid regular expression (${String(cause)})`);
+      throw new IdentitySettingsError(
+        `blocked.patterns[${at}]`,
+        `invalid regular expression (${String(cause)})`,
+      );
     }
   });
 }
@@ -120,17 +154,33 @@ export function parseIdentitySettings(input: unknown): IdentityRules {
   if (!isRecord(input)) throw new IdentitySettingsError("$", "settings must be a JSON object");
   assertKnownKeys(input, SETTING_KEYS, "");
   const blocked = input.blocked ?? {};
-  if (!isRecord(blocked)) throw new IdentitySettingsError("blocked", "must be an object {values, patterns}");
+  if (!isRecord(blocked))
+    throw new IdentitySettingsError("blocked", "must be an object {values, patterns}");
   assertKnownKeys(blocked, ["values", "patterns"], "blocked");
-  const values = blocked.values === undefined ? [] : assertStringArray(blocked.values, MAX_BLOCKED_VALUES, MAX_BLOCKED_VALUE_LENGTH, "blocked.values");
+  const values =
+    blocked.values === undefined
+      ? []
+      : assertStringArray(
+          blocked.values,
+          MAX_BLOCKED_VALUES,
+          MAX_BLOCKED_VALUE_LENGTH,
+          "blocked.values",
+        );
   return {
     priority: parsePriority(input.priority),
     limits: parseLimits(input.limits),
-    defaultLimit: input.defaultLimit === undefined ? DEFAULT_LIMIT : assertLimit(input.defaultLimit, "defaultLimit"),
-    blockedValues: new Set([...DEFAULT_BLOCKED_VALUES, ...values].map((v) => v.trim().toLowerCase())),
+    defaultLimit:
+      input.defaultLimit === undefined
+        ? DEFAULT_LIMIT
+        : assertLimit(input.defaultLimit, "defaultLimit"),
+    blockedValues: new Set(
+      [...DEFAULT_BLOCKED_VALUES, ...values].map((v) => v.trim().toLowerCase()),
+    ),
     blockedPatterns: parsePatterns(blocked.patterns),
     maxMergesPerProfile:
-      input.maxMergesPerProfile === undefined ? DEFAULT_MAX_MERGES_PER_PROFILE : assertInteger(input.maxMergesPerProfile, 0, 10_000, "maxMergesPerProfile"),
+      input.maxMergesPerProfile === undefined
+        ? DEFAULT_MAX_MERGES_PER_PROFILE
+        : assertInteger(input.maxMergesPerProfile, 0, 10_000, "maxMergesPerProfile"),
     maxIdentifiersPerProfile:
       input.maxIdentifiersPerProfile === undefined
         ? DEFAULT_MAX_IDENTIFIERS_PER_PROFILE

@@ -49,7 +49,12 @@ export function foldTraits(a: TraitMap, b: TraitMap): TraitMap {
 }
 
 /** Applies one event's traits (`null` removes a trait) written at `timestamp` by `messageId`. */
-export function applyTraits(map: TraitMap, traits: JsonObject, timestamp: number, messageId: string): TraitMap {
+export function applyTraits(
+  map: TraitMap,
+  traits: JsonObject,
+  timestamp: number,
+  messageId: string,
+): TraitMap {
   const writes: Record<string, TraitEntry> = {};
   for (const [key, value] of Object.entries(traits)) writes[key] = { value, timestamp, messageId };
   return foldTraits(map, writes);
@@ -85,7 +90,10 @@ export function counterKey(msg: Pick<NormalizedMessage, "type" | "event" | "name
 }
 
 /** Counts one event. */
-export function countEvent(counters: EventCounters, msg: Pick<NormalizedMessage, "type" | "event" | "name">): EventCounters {
+export function countEvent(
+  counters: EventCounters,
+  msg: Pick<NormalizedMessage, "type" | "event" | "name">,
+): EventCounters {
   const key = counterKey(msg);
   return { ...counters, [key]: (counters[key] ?? 0) + 1 };
 }

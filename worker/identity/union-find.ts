@@ -19,7 +19,11 @@ export class DisjointSets {
   find(key: string): string {
     this.add(key);
     let node = key;
-    for (let parent = this.#parent.get(node) ?? node; parent !== node; parent = this.#parent.get(node) ?? node) {
+    for (
+      let parent = this.#parent.get(node) ?? node;
+      parent !== node;
+      parent = this.#parent.get(node) ?? node
+    ) {
       const grandparent = this.#parent.get(parent) ?? parent;
       this.#parent.set(node, grandparent);
       node = grandparent;
@@ -32,7 +36,8 @@ export class DisjointSets {
     let rootA = this.find(a);
     let rootB = this.find(b);
     if (rootA === rootB) return;
-    if ((this.#size.get(rootA) ?? 1) < (this.#size.get(rootB) ?? 1)) [rootA, rootB] = [rootB, rootA];
+    if ((this.#size.get(rootA) ?? 1) < (this.#size.get(rootB) ?? 1))
+      [rootA, rootB] = [rootB, rootA];
     this.#parent.set(rootB, rootA);
     this.#size.set(rootA, (this.#size.get(rootA) ?? 1) + (this.#size.get(rootB) ?? 1));
   }

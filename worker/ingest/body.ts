@@ -42,7 +42,7 @@ export async function readBodyText(request: Request, limit: number): Promise<str
   let bytes: Uint8Array;
   if (encoding === "identity" || encoding === "") {
     if (declared > limit) throw tooLarge(limit);
-    bytes = await readLimited(request.body, limit);
+    bytes = await readLimited(request.body as ReadableStream<Uint8Array>, limit);
   } else if (encoding === "gzip") {
     const inflated = request.body.pipeThrough(new DecompressionStream("gzip"));
     try {
@@ -52,7 +52,11 @@ export async function readBodyText(request: Request, limit: number): Promise<str
       throw new ApiError(400, "invalid_gzip", "body is not valid gzip", { cause: error });
     }
   } else {
-    throw new ApiError(415, "unsupported_encoding", `Content-Encoding ${encoding} is not supported`);
+    throw new ApiError(
+      415,
+      "unsupported_encoding",
+      `Content-Encoding ${encoding} is not supported`,
+    );
   }
   try {
     return decoder.decode(bytes);

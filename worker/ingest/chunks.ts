@@ -37,7 +37,10 @@ export function chunkMessages(input: ChunkInput): IngestChunk[] {
   };
   input.messages.forEach((message, i) => {
     const size = (input.sizes[i] ?? 0) + NORMALIZATION_OVERHEAD;
-    if (current.length >= MAX_CHUNK_MESSAGES || (current.length > 0 && bytes + size > MAX_CHUNK_BYTES)) {
+    if (
+      current.length >= MAX_CHUNK_MESSAGES ||
+      (current.length > 0 && bytes + size > MAX_CHUNK_BYTES)
+    ) {
       flush();
     }
     current.push(message);

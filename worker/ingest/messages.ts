@@ -79,7 +79,12 @@ function parseBatch(body: JsonObject, facts: ItemFacts): ParsedRequest {
     );
   }
   const shared = batchFacts(body, facts);
-  const out: ParsedRequest = { accepted: [], sizes: [], rejected: [], writeKey: bodyWriteKey(body) };
+  const out: ParsedRequest = {
+    accepted: [],
+    sizes: [],
+    rejected: [],
+    writeKey: bodyWriteKey(body),
+  };
   items.forEach((item, index) => {
     try {
       const size = encoder.encode(JSON.stringify(item)).byteLength;

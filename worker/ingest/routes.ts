@@ -32,7 +32,10 @@ const SINGLE_ROUTES: Record<string, MessageType> = {
 /** `/v1/import` is the legacy batch route analytics-android still uses (segment.md §1.1). */
 const BATCH_ROUTES = ["batch", "import", "b"];
 
-async function authenticate(env: Env, writeKey: string): Promise<{ source: SourceSnapshot; keyHash: string }> {
+async function authenticate(
+  env: Env,
+  writeKey: string,
+): Promise<{ source: SourceSnapshot; keyHash: string }> {
   const { source, keyHash } = await resolveWriteKey(env, writeKey);
   if (!source) throw new ApiError(401, "invalid_write_key", "the write key is not valid");
   return { source, keyHash };

@@ -11,7 +11,8 @@ export interface BucketLimit {
   burst: number;
 }
 
-export type TakeResult = { ok: true; state: BucketState } | { ok: false; retryAfterSeconds: number };
+export type TakeResult =
+  { ok: true; state: BucketState } | { ok: false; retryAfterSeconds: number };
 
 /**
  * Takes `cost` tokens at time `now`. A cost above the burst is capped at the burst, so a large

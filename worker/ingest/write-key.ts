@@ -9,7 +9,11 @@ export function writeKeyFromAuthorization(header: string | undefined): string | 
   if (header === undefined || header.trim() === "") return undefined;
   const match = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header);
   if (!match?.[1]) {
-    throw new ApiError(401, "invalid_authorization", "Authorization must be Basic <base64(writeKey:)>");
+    throw new ApiError(
+      401,
+      "invalid_authorization",
+      "Authorization must be Basic <base64(writeKey:)>",
+    );
   }
   let decoded: string;
   try {

@@ -94,9 +94,24 @@ export async function findSourceByKeyHash(
 export async function updateSource(
   env: Env,
   current: SourceRow,
-  change: Partial<Pick<SourceRow, "name" | "enabled" | "retentionDays" | "rateLimitPerSecond" | "rateLimitBurst" | "writeKeyHash" | "writeKeyHint">>,
+  change: Partial<
+    Pick<
+      SourceRow,
+      | "name"
+      | "enabled"
+      | "retentionDays"
+      | "rateLimitPerSecond"
+      | "rateLimitBurst"
+      | "writeKeyHash"
+      | "writeKeyHint"
+    >
+  >,
 ): Promise<SourceRow> {
-  const row: SourceRow = { ...current, ...change, updatedAt: Math.max(Date.now(), current.updatedAt + 1) };
+  const row: SourceRow = {
+    ...current,
+    ...change,
+    updatedAt: Math.max(Date.now(), current.updatedAt + 1),
+  };
   await db(env).update(sources).set(row).where(eq(sources.id, current.id));
   return row;
 }

@@ -1,6 +1,6 @@
 // Normalization of a checked message into the stored form (segment.md §1.4–1.5, §1.9).
 import { isPlainObject, type CheckedMessage } from "./validate.ts";
-import type { JsonObject, JsonValue, NormalizedMessage } from "./message.ts";
+import type { JsonObject, NormalizedMessage } from "./message.ts";
 import { parseTimestamp, toIso } from "./time.ts";
 
 /** What the edge knows about the request the message came in. */
@@ -19,14 +19,16 @@ export interface RequestFacts {
 }
 
 /** Recursively merges `top` into `base`; `top` wins on conflicts. Neither input is modified. */
-export function mergeObjects(base: JsonObject | undefined, top: JsonObject | undefined): JsonObject {
+export function mergeObjects(
+  base: JsonObject | undefined,
+  top: JsonObject | undefined,
+): JsonObject {
   if (!base) return top ? { ...top } : {};
   if (!top) return { ...base };
   const out: JsonObject = { ...base };
   for (const [key, value] of Object.entries(top)) {
     const under = out[key];
-    out[key] =
-      isPlainObject(under) && isPlainObject(value) ? mergeObjects(under, value) : (value as JsonValue);
+    out[key] = isPlainObject(under) && isPlainObject(value) ? mergeObjects(under, value) : value;
   }
   return out;
 }
@@ -58,10 +60,7 @@ export function normalizeMessage(checked: CheckedMessage, facts: RequestFacts): 
         ? original
         : facts.receivedAt - (sentAt - original);
 
-  const context = mergeObjects(
-    facts.context,
-    isPlainObject(raw.context) ? raw.context : undefined,
-  );
+  const context = mergeObjects(facts.context, isPlainObject(raw.context) ? raw.context : undefined);
   if ((context.ip === undefined || context.ip === null) && facts.ip) context.ip = facts.ip;
   const integrations = mergeObjects(
     facts.integrations,
@@ -69,7 +68,9 @@ export function normalizeMessage(checked: CheckedMessage, facts: RequestFacts): 
   );
 
   const messageId =
-    typeof raw.messageId === "string" && raw.messageId !== "" ? raw.messageId : facts.newMessageId();
+    typeof raw.messageId === "string" && raw.messageId !== ""
+      ? raw.messageId
+      : facts.newMessageId();
 
   const normalized: NormalizedMessage = {
     ...fields,

@@ -53,7 +53,11 @@ function assertIdentity(raw: JsonObject, type: MessageType): void {
       throw new MessageError("previous_id_required", "previousId", "alias requires previousId");
     }
     if (typeof previousId !== "string" || previousId.trim() === "") {
-      throw new MessageError("id_not_string", "previousId", "previousId must be a non-empty string");
+      throw new MessageError(
+        "id_not_string",
+        "previousId",
+        "previousId must be a non-empty string",
+      );
     }
     return;
   }

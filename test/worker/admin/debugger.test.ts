@@ -20,7 +20,10 @@ describe("source debugger", () => {
     await reader.cancel();
 
     const recent = await eventually(async () => {
-      const r = await admin<{ events: { messageId: string }[] }>("GET", `/sources/${s.sourceId}/debugger/recent`);
+      const r = await admin<{ events: { messageId: string }[] }>(
+        "GET",
+        `/sources/${s.sourceId}/debugger/recent`,
+      );
       return r.events.length > 0 ? r.events : undefined;
     });
     expect(recent[0]?.messageId).toBe("live-1");

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ADMIN, admin, call, newSource, storedEventually, track } from "../support.ts";
 
 async function errorOf(res: Response): Promise<{ code: string; field?: string }> {
-  return ((await res.json()) as { error: { code: string; field?: string } }).error;
+  return (await res.json<{ error: { code: string; field?: string } }>()).error;
 }
 
 describe("admin API", () => {
@@ -10,7 +10,9 @@ describe("admin API", () => {
     const none = await call("/admin/v1/spaces");
     expect(none.status).toBe(401);
     expect((await errorOf(none)).code).toBe("missing_token");
-    const wrong = await call("/admin/v1/spaces", { headers: { authorization: "Bearer not-the-token" } });
+    const wrong = await call("/admin/v1/spaces", {
+      headers: { authorization: "Bearer not-the-token" },
+    });
     expect(wrong.status).toBe(401);
     expect((await errorOf(wrong)).code).toBe("invalid_token");
   });
@@ -35,7 +37,9 @@ describe("admin API", () => {
     const id = created.source.id as string;
     const listed = await admin<{ sources: { id: string }[] }>("GET", `/spaces/${space.id}/sources`);
     expect(listed.sources.map((s) => s.id)).toEqual([id]);
-    const patched = await admin<{ source: { name: string } }>("PATCH", `/sources/${id}`, { name: "Web" });
+    const patched = await admin<{ source: { name: string } }>("PATCH", `/sources/${id}`, {
+      name: "Web",
+    });
     expect(patched.source.name).toBe("Web");
     const read = await admin<{ source: { name: string } }>("GET", `/sources/${id}`);
     expect(read.source.name).toBe("Web");
@@ -46,8 +50,22 @@ describe("admin API", () => {
     const cases: [string, string, unknown, number, string, string?][] = [
       ["POST", "/admin/v1/spaces", { name: "" }, 400, "invalid_request", "name"],
       ["POST", "/admin/v1/spaces", { name: "x", extra: 1 }, 400, "invalid_request", ""],
-      ["POST", `/admin/v1/spaces/${space.id}/sources`, { name: "s", retentionDays: 0 }, 400, "invalid_request", "retentionDays"],
-      ["POST", `/admin/v1/spaces/${space.id}/sources`, { name: "s", rateLimit: { eventsPerSecond: -1, burst: 1 } }, 400, "invalid_request", "rateLimit.eventsPerSecond"],
+      [
+        "POST",
+        `/admin/v1/spaces/${space.id}/sources`,
+        { name: "s", retentionDays: 0 },
+        400,
+        "invalid_request",
+        "retentionDays",
+      ],
+      [
+        "POST",
+        `/admin/v1/spaces/${space.id}/sources`,
+        { name: "s", rateLimit: { eventsPerSecond: -1, burst: 1 } },
+        400,
+        "invalid_request",
+        "rateLimit.eventsPerSecond",
+      ],
       ["POST", "/admin/v1/spaces/spa_missing/sources", { name: "s" }, 404, "space_not_found"],
       ["GET", "/admin/v1/sources/src_missing", undefined, 404, "source_not_found"],
       ["PATCH", "/admin/v1/sources/src_missing", { name: "x" }, 404, "source_not_found"],
@@ -91,7 +109,10 @@ describe("admin API", () => {
       if (!cursor) break;
     }
     expect(seen.sort()).toEqual(Array.from({ length: 7 }, (_, i) => `p-${i}`));
-    const odd = await admin<{ events: { userId: string }[] }>("GET", `/sources/${s.sourceId}/events?userId=odd`);
+    const odd = await admin<{ events: { userId: string }[] }>(
+      "GET",
+      `/sources/${s.sourceId}/events?userId=odd`,
+    );
     expect(odd.events).toHaveLength(3);
     expect(odd.events.every((e) => e.userId === "odd")).toBe(true);
     const bad = await call(`/admin/v1/sources/${s.sourceId}/events?cursor=zzz`, { headers: ADMIN });
@@ -111,8 +132,15 @@ describe("admin API", () => {
     const res = await call(`/admin/v1/archive/object?key=${encodeURIComponent(objects[0]!.key)}`, {
       headers: ADMIN,
     });
-    expect(((await res.text()).trim().split("\n").map((l) => JSON.parse(l) as { messageId: string }))[0]?.messageId).toBe("arc-1");
-    const badDate = await call(`/admin/v1/sources/${s.sourceId}/archive?date=today`, { headers: ADMIN });
+    expect(
+      (await res.text())
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { messageId: string })[0]?.messageId,
+    ).toBe("arc-1");
+    const badDate = await call(`/admin/v1/sources/${s.sourceId}/archive?date=today`, {
+      headers: ADMIN,
+    });
     expect((await errorOf(badDate)).code).toBe("invalid_date");
   });
 });

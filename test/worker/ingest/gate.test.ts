@@ -14,7 +14,9 @@ describe("SourceGate", () => {
   it("processes a messageId once when many copies arrive concurrently", async () => {
     const { sourceId, writeKey } = await newSource();
     const ids = Array.from({ length: 40 }, (_, i) => `dup-${i}`);
-    const batch = { batch: ids.map((messageId) => ({ type: "track", event: "E", userId: "u", messageId })) };
+    const batch = {
+      batch: ids.map((messageId) => ({ type: "track", event: "E", userId: "u", messageId })),
+    };
     const responses = await Promise.all(
       Array.from({ length: 8 }, () => track(writeKey, "/v1/batch", batch)),
     );
@@ -26,7 +28,11 @@ describe("SourceGate", () => {
     expect(bodies.reduce((n, b) => n + b.accepted, 0)).toBe(ids.length);
     expect(bodies.reduce((n, b) => n + b.duplicates, 0)).toBe(ids.length * 7);
     // A later repeat, one at a time, is still a duplicate.
-    const again = await track(writeKey, "/v1/track", { event: "E", userId: "u", messageId: "dup-3" });
+    const again = await track(writeKey, "/v1/track", {
+      event: "E",
+      userId: "u",
+      messageId: "dup-3",
+    });
     expect(await again.json()).toEqual({ success: true, accepted: 0, duplicates: 1 });
     await storedEventually(sourceId, ids.length);
     await track(writeKey, "/v1/track", { event: "E", userId: "u", messageId: "fence" });
@@ -54,7 +60,7 @@ describe("SourceGate", () => {
       statuses.push(res.status);
       if (res.status === 429) {
         retryAfter = res.headers.get("retry-after");
-        expect(((await res.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
+        expect((await res.json<{ error: { code: string } }>()).error.code).toBe("rate_limited");
       }
     }
     expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
@@ -75,9 +81,11 @@ describe("SourceGate", () => {
     const failed = await track(writeKey, "/v1/track", event);
     expect(failed.status).toBe(503);
     expect(failed.headers.get("retry-after")).toBe("2");
-    expect(((await failed.json()) as { error: { code: string } }).error.code).toBe("queue_unavailable");
+    expect((await failed.json<{ error: { code: string } }>()).error.code).toBe("queue_unavailable");
     await runInDurableObject(gateOf(sourceId), (gate: SourceGate, state) => {
-      expect(state.storage.sql.exec("SELECT 1 FROM seen WHERE id = 'retry-me'").toArray()).toEqual([]);
+      expect(state.storage.sql.exec("SELECT 1 FROM seen WHERE id = 'retry-me'").toArray()).toEqual(
+        [],
+      );
       gate.sink = {
         send: async (chunk) => {
           await env.EVENTS.send(chunk, { contentType: "json" });
@@ -95,11 +103,14 @@ describe("SourceGate", () => {
     await admin("POST", `/sources/${sourceId}/disable`);
     const disabled = await track(writeKey, "/v1/track", { userId: "u", event: "E" });
     expect(disabled.status).toBe(401);
-    expect(((await disabled.json()) as { error: { code: string } }).error.code).toBe("source_disabled");
+    expect((await disabled.json<{ error: { code: string } }>()).error.code).toBe("source_disabled");
     await admin("POST", `/sources/${sourceId}/enable`);
     expect((await track(writeKey, "/v1/track", { userId: "u", event: "E" })).status).toBe(200);
 
-    const { writeKey: rotated } = await admin<{ writeKey: string }>("POST", `/sources/${sourceId}/rotate-key`);
+    const { writeKey: rotated } = await admin<{ writeKey: string }>(
+      "POST",
+      `/sources/${sourceId}/rotate-key`,
+    );
     expect(rotated).toMatch(/^[A-Za-z0-9]{32}$/);
     const old = await track(writeKey, "/v1/track", { userId: "u", event: "E" });
     expect(old.status).toBe(401);
@@ -111,10 +122,18 @@ describe("SourceGate", () => {
     await track(writeKey, "/v1/track", { userId: "u", event: "E", messageId: "old" });
     await runInDurableObject(gateOf(sourceId), async (gate: SourceGate, state) => {
       // 47 h old: still inside the 48 h window; 49 h old: past it.
-      state.storage.sql.exec("INSERT INTO seen (id, at) VALUES ('recent', ?)", Date.now() - 47 * 3_600_000);
-      state.storage.sql.exec("UPDATE seen SET at = ? WHERE id = 'old'", Date.now() - 49 * 3_600_000);
+      state.storage.sql.exec(
+        "INSERT INTO seen (id, at) VALUES ('recent', ?)",
+        Date.now() - 47 * 3_600_000,
+      );
+      state.storage.sql.exec(
+        "UPDATE seen SET at = ? WHERE id = 'old'",
+        Date.now() - 49 * 3_600_000,
+      );
       await gate.alarm();
-      const left = state.storage.sql.exec<{ id: string }>("SELECT id FROM seen ORDER BY id").toArray();
+      const left = state.storage.sql
+        .exec<{ id: string }>("SELECT id FROM seen ORDER BY id")
+        .toArray();
       expect(left.map((r) => r.id)).toEqual(["recent"]);
     });
   });

@@ -80,7 +80,9 @@ describe("Tracking API: accepted calls", () => {
       .bind(sourceId)
       .first<{ body: string }>();
     const body = JSON.parse(row!.body) as Record<string, unknown>;
-    expect(body.context).toMatchObject({ library: { name: "analytics.js", version: "next-1.70.0" } });
+    expect(body.context).toMatchObject({
+      library: { name: "analytics.js", version: "next-1.70.0" },
+    });
     expect(body.messageId).toMatch(/^foyer-/);
     expect(body.writeKey).toBeUndefined();
   });
@@ -147,7 +149,11 @@ describe("Tracking API: accepted calls", () => {
   it("accepts gzip bodies", async () => {
     const { sourceId, writeKey } = await newSource();
     const json = JSON.stringify({
-      batch: Array.from({ length: 50 }, (_, i) => ({ type: "track", event: "Zip", userId: `u${i}` })),
+      batch: Array.from({ length: 50 }, (_, i) => ({
+        type: "track",
+        event: "Zip",
+        userId: `u${i}`,
+      })),
     });
     const gz = await new Response(
       new Blob([json]).stream().pipeThrough(new CompressionStream("gzip")),
@@ -170,7 +176,7 @@ describe("Tracking API: accepted calls", () => {
     const { writeKey } = await newSource();
     const res = await call(`/v1/projects/${writeKey}/settings`);
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as { integrations: Record<string, Record<string, unknown>> };
+    const doc = await res.json<{ integrations: Record<string, Record<string, unknown>> }>();
     expect(doc.integrations["Segment.io"]).toMatchObject({
       apiKey: writeKey,
       apiHost: "foyer.test/v1",

@@ -1,14 +1,21 @@
 // Retention with a controlled clock: the cron handler's scheduled time is "now".
-import { createExecutionContext, createScheduledController } from "cloudflare:test";
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../../worker/index.ts";
-import { admin, archivedObjects, newSource, storedCount, storedEventually, track } from "../support.ts";
+import {
+  admin,
+  archivedObjects,
+  newSource,
+  storedCount,
+  storedEventually,
+  track,
+} from "../support.ts";
 
 const DAY = 86_400_000;
 
 async function runCron(at: number): Promise<void> {
-  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "17 * * * *" }), env, createExecutionContext());
+  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "17 * * * *" }), env);
 }
 
 describe("retention purge", () => {
@@ -17,7 +24,11 @@ describe("retention purge", () => {
     const long = await newSource();
     for (const s of [short, long]) {
       const res = await track(s.writeKey, "/v1/batch", {
-        batch: Array.from({ length: 5 }, (_, i) => ({ type: "track", event: "E", userId: `u${i}` })),
+        batch: Array.from({ length: 5 }, (_, i) => ({
+          type: "track",
+          event: "E",
+          userId: `u${i}`,
+        })),
       });
       expect(res.status).toBe(200);
       await storedEventually(s.sourceId, 5);
@@ -30,7 +41,9 @@ describe("retention purge", () => {
     await runCron(Date.now() + 8 * DAY);
     expect(await storedCount(short.sourceId)).toBe(0);
     expect(await archivedObjects(short.sourceId)).toEqual([]);
-    const objects = await env.DB.prepare("SELECT COUNT(*) AS n FROM archive_objects WHERE source_id = ?")
+    const objects = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM archive_objects WHERE source_id = ?",
+    )
       .bind(short.sourceId)
       .first<{ n: number }>();
     expect(objects?.n).toBe(0);

@@ -28,14 +28,26 @@ describe("takeTokens", () => {
 });
 
 function messages(n: number): NormalizedMessage[] {
-  return Array.from({ length: n }, (_, i) => ({ type: "track", messageId: `m${i}` }) as NormalizedMessage);
+  return Array.from(
+    { length: n },
+    (_, i) => ({ type: "track", messageId: `m${i}` }) as NormalizedMessage,
+  );
 }
 
 describe("chunkMessages", () => {
-  const base = { requestId: "r", spaceId: "sp", sourceId: "so", receivedAt: "2026-11-22T10:00:00.000Z" };
+  const base = {
+    requestId: "r",
+    spaceId: "sp",
+    sourceId: "so",
+    receivedAt: "2026-11-22T10:00:00.000Z",
+  };
 
   it("splits by count and names chunks deterministically", () => {
-    const chunks = chunkMessages({ ...base, messages: messages(250), sizes: Array(250).fill(100) as number[] });
+    const chunks = chunkMessages({
+      ...base,
+      messages: messages(250),
+      sizes: Array(250).fill(100) as number[],
+    });
     expect(chunks.map((c) => [c.chunkId, c.messages.length])).toEqual([
       ["r-0", MAX_CHUNK_MESSAGES],
       ["r-1", MAX_CHUNK_MESSAGES],
@@ -46,7 +58,10 @@ describe("chunkMessages", () => {
   it("splits by size, keeping a single large message on its own", () => {
     const sizes = [30_000, 30_000, 30_000, 100];
     const chunks = chunkMessages({ ...base, messages: messages(4), sizes });
-    expect(chunks.map((c) => c.messages.map((m) => m.messageId))).toEqual([["m0", "m1"], ["m2", "m3"]]);
+    expect(chunks.map((c) => c.messages.map((m) => m.messageId))).toEqual([
+      ["m0", "m1"],
+      ["m2", "m3"],
+    ]);
   });
 
   it("makes no chunk for no messages", () => {

@@ -75,14 +75,20 @@ describe("normalizeMessage", () => {
     );
     expect(m.writeKey).toBeUndefined();
     expect(m._metadata).toEqual({ bundled: ["Mixpanel"] });
-    expect(m.context).toEqual({ library: { name: "analytics-ruby", version: "2.4.0" }, ip: "198.51.100.7" });
+    expect(m.context).toEqual({
+      library: { name: "analytics-ruby", version: "2.4.0" },
+      ip: "198.51.100.7",
+    });
   });
 
   it("keeps a client-sent context.ip", () => {
-    const m = normalizeMessage(checkMessage({ type: "page", userId: "u", context: { ip: "10.0.0.1" } }), {
-      ...facts,
-      ip: "198.51.100.7",
-    });
+    const m = normalizeMessage(
+      checkMessage({ type: "page", userId: "u", context: { ip: "10.0.0.1" } }),
+      {
+        ...facts,
+        ip: "198.51.100.7",
+      },
+    );
     expect(m.context.ip).toBe("10.0.0.1");
   });
 });
