@@ -24,6 +24,7 @@ export default tseslint.config(
     files: ["**/*.mjs", "**/*.mts", "scripts/**", "test/bench/**"],
     rules: { "no-console": "off" },
   },
+  { files: ["**/*.mjs"], ...tseslint.configs.disableTypeChecked },
   {
     // The Segment model is shared by the worker, the agent and the portal: keep it runtime-free.
     files: ["worker/spec/**"],

@@ -1,0 +1,86 @@
+// `npm start`: Foyer on one machine. Starts the edge worker under wrangler's local runtime with
+// its state in `.foyer/state`, provisions (or reuses) the demo space and source, starts the venue
+// agent when it exists, prints how to use them, and stops everything on Ctrl-C.
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { startAgentIfPresent, type AgentProcess } from "./agent-process.ts";
+import { ensureDemoWorkspace, readDemoCredentials } from "./demo-workspace.ts";
+import { REPO_ROOT, startLocalEdge, type WranglerLogLevel } from "./local-edge.ts";
+
+const DEMO_FILE = path.join(REPO_ROOT, ".foyer", "demo.json");
+
+const saved = await readDemoCredentials(DEMO_FILE);
+const port = Number(process.env.FOYER_PORT ?? "8787");
+const edge = await startLocalEdge({
+  port,
+  persistDir: process.env.FOYER_STATE_DIR ?? path.join(REPO_ROOT, ".foyer", "state"),
+  logLevel: (process.env.FOYER_LOG_LEVEL ?? "warn") as WranglerLogLevel,
+  adminToken: process.env.FOYER_ADMIN_TOKEN ?? saved?.adminToken ?? randomBytes(32).toString("hex"),
+});
+
+let agent: AgentProcess | undefined;
+// Miniflare registered its own SIGINT/SIGTERM hook when the edge started: it kills workerd and
+// exits synchronously. Ours runs first (prepended) and only does what is synchronous: tell the
+// agent to stop (it finishes its own graceful shutdown, e.g. flushing its outbox) and say so.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.prependListener(signal, () => {
+    console.log(`\n${signal}: stopping the agent and the edge…`);
+    agent?.terminate();
+  });
+  // Fallback should Miniflare's hook not exit (e.g. a future wrangler): stop cleanly ourselves.
+  process.on(signal, () => {
+    void edge.stop().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  });
+}
+
+try {
+  const { credentials, created } = await ensureDemoWorkspace(edge.url, edge.adminToken, DEMO_FILE);
+  const basic = Buffer.from(`${credentials.writeKey}:`).toString("base64");
+  const trackUrl = new URL("/v1/track", edge.url).href;
+  const curl =
+    `curl -sS -X POST ${trackUrl} -u '${credentials.writeKey}:' ` +
+    `-H 'content-type: application/json' ` +
+    `-d '{"userId":"demo-user","event":"Demo Event","properties":{"from":"curl"}}'`;
+  console.log(
+    [
+      "",
+      "Foyer is running (wrangler local runtime; state in " + edge.persistDir + ")",
+      "",
+      `  edge URL      ${edge.url.href}`,
+      `  write key     ${credentials.writeKey}   (Basic auth: ${basic})`,
+      `  admin token   ${credentials.adminToken}`,
+      `  demo space    ${credentials.spaceId}`,
+      `  demo source   ${credentials.sourceId}${created ? "   (created now)" : "   (reused from .foyer/demo.json)"}`,
+      "",
+      "Send an event:",
+      `  ${curl}`,
+      "Read it back:",
+      `  curl -sS ${new URL(`/admin/v1/sources/${credentials.sourceId}/events`, edge.url).href} -H 'authorization: Bearer ${credentials.adminToken}'`,
+      "",
+    ].join("\n"),
+  );
+
+  agent = startAgentIfPresent({
+    repoRoot: REPO_ROOT,
+    edgeUrl: edge.url,
+    writeKey: credentials.writeKey,
+    log: (line) => console.log(line),
+  });
+  if (agent === undefined) {
+    console.log("  agent         not built yet (agent/main.ts absent): edge only");
+  } else {
+    try {
+      const { msg: _msg, level: _level, time: _time, ...ports } = await agent.listening;
+      console.log(`  agent         listening ${JSON.stringify(ports)}`);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      console.warn(`  agent         did not start (${reason}); the edge keeps running`);
+    }
+  }
+  console.log("\nCtrl-C stops everything.");
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  await agent?.stop();
+  await edge.stop();
+  process.exit(1);
+}

@@ -1,0 +1,79 @@
+// Turns measured runs into the benchmark's rows, its printed table and the JSON document written
+// to bench-results/.
+import { quantile, type LoadResult } from "./load-generator.ts";
+
+export interface BenchRow {
+  scenario: string;
+  target: string;
+  eventsPerSecond: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  failures: number;
+  failureStatuses: Record<string, number>;
+  /** workerd CPU ms per acknowledged event, consumer work included; NaN when not measurable. */
+  cpuMsPerEvent: number;
+}
+
+/** One row from a load result and the CPU the worker spent on it. */
+export function benchRow(
+  scenario: string,
+  target: string,
+  load: LoadResult,
+  cpuMs: number,
+): BenchRow {
+  const seconds = load.elapsedMs / 1_000;
+  return {
+    scenario,
+    target,
+    eventsPerSecond: load.events / seconds,
+    requestsPerSecond: load.requests / seconds,
+    p50Ms: quantile(load.latenciesMs, 0.5),
+    p99Ms: quantile(load.latenciesMs, 0.99),
+    failures: load.failures,
+    failureStatuses: load.failureStatuses,
+    cpuMsPerEvent: load.eventsAcked > 0 ? cpuMs / load.eventsAcked : Number.NaN,
+  };
+}
+
+/** Foyer's events/s over the echo's for one scenario; NaN when either is missing. */
+export function throughputRatio(rows: readonly BenchRow[], scenario: string): number {
+  const foyer = rows.find((row) => row.scenario === scenario && row.target === "foyer");
+  const echo = rows.find((row) => row.scenario === scenario && row.target === "echo");
+  return foyer && echo ? foyer.eventsPerSecond / echo.eventsPerSecond : Number.NaN;
+}
+
+const fixed = (value: number, digits: number): string =>
+  Number.isFinite(value) ? value.toFixed(digits) : "n/a";
+
+/** The plain-text table `npm run bench` prints (also pasted in the README). */
+export function formatTable(rows: readonly BenchRow[]): string {
+  const header = [
+    "scenario",
+    "target",
+    "events/s",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "CPU ms/event",
+    "ratio",
+    "errors",
+  ];
+  const lines = rows.map((row) => [
+    row.scenario,
+    row.target,
+    fixed(row.eventsPerSecond, 0),
+    fixed(row.requestsPerSecond, 0),
+    fixed(row.p50Ms, 2),
+    fixed(row.p99Ms, 2),
+    fixed(row.cpuMsPerEvent, 3),
+    row.target === "foyer" ? fixed(throughputRatio(rows, row.scenario), 2) : "",
+    String(row.failures),
+  ]);
+  const table = [header, ...lines];
+  const widths = header.map((_, col) => Math.max(...table.map((line) => (line[col] ?? "").length)));
+  const render = (line: string[]): string =>
+    `| ${line.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join(" | ")} |`;
+  const rule = `|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`;
+  return [render(header), rule, ...lines.map(render)].join("\n");
+}
