@@ -6,16 +6,20 @@ import { readsAdmin } from "./admin/reads.ts";
 import { sourcesAdmin } from "./admin/sources.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import { trackingApi } from "./ingest/routes.ts";
+import { profileApi } from "./profiles/profile-api.ts";
+import { identityAdmin } from "./admin/identity.ts";
 
 const CORS_ON_ERRORS = { "access-control-allow-origin": "*" };
 
 export const app = new Hono<{ Bindings: Env }>();
 
 app.get("/healthz", (c) => c.json({ ok: true }));
+app.route("/", profileApi);
 app.route("/", trackingApi);
 app.use("/admin/*", requireAdmin);
 app.route("/admin/v1", sourcesAdmin);
 app.route("/admin/v1", readsAdmin);
+app.route("/admin/v1", identityAdmin);
 
 app.notFound(() => errorResponse(new ApiError(404, "not_found", "no such route")));
 

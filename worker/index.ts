@@ -3,15 +3,16 @@
 import { app } from "./app.ts";
 import { consumeIngestBatch } from "./archive/consumer.ts";
 import { purgeExpired } from "./retention/purge.ts";
-import type { IngestChunk } from "./spec/message.ts";
 
 export { SourceGate } from "./ingest/gate.ts";
 export { SourceDebugger } from "./debugger/source-debugger.ts";
+export { IdentityGraph } from "./profiles/identity-graph.ts";
+export { ProfileObject } from "./profiles/profile-object.ts";
 
 export default {
   fetch: app.fetch,
   async queue(batch, env) {
-    await consumeIngestBatch(batch as MessageBatch<IngestChunk>, env);
+    await consumeIngestBatch(batch as MessageBatch<string>, env);
   },
   async scheduled(controller, env) {
     const report = await purgeExpired(env, controller.scheduledTime);

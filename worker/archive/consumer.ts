@@ -1,87 +1,137 @@
-// The ingest Queue's consumer: each chunk goes to the R2 archive and the D1 events table, then to
-// the source's live debugger. Every step is idempotent (deterministic object key, INSERT … ON
-// CONFLICT DO NOTHING), so a redelivery changes nothing (Invariant 2).
+// The ingest Queue's consumer. For each Queue batch: archive the new chunks in R2 — one NDJSON
+// object per source and hour of the batch, named after the chunks it holds — and index them and
+// their events in D1 in one batch; then place the events in the identity graph and show them in
+// the sources' debuggers. Every step is idempotent (the chunk index says what is archived
+// already, events are keyed by (source, messageId)), so a redelivery changes nothing (Invariant 2).
+import { sha256Hex } from "../crypto/digest.ts";
+import { decodeChunk } from "../ingest/chunks.ts";
+import { feedIdentity } from "../profiles/feed.ts";
 import type { IngestChunk } from "../spec/message.ts";
-import { archiveKey } from "./keys.ts";
+import { archivePrefix } from "./keys.ts";
 
-const INSERT_EVENT = `INSERT INTO events
+type Chunk = IngestChunk & { lines: string[] };
+
+const INSERT_EVENTS = `INSERT INTO events
   (source_id, message_id, space_id, type, event, user_id, anonymous_id, timestamp, received_at, chunk_id, body)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
+  SELECT ?1, json_extract(value, '$[0]'), ?2, json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+         json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), ?3, ?4,
+         json_extract(value, '$[6]')
+  FROM json_each(?5) WHERE true ON CONFLICT DO NOTHING`;
 const INSERT_OBJECT = `INSERT INTO archive_objects (key, source_id, received_at, event_count, bytes)
   VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
+const INSERT_CHUNKS = `INSERT INTO archive_chunks (chunk_id, key, source_id)
+  SELECT value, ?1, ?2 FROM json_each(?3) WHERE true ON CONFLICT DO NOTHING`;
 
 const encoder = new TextEncoder();
 
-/** Retry delay for a failed chunk: exponential from 2 s, capped at 5 minutes. */
+/** Retry delay for a failed batch: exponential from 2 s, capped at 5 minutes. */
 export function retryDelaySeconds(attempts: number): number {
   return Math.min(300, 2 ** Math.min(attempts, 9));
 }
 
-export async function storeChunk(env: Env, chunk: IngestChunk): Promise<void> {
-  const receivedMs = Date.parse(chunk.receivedAt);
-  const lines = chunk.messages.map((m) => JSON.stringify(m));
-  const ndjson = encoder.encode(`${lines.join("\n")}\n`);
-  const key = archiveKey(chunk.sourceId, chunk.receivedAt, chunk.chunkId);
-  await env.ARCHIVE.put(key, ndjson, {
-    httpMetadata: { contentType: "application/x-ndjson" },
-    customMetadata: { sourceId: chunk.sourceId, events: String(lines.length) },
-  });
-  const insert = env.DB.prepare(INSERT_EVENT);
-  await env.DB.batch([
-    ...chunk.messages.map((m, i) =>
-      insert.bind(
-        chunk.sourceId,
-        m.messageId,
-        chunk.spaceId,
-        m.type,
-        m.event ?? null,
-        m.userId ?? null,
-        m.anonymousId ?? null,
-        Date.parse(m.timestamp),
-        receivedMs,
-        chunk.chunkId,
-        lines[i] ?? "",
-      ),
-    ),
-    env.DB.prepare(INSERT_OBJECT).bind(
-      key,
-      chunk.sourceId,
-      receivedMs,
-      lines.length,
-      ndjson.byteLength,
-    ),
-  ]);
+async function archivedAlready(env: Env, chunks: readonly Chunk[]): Promise<Set<string>> {
+  const { results } = await env.DB.prepare(
+    "SELECT chunk_id FROM archive_chunks WHERE chunk_id IN (SELECT value FROM json_each(?))",
+  )
+    .bind(JSON.stringify(chunks.map((c) => c.chunkId)))
+    .all<{ chunk_id: string }>();
+  return new Set(results.map((r) => r.chunk_id));
 }
 
-async function showInDebugger(env: Env, chunk: IngestChunk): Promise<void> {
+function eventRows(chunk: Chunk): string {
+  return JSON.stringify(
+    chunk.messages.map((m, i) => [
+      m.messageId,
+      m.type,
+      m.event ?? null,
+      m.userId ?? null,
+      m.anonymousId ?? null,
+      Date.parse(m.timestamp),
+      chunk.lines[i] ?? "",
+    ]),
+  );
+}
+
+/** Archives and indexes a Queue batch's chunks. */
+export async function storeChunks(env: Env, chunks: readonly Chunk[]): Promise<void> {
+  const done = await archivedAlready(env, chunks);
+  const groups = new Map<string, Chunk[]>();
+  for (const chunk of chunks) {
+    if (done.has(chunk.chunkId)) continue;
+    const prefix = archivePrefix(chunk.sourceId, chunk.receivedAt.slice(0, 10), chunk.receivedAt.slice(11, 13));
+    groups.set(prefix, [...(groups.get(prefix) ?? []), chunk]);
+  }
+  const statements: D1PreparedStatement[] = [];
+  await Promise.all(
+    [...groups].map(async ([prefix, group]) => {
+      const ids = group.map((c) => c.chunkId).sort();
+      const key = `${prefix}${(await sha256Hex(ids.join("\n"))).slice(0, 32)}.ndjson`;
+      const body = encoder.encode(`${group.flatMap((c) => c.lines).join("\n")}\n`);
+      const first = group[0]!;
+      await env.ARCHIVE.put(key, body, {
+        httpMetadata: { contentType: "application/x-ndjson" },
+        customMetadata: { sourceId: first.sourceId, chunks: String(ids.length) },
+      });
+      const events = group.reduce((n, c) => n + c.lines.length, 0);
+      statements.push(
+        env.DB.prepare(INSERT_OBJECT).bind(key, first.sourceId, Date.parse(first.receivedAt), events, body.byteLength),
+        env.DB.prepare(INSERT_CHUNKS).bind(key, first.sourceId, JSON.stringify(ids)),
+      );
+    }),
+  );
+  for (const chunk of chunks) {
+    statements.push(
+      env.DB.prepare(INSERT_EVENTS).bind(
+        chunk.sourceId,
+        chunk.spaceId,
+        Date.parse(chunk.receivedAt),
+        chunk.chunkId,
+        eventRows(chunk),
+      ),
+    );
+  }
+  await env.DB.batch(statements);
+}
+
+async function showInDebugger(env: Env, chunk: Chunk): Promise<void> {
   try {
     const debug = env.SOURCE_DEBUGGER.get(env.SOURCE_DEBUGGER.idFromName(chunk.sourceId));
-    await debug.push(chunk.messages);
+    await debug.push(chunk.lines);
   } catch (error) {
     // The debugger is a live sample (segment.md §7.5): losing a sample never fails delivery.
     console.warn("debugger push failed", { sourceId: chunk.sourceId, error: String(error) });
   }
 }
 
-export async function consumeIngestBatch(
-  batch: MessageBatch<IngestChunk>,
-  env: Env,
-): Promise<void> {
+export async function consumeIngestBatch(batch: MessageBatch<string>, env: Env): Promise<void> {
+  const chunks: { message: Message<string>; chunk: Chunk }[] = [];
+  for (const message of batch.messages) {
+    try {
+      chunks.push({ message, chunk: decodeChunk(message.body) });
+    } catch (error) {
+      // Not a chunk this worker wrote: retrying cannot help, so it goes to the dead-letter queue.
+      console.error("undecodable ingest message", { id: message.id, error: String(error) });
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    }
+  }
+  try {
+    await storeChunks(env, chunks.map((c) => c.chunk));
+  } catch (error) {
+    console.error("chunk storage failed", { chunks: chunks.length, error: String(error) });
+    for (const { message } of chunks) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    return;
+  }
   await Promise.all(
-    batch.messages.map(async (message) => {
+    chunks.map(async ({ message, chunk }) => {
       try {
-        await storeChunk(env, message.body);
+        await feedIdentity(env, chunk);
         message.ack();
       } catch (error) {
-        console.error("chunk storage failed", {
-          chunkId: message.body.chunkId,
-          attempts: message.attempts,
-          error: String(error),
-        });
+        console.error("identity feed failed", { chunkId: chunk.chunkId, error: String(error) });
         message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
         return;
       }
-      await showInDebugger(env, message.body);
+      await showInDebugger(env, chunk);
     }),
   );
 }

@@ -84,3 +84,52 @@ export const archiveObjects = sqliteTable(
   },
   (t) => [index("archive_objects_source_received").on(t.sourceId, t.receivedAt)],
 );
+
+/** Every identity decision worth auditing: merges, refusals (with the rule), profile creation. */
+export const identityAudit = sqliteTable(
+  "identity_audit",
+  {
+    id: text("id").primaryKey(),
+    spaceId: text("space_id").notNull(),
+    messageId: text("message_id").notNull(),
+    action: text("action").notNull(),
+    rule: text("rule").notNull(),
+    survivor: text("survivor"),
+    folded: text("folded"),
+    /** JSON list of `{type, value, collection}`; PII values are keyed hashes. */
+    identifiers: text("identifiers").notNull(),
+    detail: text("detail").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [
+    index("identity_audit_space_at").on(t.spaceId, t.at),
+    index("identity_audit_survivor").on(t.spaceId, t.survivor),
+    index("identity_audit_folded").on(t.spaceId, t.folded),
+  ],
+);
+
+/** Profile API access tokens (Basic auth user name), per space, stored as SHA-256. */
+export const accessTokens = sqliteTable(
+  "access_tokens",
+  {
+    id: text("id").primaryKey(),
+    spaceId: text("space_id")
+      .notNull()
+      .references(() => spaces.id),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("access_tokens_hash").on(t.tokenHash)],
+);
+
+/** Which archive object holds each ingest chunk: the archive's index, and its idempotence. */
+export const archiveChunks = sqliteTable(
+  "archive_chunks",
+  {
+    chunkId: text("chunk_id").primaryKey(),
+    key: text("key").notNull(),
+    sourceId: text("source_id").notNull(),
+  },
+  (t) => [index("archive_chunks_key").on(t.key)],
+);

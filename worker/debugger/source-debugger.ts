@@ -2,7 +2,6 @@
 // segment.md §7.5: a real-time sample capped at 500 events). Fed by the Queue consumer, off the
 // ingestion hot path; read as JSON, over WebSocket (hibernatable) or as Server-Sent Events.
 import { DurableObject } from "cloudflare:workers";
-import type { NormalizedMessage } from "../spec/message.ts";
 
 export const DEBUGGER_CAPACITY = 500;
 
@@ -18,11 +17,10 @@ export class SourceDebugger extends DurableObject<Env> {
     );
   }
 
-  /** Records the newest events, keeps the last 500 and sends them to every live viewer. */
-  push(messages: NormalizedMessage[]): void {
+  /** Records the newest events (JSON lines), keeps the last 500 and sends them to live viewers. */
+  push(bodies: string[]): void {
     const sql = this.ctx.storage.sql;
-    const bodies = messages.map((m) => JSON.stringify(m));
-    for (const body of bodies) sql.exec("INSERT INTO recent (body) VALUES (?)", body);
+    sql.exec("INSERT INTO recent (body) SELECT value FROM json_each(?)", JSON.stringify(bodies));
     sql.exec(
       "DELETE FROM recent WHERE seq <= (SELECT MAX(seq) FROM recent) - ?",
       DEBUGGER_CAPACITY,

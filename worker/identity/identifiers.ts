@@ -68,10 +68,8 @@ export function extractIdentifiers(
   const ctx = msg.context;
   const macHashes = new Set<string>();
   for (const ext of Array.isArray(ctx.externalIds) ? ctx.externalIds : []) {
-    if (
-      typeof child(ext, "type") === "string" &&
-      String(child(ext, "type")).toLowerCase() === "wifi_mac"
-    ) {
+    const type = child(ext, "type");
+    if (typeof type === "string" && type.trim().toLowerCase() === "wifi_mac") {
       const mac = normalizeMacHash(child(ext, "id"));
       if (mac.ok) macHashes.add(mac.value);
     }

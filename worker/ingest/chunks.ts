@@ -1,51 +1,78 @@
-// Splitting accepted messages into Queue messages. A Queue message holds at most 128 KB
-// (Cloudflare Queues limits); chunks stay well under it, since the v8 serialization the Queue uses
-// is larger than the JSON the client sent.
+// Splitting admitted messages into Queue messages, and the chunk's wire form. A Queue message
+// holds at most 128 KB (Cloudflare Queues limits); chunks stay at 64 KB. The wire form is text: a
+// JSON header line, then one JSON line per message — each message is serialized once, at the
+// edge, and the archive stores those same lines.
 import type { IngestChunk, NormalizedMessage } from "../spec/message.ts";
 
 export const MAX_CHUNK_BYTES = 64 * 1024;
 export const MAX_CHUNK_MESSAGES = 100;
-/** What normalization adds to each message (timestamps, ids, version), as an upper bound. */
-const NORMALIZATION_OVERHEAD = 400;
+
+export interface ChunkHeader {
+  v: 1;
+  chunkId: string;
+  spaceId: string;
+  sourceId: string;
+  receivedAt: string;
+}
 
 export interface ChunkInput {
   requestId: string;
   spaceId: string;
   sourceId: string;
   receivedAt: string;
-  messages: NormalizedMessage[];
-  sizes: number[];
+  /** Each message as one JSON line. */
+  lines: string[];
 }
 
-/** Groups messages into chunks named `<requestId>-<n>`, keeping each under the size bounds. */
-export function chunkMessages(input: ChunkInput): IngestChunk[] {
-  const chunks: IngestChunk[] = [];
-  let current: NormalizedMessage[] = [];
+/** Groups lines into chunks named `<requestId>-<n>` under the size and count bounds; returns wire text. */
+export function chunkLines(input: ChunkInput): { chunkId: string; text: string; count: number }[] {
+  const chunks: { chunkId: string; text: string; count: number }[] = [];
+  let current: string[] = [];
   let bytes = 0;
   const flush = () => {
     if (current.length === 0) return;
-    chunks.push({
+    const header: ChunkHeader = {
       v: 1,
       chunkId: `${input.requestId}-${chunks.length}`,
       spaceId: input.spaceId,
       sourceId: input.sourceId,
       receivedAt: input.receivedAt,
-      messages: current,
+    };
+    chunks.push({
+      chunkId: header.chunkId,
+      text: `${JSON.stringify(header)}\n${current.join("\n")}`,
+      count: current.length,
     });
     current = [];
     bytes = 0;
   };
-  input.messages.forEach((message, i) => {
-    const size = (input.sizes[i] ?? 0) + NORMALIZATION_OVERHEAD;
-    if (
-      current.length >= MAX_CHUNK_MESSAGES ||
-      (current.length > 0 && bytes + size > MAX_CHUNK_BYTES)
-    ) {
+  for (const line of input.lines) {
+    // UTF-16 length × 3 bounds the UTF-8 size; exact for ASCII, which is nearly all traffic.
+    const size = line.length;
+    if (current.length >= MAX_CHUNK_MESSAGES || (current.length > 0 && bytes + size > MAX_CHUNK_BYTES)) {
       flush();
     }
-    current.push(message);
+    current.push(line);
     bytes += size;
-  });
+  }
   flush();
   return chunks;
+}
+
+/** Reads a chunk's wire text back; throws on anything that is not one. */
+export function decodeChunk(text: string): IngestChunk & { lines: string[] } {
+  const [head, ...lines] = text.split("\n");
+  const header = JSON.parse(head ?? "") as Partial<ChunkHeader>;
+  if (header.v !== 1 || typeof header.chunkId !== "string" || typeof header.sourceId !== "string") {
+    throw new Error("not an ingest chunk");
+  }
+  return {
+    v: 1,
+    chunkId: header.chunkId,
+    spaceId: header.spaceId ?? "",
+    sourceId: header.sourceId,
+    receivedAt: header.receivedAt ?? "",
+    lines,
+    messages: lines.map((line) => JSON.parse(line) as NormalizedMessage),
+  };
 }

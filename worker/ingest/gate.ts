@@ -3,9 +3,8 @@
 // enabled state, and puts new events in the Queue before any caller hears "accepted"
 // (Invariant 1). The decisions are pure functions beside it (token-bucket.ts, chunks.ts).
 import { DurableObject } from "cloudflare:workers";
-import type { IngestChunk, NormalizedMessage } from "../spec/message.ts";
 import type { SourceSnapshot } from "../sources/types.ts";
-import { chunkMessages } from "./chunks.ts";
+import { chunkLines } from "./chunks.ts";
 import { takeTokens, type BucketState } from "./token-bucket.ts";
 
 export interface AdmitRequest {
@@ -13,8 +12,10 @@ export interface AdmitRequest {
   keyHash: string;
   requestId: string;
   receivedAt: string;
-  messages: NormalizedMessage[];
-  sizes: number[];
+  /** messageIds, parallel to `lines`. */
+  ids: string[];
+  /** Each normalized message as one JSON line. */
+  lines: string[];
 }
 
 export type AdmitResult =
@@ -24,9 +25,9 @@ export type AdmitResult =
   | { status: "invalid_key" }
   | { status: "unavailable"; retryAfter: number };
 
-/** Where admitted chunks go; the Queue binding in production, replaceable to inject faults. */
+/** Where admitted chunks (wire text, see chunks.ts) go; the Queue in production, replaceable to inject faults. */
 export interface ChunkSink {
-  send(chunk: IngestChunk): Promise<void>;
+  send(chunk: string): Promise<void>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -45,7 +46,7 @@ export class SourceGate extends DurableObject<Env> {
     );
     this.sink = {
       send: async (chunk) => {
-        await env.EVENTS.send(chunk, { contentType: "json" });
+        await env.EVENTS.send(chunk, { contentType: "text" });
       },
     };
     this.config = ctx.storage.kv.get<SourceSnapshot>("config");
@@ -67,85 +68,92 @@ export class SourceGate extends DurableObject<Env> {
 
     const taken = takeTokens(
       this.bucket,
-      request.messages.length,
+      request.ids.length,
       { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
       Date.now(),
     );
     if (!taken.ok) return { status: "rate_limited", retryAfter: taken.retryAfterSeconds };
     this.bucket = taken.state;
 
-    const fresh: NormalizedMessage[] = [];
-    const freshSizes: number[] = [];
+    const known = this.knownIds(request.ids);
+    const freshIds: string[] = [];
+    const freshLines: string[] = [];
     const waits: Promise<boolean>[] = [];
     const inRequest = new Set<string>();
     let duplicates = 0;
-    request.messages.forEach((message, i) => {
-      const id = message.messageId;
-      if (inRequest.has(id)) return void duplicates++;
+    request.ids.forEach((id, i) => {
+      if (inRequest.has(id) || known.has(id)) return void duplicates++;
       inRequest.add(id);
       const inFlight = this.pending.get(id);
       if (inFlight) return void waits.push(inFlight);
-      if (this.ctx.storage.sql.exec("SELECT 1 FROM seen WHERE id = ?", id).toArray().length > 0) {
-        return void duplicates++;
-      }
-      fresh.push(message);
-      freshSizes.push(request.sizes[i] ?? 0);
+      freshIds.push(id);
+      freshLines.push(request.lines[i] ?? "");
     });
 
-    const enqueued = await this.enqueue(request, config, fresh, freshSizes);
+    const enqueued = await this.enqueue(request, config, freshIds, freshLines);
     // A copy that was in flight elsewhere counts as a duplicate only if that send succeeded;
     // otherwise this caller must retry, since nothing holds the event yet.
     const waited = await Promise.all(waits);
     duplicates += waited.filter(Boolean).length;
     if (!enqueued || waited.some((ok) => !ok)) return { status: "unavailable", retryAfter: 2 };
     await this.scheduleExpiry();
-    return { status: "ok", accepted: fresh.length, duplicates };
+    return { status: "ok", accepted: freshIds.length, duplicates };
+  }
+
+  /** Which of `ids` this source has already queued (one query for the whole request). */
+  private knownIds(ids: readonly string[]): Set<string> {
+    const rows = this.ctx.storage.sql
+      .exec<{ id: string }>(
+        "SELECT id FROM seen WHERE id IN (SELECT value FROM json_each(?))",
+        JSON.stringify(ids),
+      )
+      .toArray();
+    return new Set(rows.map((row) => row.id));
   }
 
   private async enqueue(
     request: AdmitRequest,
     config: SourceSnapshot,
-    messages: NormalizedMessage[],
-    sizes: number[],
+    ids: string[],
+    lines: string[],
   ): Promise<boolean> {
-    if (messages.length === 0) return true;
-    const chunks = chunkMessages({
+    if (ids.length === 0) return true;
+    const chunks = chunkLines({
       requestId: request.requestId,
       spaceId: config.spaceId,
       sourceId: config.id,
       receivedAt: request.receivedAt,
-      messages,
-      sizes,
+      lines,
     });
     const settle = new Map<string, (ok: boolean) => void>();
-    for (const message of messages) {
-      this.pending.set(
-        message.messageId,
-        new Promise<boolean>((resolve) => settle.set(message.messageId, resolve)),
-      );
+    for (const id of ids) {
+      this.pending.set(id, new Promise<boolean>((resolve) => settle.set(id, resolve)));
     }
-    const results = await Promise.allSettled(chunks.map((chunk) => this.sink.send(chunk)));
-    const now = Date.now();
+    const results = await Promise.allSettled(chunks.map((chunk) => this.sink.send(chunk.text)));
     let allSent = true;
+    let offset = 0;
+    const queued: string[] = [];
     results.forEach((result, i) => {
+      const count = chunks[i]?.count ?? 0;
+      const chunkIds = ids.slice(offset, offset + count);
+      offset += count;
       const ok = result.status === "fulfilled";
-      if (!ok) {
+      if (ok) queued.push(...chunkIds);
+      else {
         allSent = false;
         console.error("queue send failed", { sourceId: config.id, error: String(result.reason) });
       }
-      for (const message of chunks[i]?.messages ?? []) {
-        // Remember only what is durably queued: a failed chunk must be accepted on retry.
-        if (ok) {
-          this.ctx.storage.sql.exec(
-            "INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)",
-            message.messageId,
-            now,
-          );
-        }
-        this.pending.delete(message.messageId);
-        settle.get(message.messageId)?.(ok);
+      for (const id of chunkIds) {
+        this.pending.delete(id);
+        settle.get(id)?.(ok);
       }
     });
+    // Remember only what is durably queued: a failed chunk must be accepted on retry.
+    this.ctx.storage.sql.exec(
+      "INSERT OR IGNORE INTO seen (id, at) SELECT value, ? FROM json_each(?)",
+      Date.now(),
+      JSON.stringify(queued),
+    );
     return allSent;
   }
 

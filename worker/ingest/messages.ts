@@ -12,8 +12,6 @@ export type RouteKind = { batch: true } | { batch: false; type: MessageType };
 
 export interface ParsedRequest {
   accepted: NormalizedMessage[];
-  /** Serialized size of each accepted message as sent, for queue chunking. */
-  sizes: number[];
   rejected: RejectedItem[];
   /** `writeKey` from the body, when the client sent it there (analytics.js does). */
   writeKey: string | undefined;
@@ -51,16 +49,16 @@ function batchFacts(body: JsonObject, facts: ItemFacts): RequestFacts {
   return out;
 }
 
-function parseSingle(body: JsonObject, type: MessageType, facts: ItemFacts, size: number) {
+function parseSingle(body: JsonObject, type: MessageType, facts: ItemFacts): ParsedRequest {
   try {
     const message = normalizeMessage(checkMessage(body, type), facts);
-    return { accepted: [message], sizes: [size], rejected: [], writeKey: bodyWriteKey(body) };
+    return { accepted: [message], rejected: [], writeKey: bodyWriteKey(body) };
   } catch (error) {
     throw error instanceof MessageError ? asApiError(error) : error;
   }
 }
 
-function parseBatch(body: JsonObject, facts: ItemFacts): ParsedRequest {
+function parseBatch(body: JsonObject, facts: ItemFacts, bodySize: number): ParsedRequest {
   const items = body.batch;
   if (!Array.isArray(items)) {
     throw new ApiError(400, "batch_invalid", "batch must be an array of messages", {
@@ -79,15 +77,12 @@ function parseBatch(body: JsonObject, facts: ItemFacts): ParsedRequest {
     );
   }
   const shared = batchFacts(body, facts);
-  const out: ParsedRequest = {
-    accepted: [],
-    sizes: [],
-    rejected: [],
-    writeKey: bodyWriteKey(body),
-  };
+  const out: ParsedRequest = { accepted: [], rejected: [], writeKey: bodyWriteKey(body) };
+  // No item of a body within the per-message limit can exceed it: skip measuring each one.
+  const measure = bodySize > MAX_MESSAGE_BYTES;
   items.forEach((item, index) => {
     try {
-      const size = encoder.encode(JSON.stringify(item)).byteLength;
+      const size = measure ? encoder.encode(JSON.stringify(item)).byteLength : 0;
       if (size > MAX_MESSAGE_BYTES) {
         throw new MessageError(
           "message_too_large",
@@ -96,7 +91,6 @@ function parseBatch(body: JsonObject, facts: ItemFacts): ParsedRequest {
         );
       }
       out.accepted.push(normalizeMessage(checkMessage(item), shared));
-      out.sizes.push(size);
     } catch (error) {
       if (!(error instanceof MessageError)) throw error;
       const field = error.field === "" ? `batch[${index}]` : `batch[${index}].${error.field}`;
@@ -115,7 +109,7 @@ function parseBatch(body: JsonObject, facts: ItemFacts): ParsedRequest {
 /**
  * Checks and normalizes a Tracking API body. Whole-request problems throw ApiError (400);
  * bad batch items are listed in `rejected` by index while the good ones are accepted.
- * @param size byte size of the body as received (single calls).
+ * @param size byte size of the body as received.
  */
 export function parseTrackingBody(
   body: unknown,
@@ -126,5 +120,5 @@ export function parseTrackingBody(
   if (!isPlainObject(body)) {
     throw new ApiError(400, "body_not_object", "request body must be a JSON object");
   }
-  return route.batch ? parseBatch(body, facts) : parseSingle(body, route.type, facts, size);
+  return route.batch ? parseBatch(body, facts, size) : parseSingle(body, route.type, facts);
 }

@@ -91,8 +91,8 @@ async function handleTracking(c: Ctx, route: RouteKind): Promise<Response> {
       keyHash: auth.keyHash,
       requestId: crypto.randomUUID(),
       receivedAt: new Date(receivedAt).toISOString(),
-      messages: parsed.accepted,
-      sizes: parsed.sizes,
+      ids: parsed.accepted.map((m) => m.messageId),
+      lines: parsed.accepted.map((m) => JSON.stringify(m)),
     });
   } catch (error) {
     throw new ApiError(503, "ingest_unavailable", "events could not be admitted; retry", {

@@ -39,7 +39,8 @@ async function purgeObjects(env: Env, sourceId: string, cutoff: number): Promise
     const keys = results.map((row) => row.key);
     await env.ARCHIVE.delete(keys);
     const drop = env.DB.prepare("DELETE FROM archive_objects WHERE key = ?");
-    await env.DB.batch(keys.map((key) => drop.bind(key)));
+    const dropChunks = env.DB.prepare("DELETE FROM archive_chunks WHERE key = ?");
+    await env.DB.batch(keys.flatMap((key) => [drop.bind(key), dropChunks.bind(key)]));
     total += keys.length;
     if (keys.length < SLICE) break;
   }

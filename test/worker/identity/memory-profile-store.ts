@@ -9,7 +9,13 @@ import type { ProfileFacts, ProfileIdentifier } from "../../../worker/identity/p
 import { resolve } from "../../../worker/identity/resolve.ts";
 import type { ResolutionPlan } from "../../../worker/identity/resolve.ts";
 import type { IdentityRules } from "../../../worker/identity/rules.ts";
-import { applyTraits, countEvent, foldCounters, foldTraits, traitWrites } from "../../../worker/identity/traits.ts";
+import {
+  applyTraits,
+  countEvent,
+  foldCounters,
+  foldTraits,
+  traitWrites,
+} from "../../../worker/identity/traits.ts";
 import type { EventCounters, TraitMap } from "../../../worker/identity/traits.ts";
 import { canonicalPartition } from "../../../worker/identity/union-find.ts";
 import type { NormalizedMessage } from "../../../worker/spec/message.ts";
@@ -112,7 +118,15 @@ export class MemoryProfileStore {
         return undefined;
       case "create": {
         this.#nextId += 1;
-        const profile: MemoryProfile = { id: `${collection}-${this.#nextId}`, collection, createdAt: at, identifiers: [], mergeCount: 0, traits: {}, counters: {} };
+        const profile: MemoryProfile = {
+          id: `${collection}-${this.#nextId}`,
+          collection,
+          createdAt: at,
+          identifiers: [],
+          mergeCount: 0,
+          traits: {},
+          counters: {},
+        };
         this.profiles.set(profile.id, profile);
         this.#attach(profile, plan.identifiers, at);
         return profile;
@@ -151,6 +165,8 @@ export class MemoryProfileStore {
 
   /** Profiles nobody was merged into. */
   survivors(collection: Collection = "users"): MemoryProfile[] {
-    return [...this.profiles.values()].filter((p) => p.collection === collection && p.mergedInto === undefined);
+    return [...this.profiles.values()].filter(
+      (p) => p.collection === collection && p.mergedInto === undefined,
+    );
   }
 }

@@ -2,7 +2,11 @@
 // values merged over them, and a precise error (path + reason) for every kind of bad setting.
 import { describe, expect, it } from "vitest";
 import { compareTypePriority, isBlockedValue, limitFor } from "../../../worker/identity/rules.ts";
-import { DEFAULT_IDENTITY_RULES, IdentitySettingsError, parseIdentitySettings } from "../../../worker/identity/settings.ts";
+import {
+  DEFAULT_IDENTITY_RULES,
+  IdentitySettingsError,
+  parseIdentitySettings,
+} from "../../../worker/identity/settings.ts";
 
 describe("defaults (Segment identity-resolution settings)", () => {
   it("limits user_id to 1 and every other type to 5, ever", () => {
@@ -13,12 +17,21 @@ describe("defaults (Segment identity-resolution settings)", () => {
 
   it("ranks user_id, email, then the rest alphabetically (android.id before anonymous_id)", () => {
     const types = ["wifi_mac", "anonymous_id", "email", "phone", "android.id", "user_id"];
-    expect(types.sort((a, b) => compareTypePriority(DEFAULT_IDENTITY_RULES, a, b))).toEqual(["user_id", "email", "android.id", "anonymous_id", "phone", "wifi_mac"]);
+    expect(types.sort((a, b) => compareTypePriority(DEFAULT_IDENTITY_RULES, a, b))).toEqual([
+      "user_id",
+      "email",
+      "android.id",
+      "anonymous_id",
+      "phone",
+      "wifi_mac",
+    ]);
   });
 
   it("blocks the suggested values and nothing else", () => {
-    for (const v of ["", "-1", "null", "undefined", "anonymous", "0", "--"]) expect(isBlockedValue(DEFAULT_IDENTITY_RULES, v)).toBe(true);
-    for (const v of ["1", "-2", "nil", "u1", "0a"]) expect(isBlockedValue(DEFAULT_IDENTITY_RULES, v)).toBe(false);
+    for (const v of ["", "-1", "null", "undefined", "anonymous", "0", "--"])
+      expect(isBlockedValue(DEFAULT_IDENTITY_RULES, v)).toBe(true);
+    for (const v of ["1", "-2", "nil", "u1", "0a"])
+      expect(isBlockedValue(DEFAULT_IDENTITY_RULES, v)).toBe(false);
   });
 });
 
@@ -55,13 +68,21 @@ describe("bad settings give a precise error", () => {
     [{ limits: { email: 3 } }, "limits.email", "{count, period}"],
     [{ limits: { email: { count: 0 } } }, "limits.email.count", "integer from 1 to 1000, got 0"],
     [{ limits: { email: { count: 2.5 } } }, "limits.email.count", "got 2.5"],
-    [{ limits: { email: { count: 2, period: "daily" } } }, "limits.email.period", "ever, weekly, monthly, annually"],
+    [
+      { limits: { email: { count: 2, period: "daily" } } },
+      "limits.email.period",
+      "ever, weekly, monthly, annually",
+    ],
     [{ limits: { email: { count: 2, every: "week" } } }, "limits.email.every", "unknown setting"],
     [{ defaultLimit: { count: "5" } }, "defaultLimit.count", 'got "5"'],
     [{ blocked: ["null"] }, "blocked", "{values, patterns}"],
     [{ blocked: { values: "null" } }, "blocked.values", "array of strings"],
     [{ blocked: { values: [1] } }, "blocked.values[0]", "string of at most 256"],
-    [{ blocked: { patterns: ["ok", "(unclosed"] } }, "blocked.patterns[1]", "invalid regular expression"],
+    [
+      { blocked: { patterns: ["ok", "(unclosed"] } },
+      "blocked.patterns[1]",
+      "invalid regular expression",
+    ],
     [{ blocked: { patterns: ["a".repeat(201)] } }, "blocked.patterns[0]", "at most 200"],
     [{ blocked: { other: [] } }, "blocked.other", "unknown setting"],
     [{ maxMergesPerProfile: -1 }, "maxMergesPerProfile", "integer from 0 to 10000"],
@@ -79,6 +100,10 @@ describe("bad settings give a precise error", () => {
   });
 
   it("refuses more than 1,000 blocked values", () => {
-    expect(() => parseIdentitySettings({ blocked: { values: Array.from({ length: 1001 }, (_, i) => `v${i}`) } })).toThrow(/blocked.values: must have at most 1000/);
+    expect(() =>
+      parseIdentitySettings({
+        blocked: { values: Array.from({ length: 1001 }, (_, i) => `v${i}`) },
+      }),
+    ).toThrow(/blocked.values: must have at most 1000/);
   });
 });

@@ -1,7 +1,15 @@
 // Last-writer-wins traits and summed counters: order, ties, tombstones, and the algebraic laws
 // (commutative, associative, idempotent) checked on seeded random maps.
 import { describe, expect, it } from "vitest";
-import { applyTraits, canonicalJson, countEvent, foldCounters, foldTraits, traitWrites, visibleTraits } from "../../../worker/identity/traits.ts";
+import {
+  applyTraits,
+  canonicalJson,
+  countEvent,
+  foldCounters,
+  foldTraits,
+  traitWrites,
+  visibleTraits,
+} from "../../../worker/identity/traits.ts";
 import type { EventCounters, TraitMap } from "../../../worker/identity/traits.ts";
 import { message } from "./message-builder.ts";
 import { seededRandom } from "./seeded-random.ts";
@@ -34,9 +42,13 @@ describe("last writer wins", () => {
   });
 
   it("a nested value is one trait, compared by content not key order", () => {
-    expect(canonicalJson({ b: 1, a: [{ d: 2, c: null }] })).toBe(canonicalJson({ a: [{ c: null, d: 2 }], b: 1 }));
+    expect(canonicalJson({ b: 1, a: [{ d: 2, c: null }] })).toBe(
+      canonicalJson({ a: [{ c: null, d: 2 }], b: 1 }),
+    );
     const map = applyTraits({}, { address: { city: "Oslo", street: "Main" } }, T, "m-1");
-    expect(visibleTraits(applyTraits(map, { address: { city: "Bergen" } }, T + 1, "m-2"))).toEqual({ address: { city: "Bergen" } });
+    expect(visibleTraits(applyTraits(map, { address: { city: "Bergen" } }, T + 1, "m-2"))).toEqual({
+      address: { city: "Bergen" },
+    });
   });
 });
 
@@ -45,14 +57,22 @@ function randomTraits(random: SeededRandom): TraitMap {
   for (let i = 0, n = random.int(6); i < n; i++) {
     const value = random.pick([null, "x", "y", 1, true, { k: random.int(3) }]);
     // Few timestamps and messageIds, so ties (even same messageId, other value) really happen.
-    map = applyTraits(map, { [random.pick(["a", "b", "c", "d"])]: value }, T + random.int(3), `m-${random.int(3)}`);
+    map = applyTraits(
+      map,
+      { [random.pick(["a", "b", "c", "d"])]: value },
+      T + random.int(3),
+      `m-${random.int(3)}`,
+    );
   }
   return map;
 }
 
 describe.each([1, 2, 3, 4, 5])("fold laws, seed %i", (seed) => {
   const random = seededRandom(seed);
-  const cases = Array.from({ length: 300 }, () => [randomTraits(random), randomTraits(random), randomTraits(random)] as const);
+  const cases = Array.from(
+    { length: 300 },
+    () => [randomTraits(random), randomTraits(random), randomTraits(random)] as const,
+  );
 
   it("foldTraits is commutative, associative and idempotent", () => {
     for (const [a, b, c] of cases) {
@@ -64,7 +84,12 @@ describe.each([1, 2, 3, 4, 5])("fold laws, seed %i", (seed) => {
   });
 
   it("foldCounters is commutative and associative", () => {
-    const counters = (): EventCounters => Object.fromEntries(["identify", "track:A", "page"].filter(() => random.next() < 0.6).map((k) => [k, 1 + random.int(9)]));
+    const counters = (): EventCounters =>
+      Object.fromEntries(
+        ["identify", "track:A", "page"]
+          .filter(() => random.next() < 0.6)
+          .map((k) => [k, 1 + random.int(9)]),
+      );
     for (let i = 0; i < 300; i++) {
       const [a, b, c] = [counters(), counters(), counters()];
       expect(foldCounters(a, b)).toEqual(foldCounters(b, a));
@@ -75,14 +100,25 @@ describe.each([1, 2, 3, 4, 5])("fold laws, seed %i", (seed) => {
 
 describe("what an event writes", () => {
   it("identify traits go to the user, group traits to the account, track writes none", () => {
-    expect(traitWrites(message("identify", { traits: { plan: "pro" } }))).toEqual({ users: { plan: "pro" } });
-    expect(traitWrites(message("group", { groupId: "g", traits: { seats: 5 } }))).toEqual({ accounts: { seats: 5 } });
-    expect(traitWrites(message("track", { event: "X", context: { traits: { plan: "x" } } }))).toEqual({});
+    expect(traitWrites(message("identify", { traits: { plan: "pro" } }))).toEqual({
+      users: { plan: "pro" },
+    });
+    expect(traitWrites(message("group", { groupId: "g", traits: { seats: 5 } }))).toEqual({
+      accounts: { seats: 5 },
+    });
+    expect(
+      traitWrites(message("track", { event: "X", context: { traits: { plan: "x" } } })),
+    ).toEqual({});
   });
 
   it("counts events by type and by track event name", () => {
     let counters: EventCounters = {};
-    for (const msg of [message("track", { event: "Bought" }), message("track", { event: "Bought" }), message("identify"), message("page", { name: "Home" })]) {
+    for (const msg of [
+      message("track", { event: "Bought" }),
+      message("track", { event: "Bought" }),
+      message("identify"),
+      message("page", { name: "Home" }),
+    ]) {
       counters = countEvent(counters, msg);
     }
     expect(counters).toEqual({ "track:Bought": 2, identify: 1, "page:Home": 1 });

@@ -1,12 +1,18 @@
 // The reference union-find the convergence test trusts: checked on hand-made cases and against
 // a naive connected-components search on seeded random graphs.
 import { describe, expect, it } from "vitest";
-import { DisjointSets, canonicalPartition, referencePartition } from "../../../worker/identity/union-find.ts";
+import {
+  DisjointSets,
+  canonicalPartition,
+  referencePartition,
+} from "../../../worker/identity/union-find.ts";
 import { seededRandom } from "./seeded-random.ts";
 
 function naiveComponents(events: string[][]): string[][] {
   const neighbours = new Map<string, Set<string>>();
-  for (const keys of events) for (const k of keys) for (const j of keys) neighbours.set(k, (neighbours.get(k) ?? new Set()).add(j));
+  for (const keys of events)
+    for (const k of keys)
+      for (const j of keys) neighbours.set(k, (neighbours.get(k) ?? new Set()).add(j));
   const seen = new Set<string>();
   const groups: string[][] = [];
   for (const start of neighbours.keys()) {
@@ -17,7 +23,11 @@ function naiveComponents(events: string[][]): string[][] {
     while (stack.length > 0) {
       const node = stack.pop() as string;
       group.push(node);
-      for (const next of neighbours.get(node) ?? []) if (!seen.has(next)) (seen.add(next), stack.push(next));
+      for (const next of neighbours.get(node) ?? []) {
+        if (seen.has(next)) continue;
+        seen.add(next);
+        stack.push(next);
+      }
     }
     groups.push(group);
   }
@@ -26,7 +36,10 @@ function naiveComponents(events: string[][]): string[][] {
 
 describe("reference union-find", () => {
   it("joins identifiers that co-occur, transitively, and keeps singletons", () => {
-    expect(referencePartition([["a", "b"], ["c"], ["b", "d"], [], ["e", "c"]])).toEqual([["a", "b", "d"], ["c", "e"]]);
+    expect(referencePartition([["a", "b"], ["c"], ["b", "d"], [], ["e", "c"]])).toEqual([
+      ["a", "b", "d"],
+      ["c", "e"],
+    ]);
   });
 
   it("find is stable after unions and partition is canonical", () => {
@@ -39,7 +52,9 @@ describe("reference union-find", () => {
 
   it.each([1, 2, 3])("equals a naive connected-components search (seed %i)", (seed) => {
     const random = seededRandom(seed);
-    const events = Array.from({ length: 400 }, () => Array.from({ length: 1 + random.int(3) }, () => `k${random.int(500)}`));
+    const events = Array.from({ length: 400 }, () =>
+      Array.from({ length: 1 + random.int(3) }, () => `k${random.int(500)}`),
+    );
     expect(referencePartition(events)).toEqual(naiveComponents(events));
   });
 });

@@ -88,7 +88,7 @@ describe("SourceGate", () => {
       );
       gate.sink = {
         send: async (chunk) => {
-          await env.EVENTS.send(chunk, { contentType: "json" });
+          await env.EVENTS.send(chunk, { contentType: "text" });
         },
       };
     });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { chunkMessages, MAX_CHUNK_MESSAGES } from "../../../worker/ingest/chunks.ts";
+import { chunkLines, decodeChunk, MAX_CHUNK_MESSAGES } from "../../../worker/ingest/chunks.ts";
 import { takeTokens } from "../../../worker/ingest/token-bucket.ts";
 import { writeKeyFromAuthorization } from "../../../worker/ingest/write-key.ts";
-import type { NormalizedMessage } from "../../../worker/spec/message.ts";
 
 const limit = { ratePerSecond: 10, burst: 20 };
 
@@ -27,28 +26,14 @@ describe("takeTokens", () => {
   });
 });
 
-function messages(n: number): NormalizedMessage[] {
-  return Array.from(
-    { length: n },
-    (_, i) => ({ type: "track", messageId: `m${i}` }) as NormalizedMessage,
-  );
-}
-
-describe("chunkMessages", () => {
-  const base = {
-    requestId: "r",
-    spaceId: "sp",
-    sourceId: "so",
-    receivedAt: "2026-11-22T10:00:00.000Z",
-  };
+describe("chunkLines", () => {
+  const base = { requestId: "r", spaceId: "sp", sourceId: "so", receivedAt: "2026-11-22T10:00:00.000Z" };
+  const line = (i: number, size = 50) => JSON.stringify({ messageId: `m${i}`, pad: "x".repeat(size) });
 
   it("splits by count and names chunks deterministically", () => {
-    const chunks = chunkMessages({
-      ...base,
-      messages: messages(250),
-      sizes: Array(250).fill(100) as number[],
-    });
-    expect(chunks.map((c) => [c.chunkId, c.messages.length])).toEqual([
+    const lines = Array.from({ length: 250 }, (_, i) => line(i));
+    const chunks = chunkLines({ ...base, lines });
+    expect(chunks.map((c) => [c.chunkId, c.count])).toEqual([
       ["r-0", MAX_CHUNK_MESSAGES],
       ["r-1", MAX_CHUNK_MESSAGES],
       ["r-2", 50],
@@ -56,16 +41,25 @@ describe("chunkMessages", () => {
   });
 
   it("splits by size, keeping a single large message on its own", () => {
-    const sizes = [30_000, 30_000, 30_000, 100];
-    const chunks = chunkMessages({ ...base, messages: messages(4), sizes });
-    expect(chunks.map((c) => c.messages.map((m) => m.messageId))).toEqual([
+    const lines = [line(0, 30_000), line(1, 30_000), line(2, 30_000), line(3)];
+    const chunks = chunkLines({ ...base, lines });
+    expect(chunks.map((c) => decodeChunk(c.text).messages.map((m) => m.messageId))).toEqual([
       ["m0", "m1"],
       ["m2", "m3"],
     ]);
   });
 
-  it("makes no chunk for no messages", () => {
-    expect(chunkMessages({ ...base, messages: [], sizes: [] })).toEqual([]);
+  it("round-trips through the wire form", () => {
+    const [chunk] = chunkLines({ ...base, lines: [line(7)] });
+    const decoded = decodeChunk(chunk!.text);
+    expect(decoded).toMatchObject({ chunkId: "r-0", sourceId: "so", spaceId: "sp", receivedAt: base.receivedAt });
+    expect(decoded.lines).toEqual([line(7)]);
+  });
+
+  it("makes no chunk for no lines, and refuses text that is not a chunk", () => {
+    expect(chunkLines({ ...base, lines: [] })).toEqual([]);
+    expect(() => decodeChunk('{"v":2}\n{}')).toThrow("not an ingest chunk");
+    expect(() => decodeChunk("garbage")).toThrow();
   });
 });
 

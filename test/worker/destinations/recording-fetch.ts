@@ -1,0 +1,87 @@
+// The jitsu-style I/O seam for adapter tests: a `ctx.fetch` that records each Request exactly as
+// the adapter built it and answers with a Response the test constructs.
+import type { DestinationContext } from "../../../worker/destinations/delivery.ts";
+import type { NormalizedMessage } from "../../../worker/spec/message.ts";
+
+export interface RecordedRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type Answer = Response | Error | ((request: RecordedRequest) => Response);
+
+/** A context whose fetch records requests and replies with `answers` in turn (the last one repeats). */
+export function recordingContext(answers: Answer[], now = Date.parse("2026-01-15T10:00:00Z")) {
+  const requests: RecordedRequest[] = [];
+  const ctx: DestinationContext = {
+    now: () => now,
+    fetch: async (request) => {
+      const recorded: RecordedRequest = {
+        url: request.url,
+        method: request.method,
+        headers: Object.fromEntries(request.headers),
+        body: await request.text(),
+      };
+      requests.push(recorded);
+      const answer = answers[Math.min(requests.length - 1, answers.length - 1)];
+      if (answer === undefined) throw new Error("no answer configured");
+      if (answer instanceof Error) throw answer;
+      return typeof answer === "function" ? answer(recorded) : answer.clone();
+    },
+  };
+  return { ctx, requests };
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+}
+
+/** A track call shaped like Segment's spec example (ecommerce v2 Order Completed). */
+export function orderCompleted(overrides: Partial<NormalizedMessage> = {}): NormalizedMessage {
+  return {
+    type: "track",
+    event: "Order Completed",
+    messageId: "msg-0001",
+    userId: "user-123",
+    anonymousId: "anon-456",
+    properties: {
+      order_id: "50314b8e",
+      total: 27.5,
+      revenue: 25,
+      currency: "EUR",
+      products: [{ product_id: "507f1f77", sku: "45790-32", name: "Brunch for two", price: 25, quantity: 1 }],
+    },
+    context: {
+      ip: "203.0.113.7",
+      userAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)",
+      page: { url: "https://foyer.example/checkout" },
+      traits: { email: " John_Smith@gmail.com ", phone: "+1 (650) 555-1212" },
+      library: { name: "analytics.js", version: "2.11.1" },
+    },
+    integrations: {},
+    timestamp: "2026-01-15T09:59:00.000Z",
+    originalTimestamp: "2026-01-15T09:59:00.000Z",
+    receivedAt: "2026-01-15T09:59:01.000Z",
+    version: 2,
+    ...overrides,
+  };
+}
+
+export function identifyCall(overrides: Partial<NormalizedMessage> = {}): NormalizedMessage {
+  return {
+    type: "identify",
+    messageId: "msg-0002",
+    userId: "user-123",
+    anonymousId: "anon-456",
+    traits: { email: "guest@example.com", firstName: "Ada", lastName: "Lovelace", phone: "+33 6 12 34 56 78", plan: "gold" },
+    context: { ip: "203.0.113.7" },
+    integrations: {},
+    timestamp: "2026-01-15T09:59:00.000Z",
+    originalTimestamp: "2026-01-15T09:59:00.000Z",
+    receivedAt: "2026-01-15T09:59:01.000Z",
+    version: 2,
+    ...overrides,
+  };
+}

@@ -1,0 +1,76 @@
+// Admin API for identity: Profile API access tokens, identity resolution settings, the merge
+// audit log.
+import { Hono } from "hono";
+import { z } from "zod";
+import { ApiError } from "../errors.ts";
+import { IdentitySettingsError, parseIdentitySettings } from "../identity/settings.ts";
+import { createAccessToken } from "../profiles/access.ts";
+import { getSpace } from "../sources/repository.ts";
+import { parseBody, readJson } from "./validate.ts";
+
+async function requireSpaceId(env: Env, id: string): Promise<string> {
+  if (!(await getSpace(env, id))) throw new ApiError(404, "space_not_found", `no space ${id}`);
+  return id;
+}
+
+function graphOf(env: Env, spaceId: string) {
+  return env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(spaceId));
+}
+
+export const identityAdmin = new Hono<{ Bindings: Env }>();
+
+identityAdmin.post("/spaces/:spaceId/access-tokens", async (c) => {
+  const spaceId = await requireSpaceId(c.env, c.req.param("spaceId"));
+  const { name } = parseBody(z.strictObject({ name: z.string().trim().min(1).max(100) }), await readJson(c.req.raw));
+  return c.json({ accessToken: { ...(await createAccessToken(c.env, spaceId, name)), name } }, 201);
+});
+
+identityAdmin.get("/spaces/:spaceId/identity-settings", async (c) => {
+  const spaceId = await requireSpaceId(c.env, c.req.param("spaceId"));
+  return c.json({ settings: (await graphOf(c.env, spaceId).settings()) as Record<string, unknown> });
+});
+
+identityAdmin.put("/spaces/:spaceId/identity-settings", async (c) => {
+  const spaceId = await requireSpaceId(c.env, c.req.param("spaceId"));
+  const settings = await readJson(c.req.raw);
+  try {
+    parseIdentitySettings(settings);
+  } catch (error) {
+    if (error instanceof IdentitySettingsError) {
+      throw new ApiError(400, "invalid_settings", error.message, { field: error.path });
+    }
+    throw error;
+  }
+  await graphOf(c.env, spaceId).configure(settings);
+  return c.json({ settings });
+});
+
+identityAdmin.get("/spaces/:spaceId/identity-audit", async (c) => {
+  const spaceId = await requireSpaceId(c.env, c.req.param("spaceId"));
+  const action = c.req.query("action");
+  const profile = c.req.query("profile");
+  const messageId = c.req.query("messageId");
+  const where = ["space_id = ?"];
+  const args: string[] = [spaceId];
+  if (action) where.push("action = ?") && args.push(action);
+  if (profile) where.push("(survivor = ? OR folded = ?)") && args.push(profile, profile);
+  if (messageId) where.push("message_id = ?") && args.push(messageId);
+  const { results } = await c.env.DB.prepare(
+    `SELECT * FROM identity_audit WHERE ${where.join(" AND ")} ORDER BY at, id LIMIT 1000`,
+  )
+    .bind(...args)
+    .all<Record<string, unknown>>();
+  return c.json({
+    entries: results.map((r) => ({
+      id: r.id,
+      messageId: r.message_id,
+      action: r.action,
+      rule: r.rule,
+      survivor: r.survivor,
+      folded: r.folded,
+      identifiers: JSON.parse(String(r.identifiers)) as unknown,
+      detail: r.detail,
+      at: new Date(Number(r.at)).toISOString(),
+    })),
+  });
+});

@@ -1,0 +1,88 @@
+// One place that decides what a failed delivery means. Segment retries "for four hours with a
+// randomized exponential backoff after each attempt" (https://segment.com/docs/connections/destinations/#retries-between-segment-and-destinations),
+// on timeouts, 429 and 5xx, never on other 4xx (src/partners/faqs.md). 408 is a timeout too
+// (RFC 9110 §15.5.9).
+import type { DeliveryResult } from "./delivery.ts";
+
+/** Retrying stops once this much time has passed since the first attempt: 4 hours. */
+export const RETRY_WINDOW_SECONDS = 4 * 60 * 60;
+/** Delay before the 1st retry; doubles each attempt up to MAX_DELAY_SECONDS. */
+export const BASE_DELAY_SECONDS = 30;
+export const MAX_DELAY_SECONDS = 60 * 60;
+/**
+ * A hard bound on attempts, as a backstop to the window. With the smallest jitter every delay is
+ * half its nominal value, and 16 attempts still span more than 4 hours (proved in tests), so
+ * the window, not this cap, is what normally ends retries.
+ */
+export const MAX_ATTEMPTS = 16;
+/** Cloudflare Queues cap a retry delay at 12 hours; we never wait longer than the window. */
+const MAX_RETRY_AFTER_SECONDS = RETRY_WINDOW_SECONDS;
+
+/** Maps an HTTP status to delivered / retry / failed. */
+export function classifyStatus(httpStatus: number): DeliveryResult["status"] {
+  if (httpStatus >= 200 && httpStatus < 300) return "delivered";
+  if (httpStatus === 408 || httpStatus === 429 || httpStatus >= 500) return "retry";
+  return "failed";
+}
+
+/**
+ * Parses Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date. Returns whole seconds
+ * from `nowMs`, 0 for a past date, undefined when absent or malformed.
+ */
+export function parseRetryAfter(header: string | null, nowMs: number): number | undefined {
+  if (header === null) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  if (!/[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT/.test(trimmed)) return undefined;
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - nowMs) / 1000));
+}
+
+/** Classifies a fetch that threw: timeouts and network failures are retryable (Segment's ETIMEDOUT, ECONNREFUSED…). */
+export function classifyFetchError(error: unknown): DeliveryResult {
+  const name = error instanceof Error ? error.name : "";
+  const code = name === "TimeoutError" || name === "AbortError" ? "ETIMEDOUT" : "ENETWORK";
+  const detail = error instanceof Error ? error.message : String(error);
+  return { status: "retry", httpStatus: null, error: `${code}: ${detail}` };
+}
+
+/**
+ * The delay before retry number `attempt` (1 = first retry): nominal BASE·2^(attempt-1) capped at
+ * MAX_DELAY, then "equal jitter" — uniformly in [nominal/2, nominal] — so concurrent failures
+ * spread out while every delay keeps a known minimum. `random` is in [0, 1).
+ */
+export function backoffDelaySeconds(attempt: number, random: number): number {
+  const nominal = Math.min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** Math.max(0, attempt - 1));
+  return Math.ceil(nominal / 2 + (nominal / 2) * Math.min(Math.max(random, 0), 1));
+}
+
+export type NextStep =
+  | { action: "done" }
+  | { action: "retry"; delaySeconds: number }
+  | { action: "dead-letter"; reason: "permanent failure" | "retry window exhausted" | "attempts exhausted" };
+
+export interface AttemptRecord {
+  result: DeliveryResult;
+  /** How many attempts have been made, including this one (1 after the first send). */
+  attempts: number;
+  firstAttemptAt: number;
+  now: number;
+  random: number;
+}
+
+/**
+ * What to do after an attempt: ack, retry after a delay (the larger of our backoff and the
+ * vendor's Retry-After), or move to the destination's dead-letter store.
+ */
+export function decideNextStep(record: AttemptRecord): NextStep {
+  const { result } = record;
+  if (result.status === "delivered") return { action: "done" };
+  if (result.status === "failed") return { action: "dead-letter", reason: "permanent failure" };
+  const elapsed = (record.now - record.firstAttemptAt) / 1000;
+  if (elapsed >= RETRY_WINDOW_SECONDS) return { action: "dead-letter", reason: "retry window exhausted" };
+  if (record.attempts >= MAX_ATTEMPTS) return { action: "dead-letter", reason: "attempts exhausted" };
+  const backoff = backoffDelaySeconds(record.attempts, record.random);
+  const asked = Math.min(result.retryAfter ?? 0, MAX_RETRY_AFTER_SECONDS);
+  return { action: "retry", delaySeconds: Math.max(backoff, asked) };
+}

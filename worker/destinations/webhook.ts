@@ -1,0 +1,87 @@
+// Webhook destination: POSTs the event as JSON, signed so the receiver can tell it came from
+// Foyer and is fresh. Signature scheme (Stripe-style, https://docs.stripe.com/webhooks#verify-manually):
+// `x-foyer-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. Binding the
+// timestamp into the MAC lets receivers refuse replays older than a tolerance.
+import { z } from "zod";
+import { toHex } from "../crypto/digest.ts";
+import type { NormalizedMessage } from "../spec/message.ts";
+import { nowFrom, type DeliveryResult, type DestinationAdapter, type DestinationContext } from "./delivery.ts";
+import { sendRequest } from "./http-send.ts";
+
+z.config({ jitless: true });
+
+export const SIGNATURE_HEADER = "x-foyer-signature";
+/** Receivers should refuse signatures older (or newer) than this. */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+export const webhookSettingsSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  /** Per-destination signing secret; at least 128 bits of entropy expected. */
+  secret: z.string().min(16),
+  /** Extra static headers (e.g. a tenant id); cannot override the signature or content type. */
+  headers: z
+    .record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string())
+    .refine(
+      (headers) => !Object.keys(headers).some((name) => ["content-type", SIGNATURE_HEADER].includes(name.toLowerCase())),
+      "content-type and the signature header are set by Foyer",
+    )
+    .default({}),
+});
+export type WebhookSettings = z.infer<typeof webhookSettingsSchema>;
+
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+    "verify",
+  ]);
+}
+
+/** The signature header value for `body` at `timestampSeconds`. */
+export async function signWebhookBody(secret: string, timestampSeconds: number, body: string): Promise<string> {
+  const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), new TextEncoder().encode(`${timestampSeconds}.${body}`));
+  return `t=${timestampSeconds},v1=${toHex(mac)}`;
+}
+
+export type SignatureCheck = { ok: true } | { ok: false; reason: "malformed" | "stale" | "mismatch" };
+
+/**
+ * What a receiver runs: parses the header, refuses timestamps outside the tolerance (replay), then
+ * verifies the MAC in constant time (`crypto.subtle.verify`).
+ */
+export async function verifyWebhookSignature(
+  secret: string,
+  header: string | null,
+  body: string,
+  nowMs: number,
+  toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+): Promise<SignatureCheck> {
+  const match = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header ?? "");
+  if (!match) return { ok: false, reason: "malformed" };
+  const timestamp = Number(match[1]);
+  if (Math.abs(nowMs / 1000 - timestamp) > toleranceSeconds) return { ok: false, reason: "stale" };
+  const mac = new Uint8Array((match[2] as string).match(/../g)!.map((byte) => parseInt(byte, 16)));
+  const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret), mac, new TextEncoder().encode(`${timestamp}.${body}`));
+  return valid ? { ok: true } : { ok: false, reason: "mismatch" };
+}
+
+async function send(event: NormalizedMessage, settings: WebhookSettings, ctx: DestinationContext): Promise<DeliveryResult> {
+  const body = JSON.stringify(event);
+  const timestamp = Math.floor(nowFrom(ctx) / 1000);
+  const request = new Request(settings.url, {
+    method: "POST",
+    headers: {
+      ...settings.headers,
+      "content-type": "application/json",
+      "user-agent": "Foyer (Destinations)",
+      [SIGNATURE_HEADER]: await signWebhookBody(settings.secret, timestamp, body),
+    },
+    body,
+  });
+  return sendRequest(request, ctx);
+}
+
+export const webhookDestination: DestinationAdapter<WebhookSettings> = {
+  name: "webhook",
+  settingsSchema: webhookSettingsSchema,
+  send,
+};

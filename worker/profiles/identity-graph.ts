@@ -1,0 +1,190 @@
+// IdentityGraph: one Durable Object per space that owns the space's identifier → profile index
+// and makes every identity decision, one event after another (Invariant 3 for the graph; the
+// resolution rules are the pure functions in worker/identity/). Events are placed in their order
+// within a call, calls are serialized, so any arrival order converges to the same partition.
+// PII identifiers are matched as keyed hashes under a per-space secret that never leaves here.
+import { DurableObject } from "cloudflare:workers";
+import { sha256Hex } from "../crypto/digest.ts";
+import { hashIdentifiers, identifierKey, importIdentitySecret, storedIdentifierFor } from "../identity/hashing.ts";
+import { extractIdentifiers, type Collection, type Identifier } from "../identity/identifiers.ts";
+import type { ProfileFacts } from "../identity/profile-facts.ts";
+import { resolve, type ResolutionPlan } from "../identity/resolve.ts";
+import type { IdentityRules } from "../identity/rules.ts";
+import { parseIdentitySettings } from "../identity/settings.ts";
+import type { NormalizedMessage } from "../spec/message.ts";
+import { auditRows } from "./audit.ts";
+import { GraphStore, type AuditRow } from "./graph-store.ts";
+
+/** Where one event landed in one collection. */
+export interface Placement {
+  profileId: string;
+  /** Profiles folded into `profileId` because of this event. */
+  folded: string[];
+}
+
+export interface PlacedMessage {
+  messageId: string;
+  users?: Placement;
+  accounts?: Placement;
+}
+
+interface Prepared {
+  message: NormalizedMessage;
+  at: number;
+  byCollection: Map<Collection, Identifier[]>;
+  candidateIds: Record<Collection, string>;
+}
+
+const PROFILE_PREFIX: Record<Collection, string> = { users: "use_", accounts: "acc_" };
+const AUDIT_FLUSH = 200;
+
+export class IdentityGraph extends DurableObject<Env> {
+  private readonly store: GraphStore;
+  private key: CryptoKey | undefined;
+  private rules: IdentityRules = parseIdentitySettings({});
+  private rawSettings: unknown = {};
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new GraphStore(ctx.storage.sql);
+    void ctx.blockConcurrencyWhile(async () => {
+      let secret = ctx.storage.kv.get<string>("secret");
+      if (!secret) {
+        secret = [...crypto.getRandomValues(new Uint8Array(32))]
+          .map((b) => b.toString(16).padStart(2, "0"))
+          .join("");
+        ctx.storage.kv.put("secret", secret);
+      }
+      this.key = await importIdentitySecret(secret);
+      this.rawSettings = ctx.storage.kv.get("settings") ?? {};
+      this.rules = parseIdentitySettings(this.rawSettings);
+    });
+  }
+
+  /** The space's identity settings as last saved (Segment's defaults when never set). */
+  settings(): unknown {
+    return this.rawSettings;
+  }
+
+  /** Validates and saves new settings; they apply to events placed from now on. */
+  configure(settings: unknown): void {
+    this.rules = parseIdentitySettings(settings);
+    this.rawSettings = settings;
+    this.ctx.storage.kv.put("settings", settings);
+  }
+
+  private async prepare(message: NormalizedMessage): Promise<Prepared> {
+    const key = this.key;
+    if (!key) throw new Error("identity secret not loaded");
+    const extracted = extractIdentifiers(message, this.rules);
+    const stored = await hashIdentifiers(key, extracted.identifiers);
+    const byCollection = new Map<Collection, Identifier[]>();
+    for (const id of stored) byCollection.set(id.collection, [...(byCollection.get(id.collection) ?? []), id]);
+    // Deterministic ids: replaying the same log into an empty space names profiles the same way.
+    const [users, accounts] = await Promise.all(
+      (["users", "accounts"] as const).map(
+        async (c) => `${PROFILE_PREFIX[c]}${(await sha256Hex(`${c}:${message.messageId}`)).slice(0, 24)}`,
+      ),
+    );
+    return {
+      message,
+      at: Date.parse(message.timestamp),
+      byCollection,
+      candidateIds: { users: users ?? "", accounts: accounts ?? "" },
+    };
+  }
+
+  private plan(collection: Collection, identifiers: Identifier[], at: number): ResolutionPlan {
+    const mappings = new Map<string, string>();
+    const profiles = new Map<string, ProfileFacts>();
+    for (const id of identifiers) {
+      const profileId = this.store.profileOf(identifierKey(id));
+      if (profileId === undefined) continue;
+      mappings.set(identifierKey(id), profileId);
+      if (!profiles.has(profileId)) {
+        const facts = this.store.facts(profileId);
+        if (facts) profiles.set(profileId, facts);
+      }
+    }
+    return resolve({ rules: this.rules, at, identifiers, mappings, profiles });
+  }
+
+  private place(p: Prepared): PlacedMessage {
+    const placed: PlacedMessage = { messageId: p.message.messageId };
+    const audit: AuditRow[] = [];
+    for (const [collection, identifiers] of p.byCollection) {
+      const plan = this.plan(collection, identifiers, p.at);
+      audit.push(...auditRows(p.message.messageId, plan, p.candidateIds[collection]));
+      let placement: Placement | undefined;
+      switch (plan.action) {
+        case "create":
+          this.store.createProfile(p.candidateIds[collection], collection, p.at);
+          this.store.addIdentifiers(p.candidateIds[collection], plan.identifiers, p.at);
+          placement = { profileId: p.candidateIds[collection], folded: [] };
+          break;
+        case "attach":
+          this.store.addIdentifiers(plan.profileId, plan.newIdentifiers, p.at);
+          placement = { profileId: plan.profileId, folded: [] };
+          break;
+        case "merge":
+          for (const folded of plan.folded) this.store.fold(plan.survivor, folded);
+          this.store.addIdentifiers(plan.survivor, plan.newIdentifiers, p.at);
+          placement = { profileId: plan.survivor, folded: plan.folded };
+          break;
+        case "refuse":
+          break;
+      }
+      if (placement) placed[collection] = placement;
+    }
+    this.store.queueAudit(audit);
+    return placed;
+  }
+
+  /** Places a chunk of events, in order, and returns where each landed. Idempotent per event. */
+  async placeMessages(spaceId: string, messages: NormalizedMessage[]): Promise<PlacedMessage[]> {
+    const prepared = await Promise.all(messages.map((m) => this.prepare(m)));
+    // No await from here to the end of the loop: the whole chunk is placed atomically.
+    const placed = prepared.map((p) => this.place(p));
+    await this.flushAudit(spaceId);
+    return placed;
+  }
+
+  /** Copies pending audit rows to D1; rows stay queued here until D1 has them. */
+  async flushAudit(spaceId: string): Promise<void> {
+    for (let round = 0; round < 50; round++) {
+      const rows = this.store.pendingAudit(AUDIT_FLUSH);
+      if (rows.length === 0) return;
+      const insert = this.env.DB.prepare(
+        `INSERT OR IGNORE INTO identity_audit
+           (id, space_id, message_id, action, rule, survivor, folded, identifiers, detail, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      await this.env.DB.batch(
+        rows.map((r) =>
+          insert.bind(r.id, spaceId, r.messageId, r.action, r.rule, r.survivor, r.folded, JSON.stringify(r.identifiers), r.detail, r.at),
+        ),
+      );
+      this.store.clearAudit(rows.map((r) => r.id));
+    }
+  }
+
+  /** The profile an identifier (`type`, raw value) belongs to now, if any. */
+  async lookup(collection: Collection, type: string, value: string): Promise<string | undefined> {
+    if (!this.key) throw new Error("identity secret not loaded");
+    const stored = await storedIdentifierFor(this.key, collection, type, value);
+    return stored ? this.store.profileOf(identifierKey(stored)) : undefined;
+  }
+
+  canonical(profileId: string): string | undefined {
+    return this.store.canonical(profileId);
+  }
+
+  identifiersOf(profileId: string) {
+    return this.store.identifiersOf(profileId);
+  }
+
+  /** identifier key → profile id, for the convergence test and exports. */
+  partition(): { key: string; profileId: string }[] {
+    return this.store.partition();
+  }
+}

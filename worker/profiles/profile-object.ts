@@ -1,0 +1,144 @@
+// ProfileObject: one Durable Object per profile, the only writer of its traits and history
+// (Invariant 3). A merge folds the younger profile into the older: the survivor pulls the folded
+// profile's state (which from then on forwards everything to the survivor), folds it in, then lets
+// the folded profile drop its copy. Traits are last-writer-wins and history is keyed by
+// messageId, so applying events and merges in any order gives the same profile.
+import { DurableObject } from "cloudflare:workers";
+import type { Collection } from "../identity/identifiers.ts";
+import { canonicalJson, visibleTraits } from "../identity/traits.ts";
+import type { JsonObject } from "../spec/message.ts";
+import { ProfileStore, type EventRecord, type ProfileState } from "./profile-store.ts";
+
+export interface TraitWrite {
+  /** The traits object as JSON text (keeps RPC types shallow). */
+  traits: string;
+  timestamp: number;
+  messageId: string;
+}
+
+/** What the identity feed asks a profile to do for one chunk. */
+export interface ProfileWork {
+  profileId: string;
+  collection: Collection;
+  /** Profiles the graph folded into this one: pull their state first. */
+  absorb: string[];
+  events: EventRecord[];
+  traits: TraitWrite[];
+  links: string[];
+}
+
+/** A profile's canonical export: what replay and convergence tests compare. */
+export interface ProfileExport {
+  traits: JsonObject;
+  counters: Record<string, number>;
+  events: string[];
+  links: string[];
+}
+
+/** The export as JSON text with sorted keys, so two exports compare as strings. */
+export function serializeExport(value: ProfileExport): string {
+  return canonicalJson(value as unknown as JsonObject);
+}
+
+const MAX_FORWARD_HOPS = 16;
+
+export class ProfileObject extends DurableObject<Env> {
+  private readonly store: ProfileStore;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new ProfileStore(ctx.storage.sql);
+  }
+
+  private stub(profileId: string) {
+    return this.env.PROFILES.get(this.env.PROFILES.idFromName(profileId));
+  }
+
+  private mergedInto(): string | undefined {
+    return this.ctx.storage.kv.get<string>("mergedInto");
+  }
+
+  async apply(work: ProfileWork, hops = 0): Promise<void> {
+    if (this.ctx.storage.kv.get("id") === undefined) {
+      this.ctx.storage.kv.put("id", work.profileId);
+      this.ctx.storage.kv.put("collection", work.collection);
+    }
+    if (work.absorb.length > 0) {
+      await this.ctx.blockConcurrencyWhile(() => this.absorb(work.profileId, work.absorb));
+    }
+    const survivor = this.mergedInto();
+    if (survivor !== undefined) {
+      if (hops >= MAX_FORWARD_HOPS) throw new Error(`profile forwarding loop at ${work.profileId}`);
+      return this.stub(survivor).apply({ ...work, profileId: survivor, absorb: [] }, hops + 1);
+    }
+    for (const event of work.events) this.store.addEvent(event);
+    for (const write of work.traits) {
+      this.store.writeTraits(JSON.parse(write.traits) as JsonObject, write.timestamp, write.messageId);
+    }
+    for (const link of work.links) this.store.addLink(link);
+    const first = work.events.reduce((min, e) => Math.min(min, e.timestamp), Number.POSITIVE_INFINITY);
+    const created = this.ctx.storage.kv.get<number>("createdAt");
+    if (Number.isFinite(first) && (created === undefined || first < created)) {
+      this.ctx.storage.kv.put("createdAt", first);
+    }
+    this.ctx.storage.kv.put("updatedAt", Date.now());
+  }
+
+  private async absorb(selfId: string, folded: readonly string[]): Promise<void> {
+    for (const id of folded) {
+      const other = this.stub(id);
+      const state = await other.handOver(selfId);
+      this.store.fold(state);
+      if (state.createdAt !== null) {
+        const created = this.ctx.storage.kv.get<number>("createdAt");
+        if (created === undefined || state.createdAt < created) this.ctx.storage.kv.put("createdAt", state.createdAt);
+      }
+      await other.release(selfId);
+    }
+  }
+
+  /** Marks this profile folded into `survivorId` and returns everything it holds. */
+  handOver(survivorId: string): ProfileState {
+    this.ctx.storage.kv.put("mergedInto", survivorId);
+    return this.store.state(this.ctx.storage.kv.get<number>("createdAt") ?? null);
+  }
+
+  /** Drops the copy the survivor has folded in; the forwarding pointer stays. */
+  release(survivorId: string): void {
+    if (this.mergedInto() === survivorId) this.store.clear();
+  }
+
+  /** Trait entries (value, timestamp, messageId) as JSON text. */
+  traitEntries(): string {
+    return JSON.stringify(this.store.traitEntries());
+  }
+
+  events(options: { limit: number; after?: [number, string]; order: "asc" | "desc"; start?: number; end?: number }) {
+    return this.store.events(options);
+  }
+
+  links(): string[] {
+    return this.store.links();
+  }
+
+  metadata() {
+    const { first, last } = this.store.bounds();
+    return {
+      createdAt: this.ctx.storage.kv.get<number>("createdAt") ?? null,
+      updatedAt: this.ctx.storage.kv.get<number>("updatedAt") ?? null,
+      mergedInto: this.mergedInto() ?? null,
+      first: first ? { messageId: first.messageId, sourceId: first.sourceId } : null,
+      last: last ? { messageId: last.messageId, sourceId: last.sourceId } : null,
+    };
+  }
+
+  /** The canonical export (see ProfileExport) as JSON text. */
+  exportProfile(): string {
+    return serializeExport({
+      traits: visibleTraits(this.store.traitEntries()),
+      counters: this.store.counters(),
+      events: this.store.allEvents().map((e) => e.messageId).sort(),
+      links: this.store.links(),
+    });
+  }
+}

@@ -1,0 +1,159 @@
+// A profile's storage inside its ProfileObject: last-writer-wins traits, the event history
+// (idempotent by messageId, so counters derived from it are exact), links to other profiles.
+import { compareTraitWrites, type TraitEntry } from "../identity/traits.ts";
+import type { JsonObject, JsonValue } from "../spec/message.ts";
+
+export interface EventRecord {
+  messageId: string;
+  sourceId: string;
+  timestamp: number;
+  type: string;
+  /** `track:<event>`, `page:<name>`, … (identity/traits.ts counterKey). */
+  counter: string;
+  body: string;
+}
+
+/** Everything a profile holds, as handed to its survivor; traits as JSON text (shallow RPC types). */
+export interface ProfileState {
+  traits: string;
+  events: EventRecord[];
+  links: string[];
+  createdAt: number | null;
+}
+
+export class ProfileStore {
+  private readonly sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS traits (
+      key TEXT PRIMARY KEY, value TEXT NOT NULL, ts INTEGER NOT NULL, message_id TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS events (
+      message_id TEXT PRIMARY KEY, source_id TEXT NOT NULL, timestamp INTEGER NOT NULL,
+      type TEXT NOT NULL, counter TEXT NOT NULL, body TEXT NOT NULL)`);
+    sql.exec("CREATE INDEX IF NOT EXISTS events_time ON events (timestamp, message_id)");
+    sql.exec("CREATE TABLE IF NOT EXISTS links (profile_id TEXT PRIMARY KEY)");
+  }
+
+  /** Writes one trait unless a newer (or equal) write is already there. */
+  writeTrait(key: string, entry: TraitEntry): void {
+    const current = this.sql
+      .exec<{ value: string; ts: number; message_id: string }>(
+        "SELECT value, ts, message_id FROM traits WHERE key = ?",
+        key,
+      )
+      .toArray()[0];
+    if (current) {
+      const existing: TraitEntry = {
+        value: JSON.parse(current.value) as JsonValue,
+        timestamp: current.ts,
+        messageId: current.message_id,
+      };
+      if (compareTraitWrites(entry, existing) <= 0) return;
+    }
+    this.sql.exec(
+      "INSERT OR REPLACE INTO traits (key, value, ts, message_id) VALUES (?, ?, ?, ?)",
+      key,
+      JSON.stringify(entry.value),
+      entry.timestamp,
+      entry.messageId,
+    );
+  }
+
+  writeTraits(traits: JsonObject, timestamp: number, messageId: string): void {
+    for (const [key, value] of Object.entries(traits)) this.writeTrait(key, { value, timestamp, messageId });
+  }
+
+  addEvent(record: EventRecord): void {
+    this.sql.exec(
+      `INSERT OR IGNORE INTO events (message_id, source_id, timestamp, type, counter, body)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+      record.messageId,
+      record.sourceId,
+      record.timestamp,
+      record.type,
+      record.counter,
+      record.body,
+    );
+  }
+
+  addLink(profileId: string): void {
+    this.sql.exec("INSERT OR IGNORE INTO links (profile_id) VALUES (?)", profileId);
+  }
+
+  traitEntries(): Record<string, TraitEntry> {
+    const out: Record<string, TraitEntry> = {};
+    for (const row of this.sql
+      .exec<{ key: string; value: string; ts: number; message_id: string }>("SELECT * FROM traits ORDER BY key")
+      .toArray()) {
+      out[row.key] = { value: JSON.parse(row.value) as JsonValue, timestamp: row.ts, messageId: row.message_id };
+    }
+    return out;
+  }
+
+  events(options: { limit: number; after?: [number, string]; order: "asc" | "desc"; start?: number; end?: number }): EventRecord[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (options.start !== undefined) where.push("timestamp >= ?") && args.push(options.start);
+    if (options.end !== undefined) where.push("timestamp < ?") && args.push(options.end);
+    if (options.after) {
+      const cmp = options.order === "asc" ? ">" : "<";
+      where.push(`(timestamp ${cmp} ? OR (timestamp = ? AND message_id ${cmp} ?))`);
+      args.push(options.after[0], options.after[0], options.after[1]);
+    }
+    const dir = options.order === "asc" ? "ASC" : "DESC";
+    return this.sql
+      .exec<{ message_id: string; source_id: string; timestamp: number; type: string; counter: string; body: string }>(
+        `SELECT * FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+         ORDER BY timestamp ${dir}, message_id ${dir} LIMIT ?`,
+        ...args,
+        options.limit,
+      )
+      .toArray()
+      .map((r) => ({ messageId: r.message_id, sourceId: r.source_id, timestamp: r.timestamp, type: r.type, counter: r.counter, body: r.body }));
+  }
+
+  allEvents(): EventRecord[] {
+    return this.events({ limit: Number.MAX_SAFE_INTEGER, order: "asc" });
+  }
+
+  counters(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const row of this.sql
+      .exec<{ counter: string; n: number }>("SELECT counter, COUNT(*) AS n FROM events GROUP BY counter ORDER BY counter")
+      .toArray()) {
+      out[row.counter] = row.n;
+    }
+    return out;
+  }
+
+  links(): string[] {
+    return this.sql.exec<{ profile_id: string }>("SELECT profile_id FROM links ORDER BY profile_id").toArray().map((r) => r.profile_id);
+  }
+
+  /** First and last events by time, for the Profile API's metadata. */
+  bounds(): { first?: EventRecord; last?: EventRecord } {
+    return {
+      first: this.events({ limit: 1, order: "asc" })[0],
+      last: this.events({ limit: 1, order: "desc" })[0],
+    };
+  }
+
+  state(createdAt: number | null): ProfileState {
+    return { traits: JSON.stringify(this.traitEntries()), events: this.allEvents(), links: this.links(), createdAt };
+  }
+
+  /** Folds another profile's state in: LWW traits, events by id, links by set union. */
+  fold(state: ProfileState): void {
+    const traits = JSON.parse(state.traits) as Record<string, TraitEntry>;
+    for (const [key, entry] of Object.entries(traits)) this.writeTrait(key, entry);
+    for (const event of state.events) this.addEvent(event);
+    for (const link of state.links) this.addLink(link);
+  }
+
+  clear(): void {
+    this.sql.exec("DELETE FROM traits");
+    this.sql.exec("DELETE FROM events");
+    this.sql.exec("DELETE FROM links");
+  }
+}
