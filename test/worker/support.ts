@@ -76,9 +76,9 @@ export async function archivedObjects(sourceId: string): Promise<string[]> {
 }
 
 /** Waits until the source has `n` stored events in D1. */
-export function storedEventually(sourceId: string, n: number): Promise<number> {
+export function storedEventually(sourceId: string, n: number, timeoutMs = 10_000): Promise<number> {
   return eventually(async () => {
     const count = await storedCount(sourceId);
     return count >= n ? count : undefined;
-  });
+  }, timeoutMs);
 }

@@ -21,13 +21,18 @@ export const identityAdmin = new Hono<{ Bindings: Env }>();
 
 identityAdmin.post("/spaces/:spaceId/access-tokens", async (c) => {
   const spaceId = await requireSpaceId(c.env, c.req.param("spaceId"));
-  const { name } = parseBody(z.strictObject({ name: z.string().trim().min(1).max(100) }), await readJson(c.req.raw));
+  const { name } = parseBody(
+    z.strictObject({ name: z.string().trim().min(1).max(100) }),
+    await readJson(c.req.raw),
+  );
   return c.json({ accessToken: { ...(await createAccessToken(c.env, spaceId, name)), name } }, 201);
 });
 
 identityAdmin.get("/spaces/:spaceId/identity-settings", async (c) => {
   const spaceId = await requireSpaceId(c.env, c.req.param("spaceId"));
-  return c.json({ settings: (await graphOf(c.env, spaceId).settings()) as Record<string, unknown> });
+  return c.json({
+    settings: (await graphOf(c.env, spaceId).settings()) as Record<string, unknown>,
+  });
 });
 
 identityAdmin.put("/spaces/:spaceId/identity-settings", async (c) => {
@@ -72,5 +77,31 @@ identityAdmin.get("/spaces/:spaceId/identity-audit", async (c) => {
       detail: r.detail,
       at: new Date(Number(r.at)).toISOString(),
     })),
+  });
+});
+
+/**
+ * Every profile of the space with its identifiers and canonical export (traits, counters, event
+ * ids, links): what replay compares, and a privacy officer's data export. Bounded to 10,000.
+ */
+identityAdmin.get("/spaces/:spaceId/profiles/export", async (c) => {
+  const spaceId = await requireSpaceId(c.env, c.req.param("spaceId"));
+  const partition = await graphOf(c.env, spaceId).partition();
+  const byProfile = new Map<string, string[]>();
+  for (const { key, profileId } of partition) {
+    byProfile.set(profileId, [...(byProfile.get(profileId) ?? []), key]);
+  }
+  if (byProfile.size > 10_000) {
+    throw new ApiError(413, "export_too_large", "more than 10,000 profiles; export by profile");
+  }
+  const ids = [...byProfile.keys()].sort();
+  const exports = await Promise.all(
+    ids.map(async (id) => {
+      const text = await c.env.PROFILES.get(c.env.PROFILES.idFromName(id)).exportProfile();
+      return `${JSON.stringify(id)}:{"identifiers":${JSON.stringify(byProfile.get(id)?.sort())},"profile":${text}}`;
+    }),
+  );
+  return new Response(`{"profiles":{${exports.join(",")}}}`, {
+    headers: { "content-type": "application/json" },
   });
 });

@@ -29,7 +29,8 @@ function tokenFrom(header: string | undefined): string | undefined {
 /** Requires a token of the space named in the path; another space's token is refused the same way. */
 export const requireSpaceToken = createMiddleware<{ Bindings: Env }>(async (c, next) => {
   const token = tokenFrom(c.req.header("authorization"));
-  if (!token) throw new ApiError(401, "authentication_error", "send Basic auth with an access token");
+  if (!token)
+    throw new ApiError(401, "authentication_error", "send Basic auth with an access token");
   // Lookup by hash: equal-time comparison is not needed for a value that is itself a hash of
   // the secret (no prefix of the token can be learned from timing).
   const row = await c.env.DB.prepare("SELECT space_id FROM access_tokens WHERE token_hash = ?")

@@ -39,14 +39,24 @@ export function profileWork(chunk: IngestChunk, placed: readonly PlacedMessage[]
       const w = of(place.users.profileId, "users");
       w.absorb.push(...place.users.folded);
       w.events.push(record(message, chunk.sourceId, body));
-      if (writes.users) w.traits.push({ traits: JSON.stringify(writes.users), timestamp, messageId: message.messageId });
+      if (writes.users)
+        w.traits.push({
+          traits: JSON.stringify(writes.users),
+          timestamp,
+          messageId: message.messageId,
+        });
       if (place.accounts) w.links.push(place.accounts.profileId);
     }
     if (place.accounts) {
       const w = of(place.accounts.profileId, "accounts");
       w.absorb.push(...place.accounts.folded);
       w.events.push(record(message, chunk.sourceId, body));
-      if (writes.accounts) w.traits.push({ traits: JSON.stringify(writes.accounts), timestamp, messageId: message.messageId });
+      if (writes.accounts)
+        w.traits.push({
+          traits: JSON.stringify(writes.accounts),
+          timestamp,
+          messageId: message.messageId,
+        });
       if (place.users) w.links.push(place.users.profileId);
     }
   });
@@ -57,6 +67,8 @@ export async function feedIdentity(env: Env, chunk: IngestChunk): Promise<void> 
   const graph = env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(chunk.spaceId));
   const placed = await graph.placeMessages(chunk.spaceId, chunk.messages);
   await Promise.all(
-    profileWork(chunk, placed).map((w) => env.PROFILES.get(env.PROFILES.idFromName(w.profileId)).apply(w)),
+    profileWork(chunk, placed).map((w) =>
+      env.PROFILES.get(env.PROFILES.idFromName(w.profileId)).apply(w),
+    ),
   );
 }

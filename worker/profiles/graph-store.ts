@@ -88,7 +88,12 @@ export class GraphStore {
       .exec<{ merge_count: number }>("SELECT merge_count FROM profiles WHERE id = ?", folded)
       .toArray()[0]?.merge_count;
     this.sql.exec("UPDATE ids SET profile_id = ? WHERE profile_id = ?", survivor, folded);
-    this.sql.exec("UPDATE profiles SET merged_into = ? WHERE id = ? OR merged_into = ?", survivor, folded, folded);
+    this.sql.exec(
+      "UPDATE profiles SET merged_into = ? WHERE id = ? OR merged_into = ?",
+      survivor,
+      folded,
+      folded,
+    );
     this.sql.exec(
       "UPDATE profiles SET merge_count = merge_count + ? WHERE id = ?",
       (count ?? 0) + 1,
@@ -108,19 +113,37 @@ export class GraphStore {
     return row.merged_into ?? row.id;
   }
 
-  identifiersOf(profileId: string): { type: string; value: string; collection: Collection; strength: string; addedAt: number }[] {
+  identifiersOf(
+    profileId: string,
+  ): { type: string; value: string; collection: Collection; strength: string; addedAt: number }[] {
     return this.sql
-      .exec<{ type: string; value: string; collection: Collection; strength: string; added_at: number }>(
+      .exec<{
+        type: string;
+        value: string;
+        collection: Collection;
+        strength: string;
+        added_at: number;
+      }>(
         "SELECT type, value, collection, strength, added_at FROM ids WHERE profile_id = ? ORDER BY added_at, key",
         profileId,
       )
       .toArray()
-      .map((r) => ({ type: r.type, value: r.value, collection: r.collection, strength: r.strength, addedAt: r.added_at }));
+      .map((r) => ({
+        type: r.type,
+        value: r.value,
+        collection: r.collection,
+        strength: r.strength,
+        addedAt: r.added_at,
+      }));
   }
 
   queueAudit(rows: readonly AuditRow[]): void {
     for (const row of rows) {
-      this.sql.exec("INSERT OR IGNORE INTO audit_outbox (id, row) VALUES (?, ?)", row.id, JSON.stringify(row));
+      this.sql.exec(
+        "INSERT OR IGNORE INTO audit_outbox (id, row) VALUES (?, ?)",
+        row.id,
+        JSON.stringify(row),
+      );
     }
   }
 

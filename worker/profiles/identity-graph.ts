@@ -5,7 +5,12 @@
 // PII identifiers are matched as keyed hashes under a per-space secret that never leaves here.
 import { DurableObject } from "cloudflare:workers";
 import { sha256Hex } from "../crypto/digest.ts";
-import { hashIdentifiers, identifierKey, importIdentitySecret, storedIdentifierFor } from "../identity/hashing.ts";
+import {
+  hashIdentifiers,
+  identifierKey,
+  importIdentitySecret,
+  storedIdentifierFor,
+} from "../identity/hashing.ts";
 import { extractIdentifiers, type Collection, type Identifier } from "../identity/identifiers.ts";
 import type { ProfileFacts } from "../identity/profile-facts.ts";
 import { resolve, type ResolutionPlan } from "../identity/resolve.ts";
@@ -79,11 +84,13 @@ export class IdentityGraph extends DurableObject<Env> {
     const extracted = extractIdentifiers(message, this.rules);
     const stored = await hashIdentifiers(key, extracted.identifiers);
     const byCollection = new Map<Collection, Identifier[]>();
-    for (const id of stored) byCollection.set(id.collection, [...(byCollection.get(id.collection) ?? []), id]);
+    for (const id of stored)
+      byCollection.set(id.collection, [...(byCollection.get(id.collection) ?? []), id]);
     // Deterministic ids: replaying the same log into an empty space names profiles the same way.
     const [users, accounts] = await Promise.all(
       (["users", "accounts"] as const).map(
-        async (c) => `${PROFILE_PREFIX[c]}${(await sha256Hex(`${c}:${message.messageId}`)).slice(0, 24)}`,
+        async (c) =>
+          `${PROFILE_PREFIX[c]}${(await sha256Hex(`${c}:${message.messageId}`)).slice(0, 24)}`,
       ),
     );
     return {
@@ -161,7 +168,18 @@ export class IdentityGraph extends DurableObject<Env> {
       );
       await this.env.DB.batch(
         rows.map((r) =>
-          insert.bind(r.id, spaceId, r.messageId, r.action, r.rule, r.survivor, r.folded, JSON.stringify(r.identifiers), r.detail, r.at),
+          insert.bind(
+            r.id,
+            spaceId,
+            r.messageId,
+            r.action,
+            r.rule,
+            r.survivor,
+            r.folded,
+            JSON.stringify(r.identifiers),
+            r.detail,
+            r.at,
+          ),
         ),
       );
       this.store.clearAudit(rows.map((r) => r.id));

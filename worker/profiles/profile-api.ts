@@ -16,7 +16,9 @@ function limitOf(c: Ctx, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new ApiError(400, "validation_error", `limit must be an integer from 1 to ${max}`, { field: "limit" });
+    throw new ApiError(400, "validation_error", `limit must be an integer from 1 to ${max}`, {
+      field: "limit",
+    });
   }
   return n;
 }
@@ -29,27 +31,44 @@ function decodeNext<T>(raw: string | undefined, check: (v: unknown) => v is T): 
   } catch {
     // fall through
   }
-  throw new ApiError(400, "validation_error", "next is not a cursor this API returned", { field: "next" });
+  throw new ApiError(400, "validation_error", "next is not a cursor this API returned", {
+    field: "next",
+  });
 }
 
 const encodeNext = (value: unknown) => btoa(JSON.stringify(value));
 
 function cursor(c: Ctx, limit: number, next: string | undefined) {
-  return { url: new URL(c.req.url).pathname, has_more: next !== undefined, next: next ?? "", limit };
+  return {
+    url: new URL(c.req.url).pathname,
+    has_more: next !== undefined,
+    next: next ?? "",
+    limit,
+  };
 }
 
 async function resolveProfile(c: Ctx): Promise<{ collection: Collection; profileId: string }> {
   const collection = c.req.param("collection") ?? "";
   if (!COLLECTIONS.has(collection)) {
-    throw new ApiError(400, "validation_error", "collection must be users or accounts", { field: "collection" });
+    throw new ApiError(400, "validation_error", "collection must be users or accounts", {
+      field: "collection",
+    });
   }
   const ref = decodeURIComponent(c.req.param("ref") ?? "");
   const colon = ref.indexOf(":");
   if (colon <= 0 || colon === ref.length - 1) {
-    throw new ApiError(400, "validation_error", "profile must be <type>:<value>, e.g. user_id:u1", { field: "profile" });
+    throw new ApiError(400, "validation_error", "profile must be <type>:<value>, e.g. user_id:u1", {
+      field: "profile",
+    });
   }
-  const graph = c.env.IDENTITY_GRAPH.get(c.env.IDENTITY_GRAPH.idFromName(c.req.param("spaceId") ?? ""));
-  const profileId = await graph.lookup(collection as Collection, ref.slice(0, colon).toLowerCase(), ref.slice(colon + 1));
+  const graph = c.env.IDENTITY_GRAPH.get(
+    c.env.IDENTITY_GRAPH.idFromName(c.req.param("spaceId") ?? ""),
+  );
+  const profileId = await graph.lookup(
+    collection as Collection,
+    ref.slice(0, colon).toLowerCase(),
+    ref.slice(colon + 1),
+  );
   if (!profileId) throw new ApiError(404, "not_found", "Profile was not found.");
   return { collection: collection as Collection, profileId };
 }
@@ -67,10 +86,17 @@ const base = "/v1/spaces/:spaceId/collections/:collection/profiles/:ref";
 profileApi.get(`${base}/traits`, async (c) => {
   const { profileId } = await resolveProfile(c);
   const limit = limitOf(c, 10, 200);
-  const include = c.req.query("include")?.split(",").map((s) => s.trim()).filter(Boolean);
+  const include = c.req
+    .query("include")
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const verbose = c.req.query("verbose") === "true";
   const after = decodeNext(c.req.query("next"), (v): v is string => typeof v === "string");
-  const entries = JSON.parse(await profileStub(c.env, profileId).traitEntries()) as Record<string, TraitEntry>;
+  const entries = JSON.parse(await profileStub(c.env, profileId).traitEntries()) as Record<
+    string,
+    TraitEntry
+  >;
   const keys = Object.keys(entries)
     .filter((k) => entries[k]?.value !== null && (!include || include.includes(k)))
     .filter((k) => after === undefined || k > after)
@@ -80,7 +106,11 @@ profileApi.get(`${base}/traits`, async (c) => {
   for (const key of page) {
     const entry = entries[key]!;
     traits[key] = verbose
-      ? { value: entry.value, updated_at: new Date(entry.timestamp).toISOString(), message_id: entry.messageId }
+      ? {
+          value: entry.value,
+          updated_at: new Date(entry.timestamp).toISOString(),
+          message_id: entry.messageId,
+        }
       : entry.value;
   }
   const more = keys.length > limit ? encodeNext(page.at(-1)) : undefined;
@@ -98,12 +128,14 @@ profileApi.get(`${base}/events`, async (c) => {
     const raw = c.req.query(name);
     if (raw === undefined) return undefined;
     const ms = Date.parse(raw);
-    if (Number.isNaN(ms)) throw new ApiError(400, "validation_error", `${name} must be ISO-8601`, { field: name });
+    if (Number.isNaN(ms))
+      throw new ApiError(400, "validation_error", `${name} must be ISO-8601`, { field: name });
     return ms;
   };
   const after = decodeNext(
     c.req.query("next"),
-    (v): v is [number, string] => Array.isArray(v) && typeof v[0] === "number" && typeof v[1] === "string",
+    (v): v is [number, string] =>
+      Array.isArray(v) && typeof v[0] === "number" && typeof v[1] === "string",
   );
   const rows = await profileStub(c.env, profileId).events({
     limit: limit + 1,
@@ -129,7 +161,8 @@ profileApi.get(`${base}/events`, async (c) => {
     };
   });
   const last = page.at(-1);
-  const more = rows.length > limit && last ? encodeNext([last.timestamp, last.messageId]) : undefined;
+  const more =
+    rows.length > limit && last ? encodeNext([last.timestamp, last.messageId]) : undefined;
   return c.json({ data, cursor: cursor(c, limit, more) });
 });
 
@@ -137,14 +170,17 @@ profileApi.get(`${base}/external_ids`, async (c) => {
   const { profileId } = await resolveProfile(c);
   const limit = limitOf(c, 10, 100);
   const offset = decodeNext(c.req.query("next"), (v): v is number => typeof v === "number") ?? 0;
-  const graph = c.env.IDENTITY_GRAPH.get(c.env.IDENTITY_GRAPH.idFromName(c.req.param("spaceId") ?? ""));
+  const graph = c.env.IDENTITY_GRAPH.get(
+    c.env.IDENTITY_GRAPH.idFromName(c.req.param("spaceId") ?? ""),
+  );
   const ids = await graph.identifiersOf(profileId);
   const page = ids.slice(offset, offset + limit);
   const data = page.map((id) => ({
     id: id.value,
     type: id.type,
     collection: id.collection,
-    encoding: id.type === "email" || id.type === "phone" || id.type === "wifi_mac" ? "hmac-sha256" : "none",
+    encoding:
+      id.type === "email" || id.type === "phone" || id.type === "wifi_mac" ? "hmac-sha256" : "none",
     created_at: new Date(id.addedAt).toISOString(),
   }));
   const more = ids.length > offset + limit ? encodeNext(offset + limit) : undefined;
@@ -153,7 +189,9 @@ profileApi.get(`${base}/external_ids`, async (c) => {
 
 profileApi.get(`${base}/links`, async (c) => {
   const { collection, profileId } = await resolveProfile(c);
-  const graph = c.env.IDENTITY_GRAPH.get(c.env.IDENTITY_GRAPH.idFromName(c.req.param("spaceId") ?? ""));
+  const graph = c.env.IDENTITY_GRAPH.get(
+    c.env.IDENTITY_GRAPH.idFromName(c.req.param("spaceId") ?? ""),
+  );
   const linked = new Set<string>();
   for (const id of await profileStub(c.env, profileId).links()) {
     const current = await graph.canonical(id);
@@ -167,7 +205,10 @@ profileApi.get(`${base}/links`, async (c) => {
       collection: x.collection,
       created_at: new Date(x.addedAt).toISOString(),
     }));
-    data.push({ to_collection: collection === "users" ? "accounts" : "users", external_ids: externalIds });
+    data.push({
+      to_collection: collection === "users" ? "accounts" : "users",
+      external_ids: externalIds,
+    });
   }
   return c.json({ data });
 });

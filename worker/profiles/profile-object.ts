@@ -73,10 +73,17 @@ export class ProfileObject extends DurableObject<Env> {
     }
     for (const event of work.events) this.store.addEvent(event);
     for (const write of work.traits) {
-      this.store.writeTraits(JSON.parse(write.traits) as JsonObject, write.timestamp, write.messageId);
+      this.store.writeTraits(
+        JSON.parse(write.traits) as JsonObject,
+        write.timestamp,
+        write.messageId,
+      );
     }
     for (const link of work.links) this.store.addLink(link);
-    const first = work.events.reduce((min, e) => Math.min(min, e.timestamp), Number.POSITIVE_INFINITY);
+    const first = work.events.reduce(
+      (min, e) => Math.min(min, e.timestamp),
+      Number.POSITIVE_INFINITY,
+    );
     const created = this.ctx.storage.kv.get<number>("createdAt");
     if (Number.isFinite(first) && (created === undefined || first < created)) {
       this.ctx.storage.kv.put("createdAt", first);
@@ -91,7 +98,8 @@ export class ProfileObject extends DurableObject<Env> {
       this.store.fold(state);
       if (state.createdAt !== null) {
         const created = this.ctx.storage.kv.get<number>("createdAt");
-        if (created === undefined || state.createdAt < created) this.ctx.storage.kv.put("createdAt", state.createdAt);
+        if (created === undefined || state.createdAt < created)
+          this.ctx.storage.kv.put("createdAt", state.createdAt);
       }
       await other.release(selfId);
     }
@@ -113,7 +121,13 @@ export class ProfileObject extends DurableObject<Env> {
     return JSON.stringify(this.store.traitEntries());
   }
 
-  events(options: { limit: number; after?: [number, string]; order: "asc" | "desc"; start?: number; end?: number }) {
+  events(options: {
+    limit: number;
+    after?: [number, string];
+    order: "asc" | "desc";
+    start?: number;
+    end?: number;
+  }) {
     return this.store.events(options);
   }
 
@@ -137,7 +151,10 @@ export class ProfileObject extends DurableObject<Env> {
     return serializeExport({
       traits: visibleTraits(this.store.traitEntries()),
       counters: this.store.counters(),
-      events: this.store.allEvents().map((e) => e.messageId).sort(),
+      events: this.store
+        .allEvents()
+        .map((e) => e.messageId)
+        .sort(),
       links: this.store.links(),
     });
   }

@@ -61,7 +61,8 @@ export class ProfileStore {
   }
 
   writeTraits(traits: JsonObject, timestamp: number, messageId: string): void {
-    for (const [key, value] of Object.entries(traits)) this.writeTrait(key, { value, timestamp, messageId });
+    for (const [key, value] of Object.entries(traits))
+      this.writeTrait(key, { value, timestamp, messageId });
   }
 
   addEvent(record: EventRecord): void {
@@ -84,14 +85,26 @@ export class ProfileStore {
   traitEntries(): Record<string, TraitEntry> {
     const out: Record<string, TraitEntry> = {};
     for (const row of this.sql
-      .exec<{ key: string; value: string; ts: number; message_id: string }>("SELECT * FROM traits ORDER BY key")
+      .exec<{ key: string; value: string; ts: number; message_id: string }>(
+        "SELECT * FROM traits ORDER BY key",
+      )
       .toArray()) {
-      out[row.key] = { value: JSON.parse(row.value) as JsonValue, timestamp: row.ts, messageId: row.message_id };
+      out[row.key] = {
+        value: JSON.parse(row.value) as JsonValue,
+        timestamp: row.ts,
+        messageId: row.message_id,
+      };
     }
     return out;
   }
 
-  events(options: { limit: number; after?: [number, string]; order: "asc" | "desc"; start?: number; end?: number }): EventRecord[] {
+  events(options: {
+    limit: number;
+    after?: [number, string];
+    order: "asc" | "desc";
+    start?: number;
+    end?: number;
+  }): EventRecord[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (options.start !== undefined) where.push("timestamp >= ?") && args.push(options.start);
@@ -103,14 +116,28 @@ export class ProfileStore {
     }
     const dir = options.order === "asc" ? "ASC" : "DESC";
     return this.sql
-      .exec<{ message_id: string; source_id: string; timestamp: number; type: string; counter: string; body: string }>(
+      .exec<{
+        message_id: string;
+        source_id: string;
+        timestamp: number;
+        type: string;
+        counter: string;
+        body: string;
+      }>(
         `SELECT * FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
          ORDER BY timestamp ${dir}, message_id ${dir} LIMIT ?`,
         ...args,
         options.limit,
       )
       .toArray()
-      .map((r) => ({ messageId: r.message_id, sourceId: r.source_id, timestamp: r.timestamp, type: r.type, counter: r.counter, body: r.body }));
+      .map((r) => ({
+        messageId: r.message_id,
+        sourceId: r.source_id,
+        timestamp: r.timestamp,
+        type: r.type,
+        counter: r.counter,
+        body: r.body,
+      }));
   }
 
   allEvents(): EventRecord[] {
@@ -120,7 +147,9 @@ export class ProfileStore {
   counters(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const row of this.sql
-      .exec<{ counter: string; n: number }>("SELECT counter, COUNT(*) AS n FROM events GROUP BY counter ORDER BY counter")
+      .exec<{ counter: string; n: number }>(
+        "SELECT counter, COUNT(*) AS n FROM events GROUP BY counter ORDER BY counter",
+      )
       .toArray()) {
       out[row.counter] = row.n;
     }
@@ -128,7 +157,10 @@ export class ProfileStore {
   }
 
   links(): string[] {
-    return this.sql.exec<{ profile_id: string }>("SELECT profile_id FROM links ORDER BY profile_id").toArray().map((r) => r.profile_id);
+    return this.sql
+      .exec<{ profile_id: string }>("SELECT profile_id FROM links ORDER BY profile_id")
+      .toArray()
+      .map((r) => r.profile_id);
   }
 
   /** First and last events by time, for the Profile API's metadata. */
@@ -140,7 +172,12 @@ export class ProfileStore {
   }
 
   state(createdAt: number | null): ProfileState {
-    return { traits: JSON.stringify(this.traitEntries()), events: this.allEvents(), links: this.links(), createdAt };
+    return {
+      traits: JSON.stringify(this.traitEntries()),
+      events: this.allEvents(),
+      links: this.links(),
+      createdAt,
+    };
   }
 
   /** Folds another profile's state in: LWW traits, events by id, links by set union. */

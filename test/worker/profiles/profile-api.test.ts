@@ -29,7 +29,12 @@ describe("identity resolution and the Profile API", () => {
     const token = await tokenFor(s.spaceId);
     const send = async (path: string, body: Record<string, unknown>) =>
       expect((await track(s.writeKey, path, body)).status).toBe(200);
-    await send("/v1/page", { anonymousId: "a1", name: "Home", messageId: "e1", timestamp: "2026-11-01T10:00:00Z" });
+    await send("/v1/page", {
+      anonymousId: "a1",
+      name: "Home",
+      messageId: "e1",
+      timestamp: "2026-11-01T10:00:00Z",
+    });
     await send("/v1/identify", {
       anonymousId: "a1",
       userId: "u1",
@@ -37,8 +42,18 @@ describe("identity resolution and the Profile API", () => {
       messageId: "e2",
       timestamp: "2026-11-01T10:01:00Z",
     });
-    await send("/v1/track", { userId: "u1", event: "Order Completed", messageId: "e3", timestamp: "2026-11-01T10:02:00Z" });
-    await send("/v1/page", { anonymousId: "a2", name: "Pricing", messageId: "e4", timestamp: "2026-11-02T09:00:00Z" });
+    await send("/v1/track", {
+      userId: "u1",
+      event: "Order Completed",
+      messageId: "e3",
+      timestamp: "2026-11-01T10:02:00Z",
+    });
+    await send("/v1/page", {
+      anonymousId: "a2",
+      name: "Pricing",
+      messageId: "e4",
+      timestamp: "2026-11-02T09:00:00Z",
+    });
     await send("/v1/identify", {
       anonymousId: "a2",
       traits: { email: " ADA@example.com ", plan: "pro" },
@@ -60,7 +75,11 @@ describe("identity resolution and the Profile API", () => {
     );
     expect(byAnon.traits).toEqual(traits);
     const byEmail = await json<{ traits: Record<string, unknown> }>(
-      await profiles(s, token, `users/profiles/email:${encodeURIComponent("ada@example.com")}/traits`),
+      await profiles(
+        s,
+        token,
+        `users/profiles/email:${encodeURIComponent("ada@example.com")}/traits`,
+      ),
     );
     expect(byEmail.traits).toEqual(traits);
 
@@ -91,10 +110,15 @@ describe("identity resolution and the Profile API", () => {
       first_source_id: s.sourceId,
     });
 
-    const audit = await admin<{ entries: { action: string; messageId: string; rule: string; survivor: string; folded: string }[] }>(
-      "GET",
-      `/spaces/${s.spaceId}/identity-audit?action=merge`,
-    );
+    const audit = await admin<{
+      entries: {
+        action: string;
+        messageId: string;
+        rule: string;
+        survivor: string;
+        folded: string;
+      }[];
+    }>("GET", `/spaces/${s.spaceId}/identity-audit?action=merge`);
     expect(audit.entries).toHaveLength(1);
     expect(audit.entries[0]).toMatchObject({ messageId: "e5", rule: "flat_match.many_matches" });
     expect(audit.entries[0]!.survivor).toBe(meta.metadata.segment_id);
@@ -103,12 +127,22 @@ describe("identity resolution and the Profile API", () => {
   it("keeps two people apart on a shared device and logs the refusal", async () => {
     const s = await newSource();
     const token = await tokenFor(s.spaceId);
-    await track(s.writeKey, "/v1/identify", { anonymousId: "kiosk", userId: "alice", traits: { name: "Alice" }, messageId: "k1" });
+    await track(s.writeKey, "/v1/identify", {
+      anonymousId: "kiosk",
+      userId: "alice",
+      traits: { name: "Alice" },
+      messageId: "k1",
+    });
     await eventually(async () => {
       const res = await profiles(s, token, "users/profiles/user_id:alice/traits");
       return res.status === 200 && (await res.json<{ traits: object }>()).traits ? true : undefined;
     });
-    await track(s.writeKey, "/v1/identify", { anonymousId: "kiosk", userId: "bob", traits: { name: "Bob" }, messageId: "k2" });
+    await track(s.writeKey, "/v1/identify", {
+      anonymousId: "kiosk",
+      userId: "bob",
+      traits: { name: "Bob" },
+      messageId: "k2",
+    });
     const bob = await eventually(async () => {
       const res = await profiles(s, token, "users/profiles/user_id:bob/traits");
       if (res.status !== 200) return undefined;
@@ -116,19 +150,28 @@ describe("identity resolution and the Profile API", () => {
       return Object.keys(body.traits).length > 0 ? body : undefined;
     });
     expect(bob.traits).toEqual({ name: "Bob" });
-    const alice = await json<{ traits: Record<string, unknown> }>(await profiles(s, token, "users/profiles/user_id:alice/traits"));
+    const alice = await json<{ traits: Record<string, unknown> }>(
+      await profiles(s, token, "users/profiles/user_id:alice/traits"),
+    );
     expect(alice.traits).toEqual({ name: "Alice" });
     const refused = await admin<{ entries: { rule: string; messageId: string }[] }>(
       "GET",
       `/spaces/${s.spaceId}/identity-audit?action=refuse`,
     );
-    expect(refused.entries.map((e) => [e.messageId, e.rule])).toContainEqual(["k2", "limit.user_id"]);
+    expect(refused.entries.map((e) => [e.messageId, e.rule])).toContainEqual([
+      "k2",
+      "limit.user_id",
+    ]);
   });
 
   it("creates account profiles from group calls and links them", async () => {
     const s = await newSource();
     const token = await tokenFor(s.spaceId);
-    await track(s.writeKey, "/v1/group", { userId: "u9", groupId: "acme", traits: { name: "Acme Ltd", plan: "enterprise" } });
+    await track(s.writeKey, "/v1/group", {
+      userId: "u9",
+      groupId: "acme",
+      traits: { name: "Acme Ltd", plan: "enterprise" },
+    });
     const account = await eventually(async () => {
       const res = await profiles(s, token, "accounts/profiles/group_id:acme/traits");
       if (res.status !== 200) return undefined;
@@ -136,11 +179,14 @@ describe("identity resolution and the Profile API", () => {
       return Object.keys(body.traits).length > 0 ? body : undefined;
     });
     expect(account.traits).toEqual({ name: "Acme Ltd", plan: "enterprise" });
-    const links = await json<{ data: { to_collection: string; external_ids: { type: string; id: string }[] }[] }>(
-      await profiles(s, token, "users/profiles/user_id:u9/links"),
-    );
+    const links = await json<{
+      data: { to_collection: string; external_ids: { type: string; id: string }[] }[];
+    }>(await profiles(s, token, "users/profiles/user_id:u9/links"));
     expect(links.data).toEqual([
-      { to_collection: "accounts", external_ids: [expect.objectContaining({ type: "group_id", id: "acme" })] },
+      {
+        to_collection: "accounts",
+        external_ids: [expect.objectContaining({ type: "group_id", id: "acme" })],
+      },
     ]);
   });
 
@@ -151,11 +197,36 @@ describe("identity resolution and the Profile API", () => {
     const otherToken = await tokenFor(other.spaceId);
     const cases: [string, Record<string, string>, number, string][] = [
       ["users/profiles/user_id:x/traits", {}, 401, "authentication_error"],
-      ["users/profiles/user_id:x/traits", { authorization: `Basic ${btoa("nope:")}` }, 401, "authentication_error"],
-      ["users/profiles/user_id:x/traits", { authorization: `Basic ${btoa(`${otherToken}:`)}` }, 401, "authentication_error"],
-      ["users/profiles/user_id:nobody/traits", { authorization: `Basic ${btoa(`${token}:`)}` }, 404, "not_found"],
-      ["users/profiles/no-colon/traits", { authorization: `Basic ${btoa(`${token}:`)}` }, 400, "validation_error"],
-      ["robots/profiles/user_id:x/traits", { authorization: `Basic ${btoa(`${token}:`)}` }, 400, "validation_error"],
+      [
+        "users/profiles/user_id:x/traits",
+        { authorization: `Basic ${btoa("nope:")}` },
+        401,
+        "authentication_error",
+      ],
+      [
+        "users/profiles/user_id:x/traits",
+        { authorization: `Basic ${btoa(`${otherToken}:`)}` },
+        401,
+        "authentication_error",
+      ],
+      [
+        "users/profiles/user_id:nobody/traits",
+        { authorization: `Basic ${btoa(`${token}:`)}` },
+        404,
+        "not_found",
+      ],
+      [
+        "users/profiles/no-colon/traits",
+        { authorization: `Basic ${btoa(`${token}:`)}` },
+        400,
+        "validation_error",
+      ],
+      [
+        "robots/profiles/user_id:x/traits",
+        { authorization: `Basic ${btoa(`${token}:`)}` },
+        400,
+        "validation_error",
+      ],
     ];
     for (const [path, headers, status, code] of cases) {
       const res = await call(`/v1/spaces/${s.spaceId}/collections/${path}`, { headers });
@@ -171,18 +242,32 @@ describe("identity resolution and the Profile API", () => {
     await track(s.writeKey, "/v1/batch", {
       batch: [
         { type: "identify", userId: "p1", traits, messageId: "p-0" },
-        ...Array.from({ length: 6 }, (_, i) => ({ type: "track", userId: "p1", event: "E", messageId: `p-${i + 1}` })),
+        ...Array.from({ length: 6 }, (_, i) => ({
+          type: "track",
+          userId: "p1",
+          event: "E",
+          messageId: `p-${i + 1}`,
+        })),
       ],
     });
     await eventually(async () => {
       const res = await profiles(s, token, "users/profiles/user_id:p1/events?limit=100");
-      return res.status === 200 && (await res.json<{ data: unknown[] }>()).data.length === 7 ? true : undefined;
+      return res.status === 200 && (await res.json<{ data: unknown[] }>()).data.length === 7
+        ? true
+        : undefined;
     });
     const seenTraits: string[] = [];
     let next = "";
     for (let i = 0; i < 10; i++) {
-      const body = await json<{ traits: Record<string, number>; cursor: { has_more: boolean; next: string } }>(
-        await profiles(s, token, `users/profiles/user_id:p1/traits?limit=3&next=${encodeURIComponent(next)}`),
+      const body = await json<{
+        traits: Record<string, number>;
+        cursor: { has_more: boolean; next: string };
+      }>(
+        await profiles(
+          s,
+          token,
+          `users/profiles/user_id:p1/traits?limit=3&next=${encodeURIComponent(next)}`,
+        ),
       );
       seenTraits.push(...Object.keys(body.traits));
       if (!body.cursor.has_more) break;
@@ -192,8 +277,15 @@ describe("identity resolution and the Profile API", () => {
     const seenEvents: string[] = [];
     next = "";
     for (let i = 0; i < 10; i++) {
-      const body = await json<{ data: { message_id: string }[]; cursor: { has_more: boolean; next: string } }>(
-        await profiles(s, token, `users/profiles/user_id:p1/events?limit=2&sort=asc&next=${encodeURIComponent(next)}`),
+      const body = await json<{
+        data: { message_id: string }[];
+        cursor: { has_more: boolean; next: string };
+      }>(
+        await profiles(
+          s,
+          token,
+          `users/profiles/user_id:p1/events?limit=2&sort=asc&next=${encodeURIComponent(next)}`,
+        ),
       );
       seenEvents.push(...body.data.map((e) => e.message_id));
       if (!body.cursor.has_more) break;
