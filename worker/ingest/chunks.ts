@@ -49,7 +49,10 @@ export function chunkLines(input: ChunkInput): { chunkId: string; text: string; 
   for (const line of input.lines) {
     // UTF-16 length × 3 bounds the UTF-8 size; exact for ASCII, which is nearly all traffic.
     const size = line.length;
-    if (current.length >= MAX_CHUNK_MESSAGES || (current.length > 0 && bytes + size > MAX_CHUNK_BYTES)) {
+    if (
+      current.length >= MAX_CHUNK_MESSAGES ||
+      (current.length > 0 && bytes + size > MAX_CHUNK_BYTES)
+    ) {
       flush();
     }
     current.push(line);

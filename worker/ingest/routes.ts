@@ -71,6 +71,7 @@ async function handleTracking(c: Ctx, route: RouteKind): Promise<Response> {
     route,
     {
       receivedAt,
+      receivedAtIso: new Date(receivedAt).toISOString(),
       ip: c.req.header("cf-connecting-ip"),
       newMessageId: () => `foyer-${crypto.randomUUID()}`,
     },

@@ -1,12 +1,14 @@
 // Normalization of a checked message into the stored form (segment.md §1.4–1.5, §1.9).
 import { isPlainObject, type CheckedMessage } from "./validate.ts";
 import type { JsonObject, NormalizedMessage } from "./message.ts";
-import { parseTimestamp, toIso } from "./time.ts";
+import { isCanonicalIso, parseTimestamp, toIso } from "./time.ts";
 
 /** What the edge knows about the request the message came in. */
 export interface RequestFacts {
   /** Edge clock, epoch ms. */
   receivedAt: number;
+  /** `receivedAt` as ISO-8601, computed once per request. */
+  receivedAtIso?: string;
   /** Batch-level `sentAt` (analytics.js strips it from items), epoch ms. */
   sentAt?: number;
   /** Batch-level `context` and `integrations`, merged into every item (item values win). */
@@ -72,15 +74,23 @@ export function normalizeMessage(checked: CheckedMessage, facts: RequestFacts): 
       ? raw.messageId
       : facts.newMessageId();
 
+  const receivedAt = facts.receivedAtIso ?? toIso(facts.receivedAt);
+  const originalIso =
+    original === undefined ? receivedAt : isCanonicalIso(clientTime) ? clientTime : toIso(original);
   const normalized: NormalizedMessage = {
     ...fields,
     type,
     messageId,
     context,
     integrations,
-    timestamp: toIso(timestamp),
-    originalTimestamp: toIso(original ?? facts.receivedAt),
-    receivedAt: toIso(facts.receivedAt),
+    timestamp:
+      timestamp === original
+        ? originalIso
+        : timestamp === facts.receivedAt
+          ? receivedAt
+          : toIso(timestamp),
+    originalTimestamp: originalIso,
+    receivedAt,
     version: 2,
   };
   if (sentAt !== undefined) normalized.sentAt = toIso(sentAt);

@@ -5,6 +5,13 @@ import { MessageError } from "./errors.ts";
 const ISO_8601 =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** True for the exact form `Date.prototype.toISOString` produces (so it can be stored as is). */
+export function isCanonicalIso(value: unknown): value is string {
+  return typeof value === "string" && value.length === 24 && CANONICAL.test(value);
+}
+
 /**
  * Parses an ISO-8601 timestamp field into epoch milliseconds.
  * @throws MessageError `timestamp_invalid` naming `field`.
@@ -12,6 +19,11 @@ const ISO_8601 =
 export function parseTimestamp(value: unknown, field: string): number {
   if (typeof value !== "string") {
     throw new MessageError("timestamp_invalid", field, `${field} must be an ISO-8601 string`);
+  }
+  // Fast path for what every Segment library sends: `toISOString()` output.
+  if (isCanonicalIso(value)) {
+    const ms = Date.parse(value);
+    if (!Number.isNaN(ms)) return ms;
   }
   const match = ISO_8601.exec(value.trim());
   if (!match) {
