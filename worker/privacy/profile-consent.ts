@@ -76,6 +76,25 @@ export function consentUpdateFromMessage(message: NormalizedMessage): ConsentUpd
   return update;
 }
 
+/**
+ * The consent update a captive-portal login carries: what the guest ticked, at the login's time.
+ * @throws PrivacyInputError on a bad time, an empty login id or a non-boolean choice.
+ */
+export function consentUpdateFromPortalLogin(login: {
+  loginId: string;
+  at: string;
+  preferences: Readonly<Record<string, unknown>>;
+}): ConsentUpdate {
+  const update: ConsentUpdate = {
+    via: "portal",
+    at: login.at,
+    messageId: login.loginId,
+    preferences: login.preferences as Record<string, boolean>,
+  };
+  assertUpdate(update);
+  return { ...update, preferences: { ...update.preferences } };
+}
+
 /** Whether `a` was written after `b`: later timestamp, then greater messageId. */
 function isLater(
   a: { at: string; messageId: string },

@@ -9,6 +9,7 @@ import {
 } from "../../../worker/privacy/pii-classifier.ts";
 import { isCardNumber, isIban, passesLuhn } from "../../../worker/privacy/pii-patterns.ts";
 import type { JsonObject } from "../../../worker/spec/message.ts";
+import { pageEvent } from "./consent-fixtures.ts";
 import { identifyWithPii, orderWithPayment } from "./pii-fixtures.ts";
 
 function byPath(fields: PiiField[]): Record<string, string> {
@@ -93,6 +94,21 @@ describe("classifyMessage on an order", () => {
     ]) {
       expect(found[path]).toBeUndefined();
     }
+  });
+});
+
+describe("classifyMessage on an analytics.js page call", () => {
+  it("finds only the IP in the context analytics.js sends", () => {
+    expect(byPath(classifyMessage(pageEvent({ C0001: true })))).toEqual({ "context.ip": "ip/key" });
+  });
+
+  it("treats a URL carrying an email in its query as personal (hashed with the email class)", () => {
+    const event = pageEvent(
+      undefined,
+      {},
+      { page: { url: "https://harbourcafe.example/?email=jane@example.org" } },
+    );
+    expect(byPath(classifyMessage(event))["context.page.url"]).toBe("email/value");
   });
 });
 

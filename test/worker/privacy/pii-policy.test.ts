@@ -144,7 +144,7 @@ describe("applyPiiPolicy with the default storage policy", () => {
   it("reports hashed values that did not fit their class", async () => {
     const event = { ...identifyWithPii(), traits: { email: "n/a" } };
     const { report } = await applyPiiPolicy(event, DEFAULT_PII_POLICY);
-    expect(report).toEqual([
+    expect(report.filter((r) => r.path.startsWith("traits"))).toEqual([
       {
         path: "traits.email",
         class: "email",

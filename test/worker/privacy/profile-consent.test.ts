@@ -3,6 +3,7 @@ import {
   EMPTY_PROFILE_CONSENT,
   applyConsentUpdate,
   consentUpdateFromMessage,
+  consentUpdateFromPortalLogin,
   foldConsentUpdates,
   profileConsentAllows,
   type ConsentUpdate,
@@ -47,6 +48,34 @@ describe("consentUpdateFromMessage", () => {
   it("refuses a non-boolean preference", () => {
     const bad = consentUpdated({ Advertising: "yes" }, MONDAY.timestamp, "x");
     expect(() => consentUpdateFromMessage(bad)).toThrow(PrivacyInputError);
+  });
+});
+
+describe("consentUpdateFromPortalLogin", () => {
+  it("turns what the guest ticked into a portal update", () => {
+    expect(
+      consentUpdateFromPortalLogin({
+        loginId: "portal-login-91",
+        at: "2026-06-03T18:30:00.000Z",
+        preferences: { Advertising: true, Analytics: false },
+      }),
+    ).toEqual({
+      via: "portal",
+      at: "2026-06-03T18:30:00.000Z",
+      messageId: "portal-login-91",
+      preferences: { Advertising: true, Analytics: false },
+    });
+  });
+
+  it.each([
+    [
+      "a ticked box sent as a string",
+      { loginId: "l1", at: "2026-06-03T18:30:00Z", preferences: { Advertising: "on" } },
+    ],
+    ["no login id", { loginId: "", at: "2026-06-03T18:30:00Z", preferences: {} }],
+    ["a bad time", { loginId: "l1", at: "18:30", preferences: {} }],
+  ])("refuses %s", (_, login) => {
+    expect(() => consentUpdateFromPortalLogin(login)).toThrow(PrivacyInputError);
   });
 });
 

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { sha256Hex } from "../../../worker/crypto/digest.ts";
+import { parseConsentSettings } from "../../../worker/privacy/consent-settings.ts";
+import {
+  destinationForms,
+  storedForm,
+  type EdgePrivacyConfig,
+} from "../../../worker/privacy/edge-privacy.ts";
+import { parsePrivacyPolicy } from "../../../worker/privacy/pii-policy-validate.ts";
+import { identifyWithPii } from "./pii-fixtures.ts";
+
+const config: EdgePrivacyConfig = {
+  consent: parseConsentSettings({
+    categories: ["Advertising", "Analytics"],
+    destinations: {
+      "Facebook Conversions API": ["Advertising"],
+      "Google Analytics 4": ["Analytics"],
+    },
+  }),
+  policy: parsePrivacyPolicy({
+    destinations: {
+      "Facebook Conversions API": { phoneFormat: "digits" },
+      "Customer.io": { default: "raw" },
+    },
+  }),
+  ipMode: "truncate",
+};
+
+describe("edge privacy, end to end on one identify", () => {
+  it("stores PII hashed, the IP truncated and no card number", async () => {
+    const { message, fields } = await storedForm(identifyWithPii(), config);
+    const text = JSON.stringify(message);
+    expect(text).not.toMatch(/john_smith@gmail\.com|Mary|555-1212|4111|203\.0\.113\.42/i);
+    expect(message.traits?.email).toBe(await sha256Hex("john_smith@gmail.com"));
+    expect(message.context.ip).toBe("203.0.113.0");
+    expect(fields.find((f) => f.path === "traits.notes")?.outcome).toBe("dropped");
+  });
+
+  it("sends each destination what its consent and policy allow", async () => {
+    const outcomes = await destinationForms(
+      identifyWithPii(),
+      ["Facebook Conversions API", "Google Analytics 4", "Customer.io"],
+      config,
+    );
+    const meta = outcomes["Facebook Conversions API"];
+    expect(meta?.decision).toEqual({ allowed: true, reason: "CONSENT_GRANTED" });
+    expect(meta?.message?.traits?.["Phone Number"]).toBe(await sha256Hex("16505551212"));
+    expect(outcomes["Google Analytics 4"]).toEqual({
+      decision: {
+        allowed: false,
+        reason: "FILTERED_BY_END_USER_CONSENT",
+        missingCategories: ["Analytics"],
+        detail: "a consent category the destination is mapped to is not granted",
+      },
+    });
+    const cio = outcomes["Customer.io"];
+    expect(cio?.decision.reason).toBe("DESTINATION_NOT_MAPPED");
+    expect(cio?.message?.traits?.email).toBe("  John_Smith@Gmail.com ");
+    expect(cio?.message?.context.ip).toBe("203.0.113.0");
+    expect(JSON.stringify(cio?.message)).not.toContain("4111");
+  });
+});
