@@ -39,7 +39,11 @@ export interface DestinationAdapter<S> {
   /** Sends one event. Events the destination has no use for resolve to `failed` with UNSUPPORTED_EVENT_TYPE. */
   send(event: NormalizedMessage, settings: S, ctx: DestinationContext): Promise<DeliveryResult>;
   /** Asks the vendor to erase a person (Segment's deletion forwarding), where the vendor has an API for it. */
-  deleteUser?(subject: DeletionSubject, settings: S, ctx: DestinationContext): Promise<DeliveryResult>;
+  deleteUser?(
+    subject: DeletionSubject,
+    settings: S,
+    ctx: DestinationContext,
+  ): Promise<DeliveryResult>;
 }
 
 /** The result for an event the destination cannot take (Segment's `UNSUPPORTED_EVENT_TYPE`). */

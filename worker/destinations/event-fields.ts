@@ -18,12 +18,17 @@ export function numberAt(source: JsonObject, path: string): number | undefined {
 
 /** The user's traits carried by this call: `traits` on identify, `context.traits` elsewhere. */
 export function userTraits(event: NormalizedMessage): JsonObject {
-  const traits = event.type === "identify" || event.type === "group" ? event.traits : readPath(event.context, "traits");
+  const traits =
+    event.type === "identify" || event.type === "group"
+      ? event.traits
+      : readPath(event.context, "traits");
   return isObject(traits) ? traits : {};
 }
 
 export function isObject(value: JsonValue | undefined): value is JsonObject {
-  return value !== null && value !== undefined && typeof value === "object" && !Array.isArray(value);
+  return (
+    value !== null && value !== undefined && typeof value === "object" && !Array.isArray(value)
+  );
 }
 
 /** The person's email from traits (identify or context). */
@@ -44,4 +49,12 @@ export function eventTimeMs(event: NormalizedMessage): number {
 /** The event's properties, or an empty object. */
 export function propertiesOf(event: NormalizedMessage): JsonObject {
   return event.properties ?? {};
+}
+
+/** A scalar as text (strings as-is, numbers and booleans via String, objects as JSON); undefined for null/absent. */
+export function textOf(value: JsonValue | undefined): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return JSON.stringify(value);
 }

@@ -4,6 +4,7 @@
 // whether another applies.
 import { z } from "zod";
 import type { JsonObject, JsonValue } from "../spec/message.ts";
+import { textOf } from "./event-fields.ts";
 import { readPath, type EventRecord } from "./event-path.ts";
 import { evaluateFql, parseFql, type FqlNode } from "./fql.ts";
 
@@ -22,7 +23,11 @@ const fieldList = z
   );
 
 const filterAction = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("sample"), percent: z.number().min(0).max(1), path: z.string().min(1).optional() }),
+  z.strictObject({
+    type: z.literal("sample"),
+    percent: z.number().min(0).max(1),
+    path: z.string().min(1).optional(),
+  }),
   z.strictObject({ type: z.literal("drop") }),
   z.strictObject({ type: z.literal("drop_properties"), fields: fieldList }),
   z.strictObject({ type: z.literal("allow_properties"), fields: fieldList }),
@@ -45,7 +50,12 @@ export type FilterAction = z.infer<typeof filterAction>;
 
 export type FilterOutcome =
   | { kept: true; event: JsonObject }
-  | { kept: false; reason: "FILTERED_BY_RULES"; filterId: string; detail: "sampled out" | "dropped" | "invalid filter" };
+  | {
+      kept: false;
+      reason: "FILTERED_BY_RULES";
+      filterId: string;
+      detail: "sampled out" | "dropped" | "invalid filter";
+    };
 
 /**
  * Validates filter definitions, including each `if` statement's FQL. Throws a ZodError whose
@@ -97,26 +107,48 @@ function conditionMatches(filter: DestinationFilter, event: EventRecord): boolea
 }
 
 /** Applies a destination's filters to one event; returns the (possibly trimmed) copy or why it was dropped. */
-export function applyDestinationFilters(filters: readonly DestinationFilter[], event: JsonObject): FilterOutcome {
+export function applyDestinationFilters(
+  filters: readonly DestinationFilter[],
+  event: JsonObject,
+): FilterOutcome {
   const active: DestinationFilter[] = [];
   for (const filter of filters) {
     if (!filter.enabled) continue;
     const matched = conditionMatches(filter, event);
-    if (matched === "invalid") return { kept: false, reason: "FILTERED_BY_RULES", filterId: filter.id, detail: "invalid filter" };
+    if (matched === "invalid")
+      return {
+        kept: false,
+        reason: "FILTERED_BY_RULES",
+        filterId: filter.id,
+        detail: "invalid filter",
+      };
     if (matched) active.push(filter);
   }
   const actions = (type: FilterAction["type"]) =>
-    active.flatMap((filter) => filter.actions.filter((a) => a.type === type).map((action) => ({ filter, action })));
+    active.flatMap((filter) =>
+      filter.actions.filter((a) => a.type === type).map((action) => ({ filter, action })),
+    );
 
   for (const { filter, action } of actions("sample")) {
     if (action.type !== "sample") continue;
     const keyValue = action.path === undefined ? event.messageId : readPath(event, action.path);
-    if (sampleBucket(String(keyValue ?? "")) >= action.percent) {
-      return { kept: false, reason: "FILTERED_BY_RULES", filterId: filter.id, detail: "sampled out" };
+    if (sampleBucket(textOf(keyValue) ?? "") >= action.percent) {
+      return {
+        kept: false,
+        reason: "FILTERED_BY_RULES",
+        filterId: filter.id,
+        detail: "sampled out",
+      };
     }
   }
   const drop = actions("drop")[0];
-  if (drop) return { kept: false, reason: "FILTERED_BY_RULES", filterId: drop.filter.id, detail: "dropped" };
+  if (drop)
+    return {
+      kept: false,
+      reason: "FILTERED_BY_RULES",
+      filterId: drop.filter.id,
+      detail: "dropped",
+    };
 
   let out = structuredClone(event);
   for (const { action } of actions("drop_properties")) {
@@ -143,7 +175,8 @@ function dropFields(event: JsonObject, fields: Partial<Record<string, string[]>>
       const leaf = parts.pop() as string;
       const parent = readPath(container, parts.join("."));
       const target = parts.length === 0 ? container : parent;
-      if (target !== null && typeof target === "object" && !Array.isArray(target)) delete target[leaf];
+      if (target !== null && typeof target === "object" && !Array.isArray(target))
+        delete target[leaf];
     }
   }
   return event;

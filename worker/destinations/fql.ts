@@ -29,7 +29,16 @@ export type FqlNode =
 export const MAX_FQL_LENGTH = 5_120;
 export const MAX_FQL_DEPTH = 32;
 
-const TOP_LEVEL_FIELDS = ["type", "event", "name", "userId", "anonymousId", "messageId", "groupId", "category"];
+const TOP_LEVEL_FIELDS = [
+  "type",
+  "event",
+  "name",
+  "userId",
+  "anonymousId",
+  "messageId",
+  "groupId",
+  "category",
+];
 const FIELD_PREFIXES = ["properties.", "traits.", "context.", "integrations."];
 const KEYWORDS = new Set(["and", "or", "true", "false", "null"]);
 const FUNCTIONS = ["contains", "match"];
@@ -94,7 +103,8 @@ class Parser {
       this.expectPunct(")");
       return inner;
     }
-    if (token.kind !== "ident" || KEYWORDS.has(token.text)) this.fail(["field", "'!'", "'('", ...FUNCTIONS]);
+    if (token.kind !== "ident" || KEYWORDS.has(token.text))
+      this.fail(["field", "'!'", "'('", ...FUNCTIONS]);
     const next = this.tokens[this.index + 1];
     if (next?.kind === "punct" && next.text === "(") return this.parseCall();
     return this.parseComparison();
@@ -127,7 +137,11 @@ class Parser {
         FIELD_PREFIXES.some((p) => token.text.startsWith(p) && token.text.length > p.length)) &&
       !token.text.endsWith(".") &&
       !token.text.includes("..");
-    if (!known) this.fail(["field"], `fields are ${TOP_LEVEL_FIELDS.join(", ")} or ${FIELD_PREFIXES.join("*, ")}*`);
+    if (!known)
+      this.fail(
+        ["field"],
+        `fields are ${TOP_LEVEL_FIELDS.join(", ")} or ${FIELD_PREFIXES.join("*, ")}*`,
+      );
     this.take();
     return token.text;
   }
@@ -135,7 +149,8 @@ class Parser {
   parseComparison(): FqlNode {
     const field = this.parseField();
     const op = this.peek();
-    if (op.kind !== "op" || op.text === "!") this.fail(["'='", "'!='", "'<'", "'<='", "'>'", "'>='"]);
+    if (op.kind !== "op" || op.text === "!")
+      this.fail(["'='", "'!='", "'<'", "'<='", "'>'", "'>='"]);
     this.take();
     const operator = op.text as FqlOperator;
     const literal = this.peek();
@@ -176,7 +191,12 @@ function describe(token: FqlToken): string {
 /** Parses an FQL statement into an AST. Throws FqlError (position, expected, found) when invalid. */
 export function parseFql(source: string): FqlNode {
   if (source.length > MAX_FQL_LENGTH) {
-    throw new FqlError(MAX_FQL_LENGTH, [], `${source.length} characters`, `FQL is limited to ${MAX_FQL_LENGTH} characters`);
+    throw new FqlError(
+      MAX_FQL_LENGTH,
+      [],
+      `${source.length} characters`,
+      `FQL is limited to ${MAX_FQL_LENGTH} characters`,
+    );
   }
   const parser = new Parser(tokenizeFql(source));
   const node = parser.parseOr(0);
@@ -213,7 +233,11 @@ export function evaluateFql(node: FqlNode, event: EventRecord): boolean {
   }
 }
 
-function compare(value: JsonValue | undefined, operator: FqlOperator, literal: FqlLiteral): boolean {
+function compare(
+  value: JsonValue | undefined,
+  operator: FqlOperator,
+  literal: FqlLiteral,
+): boolean {
   if (operator === "=") return equalsLiteral(value, literal);
   if (operator === "!=") return !equalsLiteral(value, literal);
   if (typeof value !== "number" || typeof literal !== "number") return false;

@@ -18,6 +18,8 @@ export async function sendRequest(
   request: Request,
   ctx: DestinationContext,
   inspect?: SuccessInspector,
+  /** Sees every response body in full (error bodies are truncated in `error`); for per-record results. */
+  captureBody?: (body: string) => void,
 ): Promise<DeliveryResult> {
   let response: Response;
   try {
@@ -27,6 +29,7 @@ export async function sendRequest(
     return classifyFetchError(error);
   }
   const body = await response.text().catch(() => "");
+  captureBody?.(body);
   const status = classifyStatus(response.status);
   if (status === "delivered") {
     return inspect?.(body, response) ?? { status, httpStatus: response.status };
@@ -51,7 +54,11 @@ export function parseJsonBody(body: string): unknown {
 }
 
 /** Standard JSON POST request. */
-export function jsonPost(url: string, payload: unknown, headers: Record<string, string> = {}): Request {
+export function jsonPost(
+  url: string,
+  payload: unknown,
+  headers: Record<string, string> = {},
+): Request {
   return new Request(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },

@@ -30,10 +30,14 @@ function join(path: string, key: string | number): string {
 /** Parses `$.a.b[0].c` into a dot path (`a.b.0.c`); `$` alone is the whole payload. */
 function jsonPathToDots(pointer: string, at: string): string {
   if (pointer === "$") return "";
-  if (!pointer.startsWith("$.")) throw new MappingError(at, `@path must start with "$." (got ${JSON.stringify(pointer)})`);
+  if (!pointer.startsWith("$."))
+    throw new MappingError(at, `@path must start with "$." (got ${JSON.stringify(pointer)})`);
   const dots = pointer.slice(2).replace(/\[(\d+)\]/g, ".$1");
   if (dots === "" || dots.split(".").some((part) => part === "" || /[[\]'"*]/.test(part))) {
-    throw new MappingError(at, `unsupported @path ${JSON.stringify(pointer)}: use $.key.key or $.key[0]`);
+    throw new MappingError(
+      at,
+      `unsupported @path ${JSON.stringify(pointer)}: use $.key.key or $.key[0]`,
+    );
   }
   return dots;
 }
@@ -48,14 +52,16 @@ export function assertMapping(mapping: Mapping, path = "", depth = 0): void {
   if (!isObject(mapping)) return;
   const directive = Object.keys(mapping).find((key) => key.startsWith("@"));
   if (directive === undefined) {
-    for (const [key, value] of Object.entries(mapping)) assertMapping(value, join(path, key), depth + 1);
+    for (const [key, value] of Object.entries(mapping))
+      assertMapping(value, join(path, key), depth + 1);
     return;
   }
   const at = join(path, directive);
   if (!(DIRECTIVES as readonly string[]).includes(directive)) {
     throw new MappingError(at, `unknown directive; supported: ${DIRECTIVES.join(", ")}`);
   }
-  if (Object.keys(mapping).length !== 1) throw new MappingError(path, `a directive object has exactly one key`);
+  if (Object.keys(mapping).length !== 1)
+    throw new MappingError(path, `a directive object has exactly one key`);
   const arg = mapping[directive];
   if (directive === "@path") {
     if (typeof arg !== "string") throw new MappingError(at, "@path takes a string");
@@ -67,9 +73,12 @@ export function assertMapping(mapping: Mapping, path = "", depth = 0): void {
     if (!isObject(arg)) throw new MappingError(at, "@if takes an object");
     const tests = ["exists", "blank"].filter((key) => key in arg);
     if (tests.length !== 1) throw new MappingError(at, "@if needs exactly one of exists or blank");
-    const extra = Object.keys(arg).filter((key) => !["exists", "blank", "then", "else"].includes(key));
+    const extra = Object.keys(arg).filter(
+      (key) => !["exists", "blank", "then", "else"].includes(key),
+    );
     if (extra.length > 0) throw new MappingError(at, `@if has unknown key ${extra[0]}`);
-    for (const key of Object.keys(arg)) assertMapping(arg[key] as JsonValue, join(at, key), depth + 1);
+    for (const key of Object.keys(arg))
+      assertMapping(arg[key] as JsonValue, join(at, key), depth + 1);
   }
 }
 
@@ -89,10 +98,17 @@ function isBlank(value: JsonValue | undefined): boolean {
  * Resolves a mapping against an event payload. Call `assertMapping` when the mapping is saved;
  * this throws MappingError too when handed a malformed one, so a bad mapping never sends garbage.
  */
-export function resolveMapping(mapping: Mapping, payload: JsonObject, path = "", depth = 0): JsonValue | undefined {
+export function resolveMapping(
+  mapping: Mapping,
+  payload: JsonObject,
+  path = "",
+  depth = 0,
+): JsonValue | undefined {
   if (depth > MAX_DEPTH) throw new MappingError(path, `nested deeper than ${MAX_DEPTH}`);
   if (Array.isArray(mapping)) {
-    return mapping.map((item, index) => resolveMapping(item, payload, join(path, index), depth + 1) ?? null);
+    return mapping.map(
+      (item, index) => resolveMapping(item, payload, join(path, index), depth + 1) ?? null,
+    );
   }
   if (!isObject(mapping)) return mapping;
   const directive = Object.keys(mapping).find((key) => key.startsWith("@"));
@@ -122,7 +138,9 @@ export function resolveMapping(mapping: Mapping, payload: JsonObject, path = "",
       const probe = resolveMapping(branch[test] as JsonValue, payload, join(at, test), depth + 1);
       const yes = test === "exists" ? probe !== undefined && probe !== null : isBlank(probe);
       const chosen = yes ? branch.then : branch.else;
-      return chosen === undefined ? undefined : resolveMapping(chosen, payload, join(at, yes ? "then" : "else"), depth + 1);
+      return chosen === undefined
+        ? undefined
+        : resolveMapping(chosen, payload, join(at, yes ? "then" : "else"), depth + 1);
     }
   }
 }

@@ -60,7 +60,10 @@ export function backoffDelaySeconds(attempt: number, random: number): number {
 export type NextStep =
   | { action: "done" }
   | { action: "retry"; delaySeconds: number }
-  | { action: "dead-letter"; reason: "permanent failure" | "retry window exhausted" | "attempts exhausted" };
+  | {
+      action: "dead-letter";
+      reason: "permanent failure" | "retry window exhausted" | "attempts exhausted";
+    };
 
 export interface AttemptRecord {
   result: DeliveryResult;
@@ -80,8 +83,10 @@ export function decideNextStep(record: AttemptRecord): NextStep {
   if (result.status === "delivered") return { action: "done" };
   if (result.status === "failed") return { action: "dead-letter", reason: "permanent failure" };
   const elapsed = (record.now - record.firstAttemptAt) / 1000;
-  if (elapsed >= RETRY_WINDOW_SECONDS) return { action: "dead-letter", reason: "retry window exhausted" };
-  if (record.attempts >= MAX_ATTEMPTS) return { action: "dead-letter", reason: "attempts exhausted" };
+  if (elapsed >= RETRY_WINDOW_SECONDS)
+    return { action: "dead-letter", reason: "retry window exhausted" };
+  if (record.attempts >= MAX_ATTEMPTS)
+    return { action: "dead-letter", reason: "attempts exhausted" };
   const backoff = backoffDelaySeconds(record.attempts, record.random);
   const asked = Math.min(result.retryAfter ?? 0, MAX_RETRY_AFTER_SECONDS);
   return { action: "retry", delaySeconds: Math.max(backoff, asked) };

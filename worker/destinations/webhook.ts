@@ -4,9 +4,15 @@
 // timestamp into the MAC lets receivers refuse replays older than a tolerance.
 import { z } from "zod";
 import { toHex } from "../crypto/digest.ts";
-import type { NormalizedMessage } from "../spec/message.ts";
-import { nowFrom, type DeliveryResult, type DestinationAdapter, type DestinationContext } from "./delivery.ts";
+import type { JsonObject, NormalizedMessage } from "../spec/message.ts";
+import {
+  nowFrom,
+  type DeliveryResult,
+  type DestinationAdapter,
+  type DestinationContext,
+} from "./delivery.ts";
 import { sendRequest } from "./http-send.ts";
+import { assertMapping, MappingError, resolveMapping } from "./mapping.ts";
 
 z.config({ jitless: true });
 
@@ -22,27 +28,54 @@ export const webhookSettingsSchema = z.strictObject({
   headers: z
     .record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string())
     .refine(
-      (headers) => !Object.keys(headers).some((name) => ["content-type", SIGNATURE_HEADER].includes(name.toLowerCase())),
+      (headers) =>
+        !Object.keys(headers).some((name) =>
+          ["content-type", SIGNATURE_HEADER].includes(name.toLowerCase()),
+        ),
       "content-type and the signature header are set by Foyer",
     )
     .default({}),
+  /** Optional mapping-kit body (`@path`, `@template`, `@if`, `@literal`); the whole event when absent. */
+  mapping: z
+    .json()
+    .superRefine((mapping, ctx) => {
+      try {
+        assertMapping(mapping);
+      } catch (error) {
+        if (!(error instanceof MappingError)) throw error;
+        ctx.addIssue({ code: "custom", message: error.message });
+      }
+    })
+    .optional(),
 });
 export type WebhookSettings = z.infer<typeof webhookSettingsSchema>;
 
 async function hmacKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-    "verify",
-  ]);
+  return crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign", "verify"],
+  );
 }
 
 /** The signature header value for `body` at `timestampSeconds`. */
-export async function signWebhookBody(secret: string, timestampSeconds: number, body: string): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), new TextEncoder().encode(`${timestampSeconds}.${body}`));
+export async function signWebhookBody(
+  secret: string,
+  timestampSeconds: number,
+  body: string,
+): Promise<string> {
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    await hmacKey(secret),
+    new TextEncoder().encode(`${timestampSeconds}.${body}`),
+  );
   return `t=${timestampSeconds},v1=${toHex(mac)}`;
 }
 
-export type SignatureCheck = { ok: true } | { ok: false; reason: "malformed" | "stale" | "mismatch" };
+export type SignatureCheck =
+  { ok: true } | { ok: false; reason: "malformed" | "stale" | "mismatch" };
 
 /**
  * What a receiver runs: parses the header, refuses timestamps outside the tolerance (replay), then
@@ -60,12 +93,25 @@ export async function verifyWebhookSignature(
   const timestamp = Number(match[1]);
   if (Math.abs(nowMs / 1000 - timestamp) > toleranceSeconds) return { ok: false, reason: "stale" };
   const mac = new Uint8Array((match[2] as string).match(/../g)!.map((byte) => parseInt(byte, 16)));
-  const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret), mac, new TextEncoder().encode(`${timestamp}.${body}`));
+  const valid = await crypto.subtle.verify(
+    "HMAC",
+    await hmacKey(secret),
+    mac,
+    new TextEncoder().encode(`${timestamp}.${body}`),
+  );
   return valid ? { ok: true } : { ok: false, reason: "mismatch" };
 }
 
-async function send(event: NormalizedMessage, settings: WebhookSettings, ctx: DestinationContext): Promise<DeliveryResult> {
-  const body = JSON.stringify(event);
+async function send(
+  event: NormalizedMessage,
+  settings: WebhookSettings,
+  ctx: DestinationContext,
+): Promise<DeliveryResult> {
+  const body = JSON.stringify(
+    settings.mapping === undefined
+      ? event
+      : (resolveMapping(settings.mapping, event as unknown as JsonObject) ?? null),
+  );
   const timestamp = Math.floor(nowFrom(ctx) / 1000);
   const request = new Request(settings.url, {
     method: "POST",

@@ -15,12 +15,18 @@ function event(messageId = "m-1"): JsonObject {
     messageId,
     userId: "u-1",
     timestamp: "2026-01-15T10:00:00.000Z",
-    properties: { total: 10, email: "guest@example.com", address: { city: "Lyon", street: "1 rue" } },
+    properties: {
+      total: 10,
+      email: "guest@example.com",
+      address: { city: "Lyon", street: "1 rue" },
+    },
     context: { ip: "203.0.113.7", library: { name: "analytics.js" } },
   };
 }
 
-function filter(partial: Partial<DestinationFilter> & Pick<DestinationFilter, "actions">): DestinationFilter {
+function filter(
+  partial: Partial<DestinationFilter> & Pick<DestinationFilter, "actions">,
+): DestinationFilter {
   return { id: "f1", title: "test", enabled: true, if: "all", ...partial };
 }
 
@@ -51,7 +57,9 @@ describe("applyDestinationFilters", () => {
       filterId: "f1",
       detail: "dropped",
     });
-    expect(applyDestinationFilters(filters, { ...event(), event: "Order Refunded" }).kept).toBe(true);
+    expect(applyDestinationFilters(filters, { ...event(), event: "Order Refunded" }).kept).toBe(
+      true,
+    );
   });
 
   it("ignores disabled filters", () => {
@@ -61,39 +69,58 @@ describe("applyDestinationFilters", () => {
 
   it("samples by messageId: the same event always gets the same answer", () => {
     const filters = [filter({ actions: [{ type: "sample", percent: 0.5 }] })];
-    const decisions = Array.from({ length: 2_000 }, (_, i) => applyDestinationFilters(filters, event(`id-${i}`)).kept);
+    const decisions = Array.from(
+      { length: 2_000 },
+      (_, i) => applyDestinationFilters(filters, event(`id-${i}`)).kept,
+    );
     const kept = decisions.filter(Boolean).length;
     expect(kept).toBeGreaterThan(900);
     expect(kept).toBeLessThan(1_100);
     for (let i = 0; i < 50; i += 1) {
       expect(applyDestinationFilters(filters, event(`id-${i}`)).kept).toBe(decisions[i]);
     }
-    expect(applyDestinationFilters([filter({ actions: [{ type: "sample", percent: 0 }] })], event())).toMatchObject({
+    expect(
+      applyDestinationFilters([filter({ actions: [{ type: "sample", percent: 0 }] })], event()),
+    ).toMatchObject({
       kept: false,
       detail: "sampled out",
     });
-    expect(applyDestinationFilters([filter({ actions: [{ type: "sample", percent: 1 }] })], event()).kept).toBe(true);
+    expect(
+      applyDestinationFilters([filter({ actions: [{ type: "sample", percent: 1 }] })], event())
+        .kept,
+    ).toBe(true);
   });
 
   it("samples by another path when given (all of a user's events together)", () => {
     const filters = [filter({ actions: [{ type: "sample", percent: 0.5, path: "userId" }] })];
     const first = applyDestinationFilters(filters, event("a")).kept;
-    for (let i = 0; i < 20; i += 1) expect(applyDestinationFilters(filters, event(`b-${i}`)).kept).toBe(first);
+    for (let i = 0; i < 20; i += 1)
+      expect(applyDestinationFilters(filters, event(`b-${i}`)).kept).toBe(first);
   });
 
   it("samples before it drops (Segment's order)", () => {
-    const sampledOut = Array.from({ length: 100 }, (_, i) => `s-${i}`).find((id) => sampleBucket(id) >= 0.5) as string;
+    const sampledOut = Array.from({ length: 100 }, (_, i) => `s-${i}`).find(
+      (id) => sampleBucket(id) >= 0.5,
+    ) as string;
     const filters = [
       filter({ id: "drop", actions: [{ type: "drop" }] }),
       filter({ id: "sample", actions: [{ type: "sample", percent: 0.5 }] }),
     ];
-    expect(applyDestinationFilters(filters, event(sampledOut))).toMatchObject({ filterId: "sample", detail: "sampled out" });
+    expect(applyDestinationFilters(filters, event(sampledOut))).toMatchObject({
+      filterId: "sample",
+      detail: "sampled out",
+    });
   });
 
   it("drops properties, nested paths and top-level fields", () => {
     const filters = [
       filter({
-        actions: [{ type: "drop_properties", fields: { properties: ["email", "address.street"], context: ["ip"], "": ["userId"] } }],
+        actions: [
+          {
+            type: "drop_properties",
+            fields: { properties: ["email", "address.street"], context: ["ip"], "": ["userId"] },
+          },
+        ],
       }),
     ];
     const out = applyDestinationFilters(filters, event());
@@ -109,8 +136,16 @@ describe("applyDestinationFilters", () => {
 
   it("allows only listed properties, after drops, leaving other containers alone", () => {
     const filters = [
-      filter({ id: "allow", actions: [{ type: "allow_properties", fields: { properties: ["total", "address.city", "email"] } }] }),
-      filter({ id: "drop", actions: [{ type: "drop_properties", fields: { properties: ["email"] } }] }),
+      filter({
+        id: "allow",
+        actions: [
+          { type: "allow_properties", fields: { properties: ["total", "address.city", "email"] } },
+        ],
+      }),
+      filter({
+        id: "drop",
+        actions: [{ type: "drop_properties", fields: { properties: ["email"] } }],
+      }),
     ];
     const out = applyDestinationFilters(filters, event());
     expect(out.kept && out.event.properties).toEqual({ total: 10, address: { city: "Lyon" } });
@@ -118,7 +153,9 @@ describe("applyDestinationFilters", () => {
   });
 
   it("allow on the top level always keeps type, messageId and timestamp", () => {
-    const filters = [filter({ actions: [{ type: "allow_properties", fields: { "": ["event"] } }] })];
+    const filters = [
+      filter({ actions: [{ type: "allow_properties", fields: { "": ["event"] } }] }),
+    ];
     const out = applyDestinationFilters(filters, event());
     expect(out.kept && out.event).toEqual({
       type: "track",
@@ -131,18 +168,35 @@ describe("applyDestinationFilters", () => {
   it("never mutates the input event", () => {
     const input = event();
     const snapshot = structuredClone(input);
-    applyDestinationFilters([filter({ actions: [{ type: "drop_properties", fields: { properties: ["email"] } }] })], input);
+    applyDestinationFilters(
+      [filter({ actions: [{ type: "drop_properties", fields: { properties: ["email"] } }] })],
+      input,
+    );
     expect(input).toEqual(snapshot);
   });
 
   it("fails closed: a stored filter with invalid FQL drops the event", () => {
-    const filters = [filter({ if: 'type = "track" and', actions: [{ type: "drop_properties", fields: { properties: ["email"] } }] })];
-    expect(applyDestinationFilters(filters, event())).toMatchObject({ kept: false, detail: "invalid filter" });
+    const filters = [
+      filter({
+        if: 'type = "track" and',
+        actions: [{ type: "drop_properties", fields: { properties: ["email"] } }],
+      }),
+    ];
+    expect(applyDestinationFilters(filters, event())).toMatchObject({
+      kept: false,
+      detail: "invalid filter",
+    });
   });
 });
 
 describe("parseDestinationFilters", () => {
-  const valid = { id: "f1", title: "No refunds", enabled: true, if: 'event = "Order Refunded"', actions: [{ type: "drop" }] };
+  const valid = {
+    id: "f1",
+    title: "No refunds",
+    enabled: true,
+    if: 'event = "Order Refunded"',
+    actions: [{ type: "drop" }],
+  };
 
   it("accepts Segment-shaped definitions", () => {
     expect(parseDestinationFilters([valid])).toEqual([valid]);
@@ -152,12 +206,32 @@ describe("parseDestinationFilters", () => {
     ["not an array", { ...valid }, ""],
     ["invalid FQL with its position", [{ ...valid, if: "event = " }], "0.if"],
     ["unknown action type", [{ ...valid, actions: [{ type: "explode" }] }], "0.actions.0.type"],
-    ["percent above 1", [{ ...valid, actions: [{ type: "sample", percent: 1.5 }] }], "0.actions.0.percent"],
-    ["negative percent", [{ ...valid, actions: [{ type: "sample", percent: -0.1 }] }], "0.actions.0.percent"],
+    [
+      "percent above 1",
+      [{ ...valid, actions: [{ type: "sample", percent: 1.5 }] }],
+      "0.actions.0.percent",
+    ],
+    [
+      "negative percent",
+      [{ ...valid, actions: [{ type: "sample", percent: -0.1 }] }],
+      "0.actions.0.percent",
+    ],
     ["no actions", [{ ...valid, actions: [] }], "0.actions"],
-    ["empty field list", [{ ...valid, actions: [{ type: "drop_properties", fields: {} }] }], "0.actions.0.fields"],
-    ["unknown prefix", [{ ...valid, actions: [{ type: "drop_properties", fields: { integrations: ["x"] } }] }], "0.actions.0.fields"],
-    ["dropping messageId", [{ ...valid, actions: [{ type: "drop_properties", fields: { "": ["messageId"] } }] }], "0.actions.0.fields"],
+    [
+      "empty field list",
+      [{ ...valid, actions: [{ type: "drop_properties", fields: {} }] }],
+      "0.actions.0.fields",
+    ],
+    [
+      "unknown prefix",
+      [{ ...valid, actions: [{ type: "drop_properties", fields: { integrations: ["x"] } }] }],
+      "0.actions.0.fields",
+    ],
+    [
+      "dropping messageId",
+      [{ ...valid, actions: [{ type: "drop_properties", fields: { "": ["messageId"] } }] }],
+      "0.actions.0.fields",
+    ],
     ["title over 64", [{ ...valid, title: "x".repeat(65) }], "0.title"],
     ["extra key", [{ ...valid, extra: 1 }], "0"],
     ["eleven filters", Array.from({ length: 11 }, (_, i) => ({ ...valid, id: `f${i}` })), ""],

@@ -18,7 +18,12 @@ const order = {
   traits: { plan: "gold" },
 };
 const page = { type: "page", name: "Home", properties: { name: "Home" }, context: {} };
-const identify = { type: "identify", userId: "u-1", traits: { email: "x@example.com" }, context: {} };
+const identify = {
+  type: "identify",
+  userId: "u-1",
+  traits: { email: "x@example.com" },
+  context: {},
+};
 
 describe("parseFql + evaluateFql: Segment's preset subscriptions", () => {
   const table: Array<[string, object, boolean]> = [

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { assertMapping, MappingError, resolveMapping, type Mapping } from "../../../worker/destinations/mapping.ts";
+import {
+  assertMapping,
+  MappingError,
+  resolveMapping,
+  type Mapping,
+} from "../../../worker/destinations/mapping.ts";
 import type { JsonObject } from "../../../worker/spec/message.ts";
 
 // Payload and expectations follow mapping-kit's README examples.
@@ -21,12 +26,32 @@ describe("resolveMapping", () => {
     ["@path missing is undefined", { "@path": "$.properties.nope" }, undefined],
     ["@template", { "@template": "Hi {{traits.name}}!" }, "Hi Ada!"],
     ["@template missing renders empty", { "@template": "[{{traits.nope}}]" }, "[]"],
-    ["@template numbers and objects", { "@template": "{{properties.total}} {{context.page}}" }, '42 {"url":"https://foyer.example/"}'],
+    [
+      "@template numbers and objects",
+      { "@template": "{{properties.total}} {{context.page}}" },
+      '42 {"url":"https://foyer.example/"}',
+    ],
     ["@literal is not resolved", { "@literal": { "@path": "$.userId" } }, { "@path": "$.userId" }],
-    ["@if exists then", { "@if": { exists: { "@path": "$.userId" }, then: "known", else: "anon" } }, "known"],
-    ["@if exists else (null does not exist)", { "@if": { exists: { "@path": "$.properties.coupon" }, then: "c", else: "none" } }, "none"],
-    ["@if blank on empty string", { "@if": { blank: { "@path": "$.traits.email" }, then: "blank", else: "set" } }, "blank"],
-    ["@if with no else drops", { "@if": { exists: { "@path": "$.anonymousId" }, then: 1 } }, undefined],
+    [
+      "@if exists then",
+      { "@if": { exists: { "@path": "$.userId" }, then: "known", else: "anon" } },
+      "known",
+    ],
+    [
+      "@if exists else (null does not exist)",
+      { "@if": { exists: { "@path": "$.properties.coupon" }, then: "c", else: "none" } },
+      "none",
+    ],
+    [
+      "@if blank on empty string",
+      { "@if": { blank: { "@path": "$.traits.email" }, then: "blank", else: "set" } },
+      "blank",
+    ],
+    [
+      "@if with no else drops",
+      { "@if": { exists: { "@path": "$.anonymousId" }, then: 1 } },
+      undefined,
+    ],
     ["plain values pass through", 7, 7],
   ];
   it.each(table)("%s", (_name, mapping, expected) => {
@@ -38,7 +63,10 @@ describe("resolveMapping", () => {
       user_id: { "@path": "$.userId" },
       device_id: { "@path": "$.anonymousId" },
       coupon: { "@path": "$.properties.coupon" },
-      skus: [{ "@path": "$.properties.products[0].sku" }, { "@path": "$.properties.products[9].sku" }],
+      skus: [
+        { "@path": "$.properties.products[0].sku" },
+        { "@path": "$.properties.products[9].sku" },
+      ],
       nested: { url: { "@path": "$.context.page.url" }, fixed: "x" },
     };
     expect(resolveMapping(mapping, payload)).toEqual({
@@ -64,8 +92,18 @@ describe("assertMapping: bad mappings fail with the path of the problem", () => 
     ["@if without a test", { "@if": { then: 1 } }, "@if", /exactly one of exists or blank/],
     ["@if with both tests", { "@if": { exists: 1, blank: 1 } }, "@if", /exactly one of/],
     ["@if unknown key", { "@if": { exists: 1, otherwise: 2 } }, "@if", /unknown key otherwise/],
-    ["bad directive inside @if", { "@if": { exists: { "@path": "x" } } }, "@if.exists.@path", /must start with/],
-    ["bad directive in an array", { list: [1, { "@nope": 1 }] }, "list.1.@nope", /unknown directive/],
+    [
+      "bad directive inside @if",
+      { "@if": { exists: { "@path": "x" } } },
+      "@if.exists.@path",
+      /must start with/,
+    ],
+    [
+      "bad directive in an array",
+      { list: [1, { "@nope": 1 }] },
+      "list.1.@nope",
+      /unknown directive/,
+    ],
   ];
   it.each(bad)("%s", (_name, mapping, path, message) => {
     let caught: unknown;
@@ -92,7 +130,13 @@ describe("assertMapping: bad mappings fail with the path of the problem", () => 
       assertMapping({
         a: { "@path": "$.x[0].y" },
         b: { "@template": "{{x}}" },
-        c: { "@if": { blank: { "@path": "$.x" }, then: { "@literal": { "@anything": 1 } }, else: null } },
+        c: {
+          "@if": {
+            blank: { "@path": "$.x" },
+            then: { "@literal": { "@anything": 1 } },
+            else: null,
+          },
+        },
       }),
     ).not.toThrow();
   });

@@ -1,7 +1,8 @@
 // The jitsu-style I/O seam for adapter tests: a `ctx.fetch` that records each Request exactly as
 // the adapter built it and answers with a Response the test constructs.
 import type { DestinationContext } from "../../../worker/destinations/delivery.ts";
-import type { NormalizedMessage } from "../../../worker/spec/message.ts";
+import { readPath } from "../../../worker/destinations/event-path.ts";
+import type { JsonObject, JsonValue, NormalizedMessage } from "../../../worker/spec/message.ts";
 
 export interface RecordedRequest {
   url: string;
@@ -35,7 +36,10 @@ export function recordingContext(answers: Answer[], now = Date.parse("2026-01-15
 }
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
 }
 
 /** A track call shaped like Segment's spec example (ecommerce v2 Order Completed). */
@@ -51,7 +55,9 @@ export function orderCompleted(overrides: Partial<NormalizedMessage> = {}): Norm
       total: 27.5,
       revenue: 25,
       currency: "EUR",
-      products: [{ product_id: "507f1f77", sku: "45790-32", name: "Brunch for two", price: 25, quantity: 1 }],
+      products: [
+        { product_id: "507f1f77", sku: "45790-32", name: "Brunch for two", price: 25, quantity: 1 },
+      ],
     },
     context: {
       ip: "203.0.113.7",
@@ -75,7 +81,13 @@ export function identifyCall(overrides: Partial<NormalizedMessage> = {}): Normal
     messageId: "msg-0002",
     userId: "user-123",
     anonymousId: "anon-456",
-    traits: { email: "guest@example.com", firstName: "Ada", lastName: "Lovelace", phone: "+33 6 12 34 56 78", plan: "gold" },
+    traits: {
+      email: "guest@example.com",
+      firstName: "Ada",
+      lastName: "Lovelace",
+      phone: "+33 6 12 34 56 78",
+      plan: "gold",
+    },
     context: { ip: "203.0.113.7" },
     integrations: {},
     timestamp: "2026-01-15T09:59:00.000Z",
@@ -84,4 +96,9 @@ export function identifyCall(overrides: Partial<NormalizedMessage> = {}): Normal
     version: 2,
     ...overrides,
   };
+}
+
+/** A value inside a recorded JSON body, by dot path (`events.0.event_type`). */
+export function bodyAt(request: RecordedRequest | undefined, path: string): JsonValue | undefined {
+  return readPath(JSON.parse(request?.body ?? "null") as JsonObject, path);
 }

@@ -44,7 +44,9 @@ describe("classifyFetchError", () => {
       httpStatus: null,
       error: "ETIMEDOUT: timed out",
     });
-    expect(classifyFetchError(new DOMException("aborted", "AbortError")).error).toMatch(/^ETIMEDOUT/);
+    expect(classifyFetchError(new DOMException("aborted", "AbortError")).error).toMatch(
+      /^ETIMEDOUT/,
+    );
     expect(classifyFetchError(new TypeError("Network connection lost."))).toEqual({
       status: "retry",
       httpStatus: null,
@@ -64,7 +66,14 @@ describe("parseRetryAfter (RFC 9110 §10.2.3)", () => {
   });
   it("ignores absent and malformed values", () => {
     expect(parseRetryAfter(null, now)).toBeUndefined();
-    for (const bad of ["", "-5", "1.5", "soon", "2026-01-15T10:01:30Z", "Thu, 99 Foo 2026 10:01:30 GMT"]) {
+    for (const bad of [
+      "",
+      "-5",
+      "1.5",
+      "soon",
+      "2026-01-15T10:01:30Z",
+      "Thu, 99 Foo 2026 10:01:30 GMT",
+    ]) {
       expect(parseRetryAfter(bad, now)).toBeUndefined();
     }
   });
@@ -72,7 +81,9 @@ describe("parseRetryAfter (RFC 9110 §10.2.3)", () => {
 
 describe("backoffDelaySeconds", () => {
   it("grows exponentially from 30 s, capped at one hour, jittered within [half, full]", () => {
-    expect([1, 2, 3, 4, 5].map((a) => backoffDelaySeconds(a, 0.999999))).toEqual([30, 60, 120, 240, 480]);
+    expect([1, 2, 3, 4, 5].map((a) => backoffDelaySeconds(a, 0.999999))).toEqual([
+      30, 60, 120, 240, 480,
+    ]);
     expect([1, 2, 3, 4, 5].map((a) => backoffDelaySeconds(a, 0))).toEqual([15, 30, 60, 120, 240]);
     expect(backoffDelaySeconds(30, 0.999999)).toBe(MAX_DELAY_SECONDS);
     expect(backoffDelaySeconds(30, 0)).toBe(MAX_DELAY_SECONDS / 2);
@@ -82,7 +93,8 @@ describe("backoffDelaySeconds", () => {
 
   it("the schedule covers at least 4 hours even when every jitter draw is the smallest", () => {
     let total = 0;
-    for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt += 1) total += backoffDelaySeconds(attempt, 0);
+    for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt += 1)
+      total += backoffDelaySeconds(attempt, 0);
     expect(total).toBeGreaterThanOrEqual(RETRY_WINDOW_SECONDS);
   });
 });
@@ -91,7 +103,9 @@ describe("decideNextStep", () => {
   const base = { attempts: 1, firstAttemptAt: 0, now: 0, random: 0.5 };
 
   it("acks a delivery and dead-letters a permanent failure at once", () => {
-    expect(decideNextStep({ ...base, result: { status: "delivered", httpStatus: 200 } })).toEqual({ action: "done" });
+    expect(decideNextStep({ ...base, result: { status: "delivered", httpStatus: 200 } })).toEqual({
+      action: "done",
+    });
     expect(decideNextStep({ ...base, result: { status: "failed", httpStatus: 400 } })).toEqual({
       action: "dead-letter",
       reason: "permanent failure",
@@ -99,7 +113,10 @@ describe("decideNextStep", () => {
   });
 
   it("honours a Retry-After longer than the backoff, and never a shorter one", () => {
-    expect(decideNextStep({ ...base, result: { ...retry, retryAfter: 600 } })).toEqual({ action: "retry", delaySeconds: 600 });
+    expect(decideNextStep({ ...base, result: { ...retry, retryAfter: 600 } })).toEqual({
+      action: "retry",
+      delaySeconds: 600,
+    });
     expect(decideNextStep({ ...base, result: { ...retry, retryAfter: 1 } })).toEqual({
       action: "retry",
       delaySeconds: backoffDelaySeconds(1, 0.5),
@@ -126,7 +143,13 @@ describe("decideNextStep", () => {
       let now = 0;
       let attempts = 1;
       for (;;) {
-        const step = decideNextStep({ result: retry, attempts, firstAttemptAt: 0, now, random: draw() });
+        const step = decideNextStep({
+          result: retry,
+          attempts,
+          firstAttemptAt: 0,
+          now,
+          random: draw(),
+        });
         if (step.action !== "retry") {
           expect(step).toEqual({ action: "dead-letter", reason: "retry window exhausted" });
           break;
