@@ -24,13 +24,16 @@ const rateLimit = z.strictObject({
   burst: z.number().int().min(1).max(10_000_000),
 });
 const spaceBody = z.strictObject({ name: z.string().trim().min(1).max(100) });
+const ipMode = z.enum(["truncate", "keep", "drop"]);
 const sourceBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
+  ipMode: ipMode.optional(),
   retentionDays: z.number().int().min(1).max(3650).optional(),
   rateLimit: rateLimit.optional(),
 });
 const sourcePatch = z.strictObject({
   name: z.string().trim().min(1).max(100).optional(),
+  ipMode: ipMode.optional(),
   enabled: z.boolean().optional(),
   retentionDays: z.number().int().min(1).max(3650).optional(),
   rateLimit: rateLimit.optional(),
@@ -47,6 +50,7 @@ export function sourceJson(row: SourceRow) {
     name: row.name,
     enabled: row.enabled,
     retentionDays: row.retentionDays,
+    ipMode: row.ipMode,
     rateLimit: { eventsPerSecond: row.rateLimitPerSecond, burst: row.rateLimitBurst },
     writeKeyHint: `…${row.writeKeyHint}`,
     createdAt: new Date(row.createdAt).toISOString(),
@@ -92,6 +96,7 @@ sourcesAdmin.post("/spaces/:spaceId/sources", async (c) => {
   const body = parseBody(sourceBody, await readJson(c.req.raw));
   const { row, writeKey } = await createSource(c.env, space.id, {
     name: body.name,
+    ipMode: body.ipMode ?? "truncate",
     retentionDays: body.retentionDays ?? 90,
     rateLimitPerSecond: body.rateLimit?.eventsPerSecond ?? DEFAULT_RATE_LIMIT.perSecond,
     rateLimitBurst: body.rateLimit?.burst ?? DEFAULT_RATE_LIMIT.burst,
@@ -115,6 +120,7 @@ sourcesAdmin.patch("/sources/:sourceId", async (c) => {
   const row = await updateSource(c.env, current, {
     ...(body.name !== undefined && { name: body.name }),
     ...(body.enabled !== undefined && { enabled: body.enabled }),
+    ...(body.ipMode !== undefined && { ipMode: body.ipMode }),
     ...(body.retentionDays !== undefined && { retentionDays: body.retentionDays }),
     ...(body.rateLimit && {
       rateLimitPerSecond: body.rateLimit.eventsPerSecond,

@@ -4,6 +4,9 @@
 // the sources' debuggers. Every step is idempotent (the chunk index says what is archived
 // already, events are keyed by (source, messageId)), so a redelivery changes nothing (Invariant 2).
 import { sha256Hex } from "../crypto/digest.ts";
+import { DEFAULT_CONSENT_SETTINGS } from "../privacy/consent-settings.ts";
+import { storedForm } from "../privacy/edge-privacy.ts";
+import { DEFAULT_PRIVACY_POLICY } from "../privacy/pii-policy-types.ts";
 import { decodeChunk } from "../ingest/chunks.ts";
 import { feedIdentity } from "../profiles/feed.ts";
 import type { IngestChunk } from "../spec/message.ts";
@@ -52,7 +55,24 @@ function eventRows(chunk: Chunk): string {
   );
 }
 
-/** Archives and indexes a Queue batch's chunks. */
+// The storage policy (default: PII hashed, cards and IBANs dropped). The edge has applied the
+// source's IP mode already, so the address is kept here as it arrived.
+const STORAGE = { consent: DEFAULT_CONSENT_SETTINGS, policy: DEFAULT_PRIVACY_POLICY, ipMode: "keep" } as const;
+
+/**
+ * The chunk as the archive and the events index keep it: each line in its stored form. Identity
+ * resolution gets the raw messages (it keys PII itself); raw PII then lives only in profiles.
+ */
+export async function storedChunk(chunk: Chunk): Promise<Chunk> {
+  const stored = await Promise.all(chunk.messages.map((m) => storedForm(m, STORAGE)));
+  return {
+    ...chunk,
+    messages: stored.map((s) => s.message),
+    lines: stored.map((s) => JSON.stringify(s.message)),
+  };
+}
+
+/** Archives and indexes a Queue batch's chunks (already in their stored form). */
 export async function storeChunks(env: Env, chunks: readonly Chunk[]): Promise<void> {
   const done = await archivedAlready(env, chunks);
   const groups = new Map<string, Chunk[]>();
@@ -114,15 +134,17 @@ export async function consumeIngestBatch(batch: MessageBatch<string>, env: Env):
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
     }
   }
+  let stored: Chunk[];
   try {
-    await storeChunks(env, chunks.map((c) => c.chunk));
+    stored = await Promise.all(chunks.map((c) => storedChunk(c.chunk)));
+    await storeChunks(env, stored);
   } catch (error) {
     console.error("chunk storage failed", { chunks: chunks.length, error: String(error) });
     for (const { message } of chunks) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
     return;
   }
   await Promise.all(
-    chunks.map(async ({ message, chunk }) => {
+    chunks.map(async ({ message, chunk }, i) => {
       try {
         await feedIdentity(env, chunk);
         message.ack();
@@ -131,7 +153,8 @@ export async function consumeIngestBatch(batch: MessageBatch<string>, env: Env):
         message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
         return;
       }
-      await showInDebugger(env, chunk);
+      const shown = stored[i];
+      if (shown) await showInDebugger(env, shown);
     }),
   );
 }

@@ -31,6 +31,8 @@ export const sources = sqliteTable(
     retentionDays: integer("retention_days").notNull().default(90),
     rateLimitPerSecond: integer("rate_limit_per_second").notNull(),
     rateLimitBurst: integer("rate_limit_burst").notNull(),
+    /** `truncate` (default), `keep` or `drop` for `context.ip` (worker/privacy/ip.ts). */
+    ipMode: text("ip_mode", { enum: ["truncate", "keep", "drop"] }).notNull().default("truncate"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

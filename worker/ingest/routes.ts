@@ -3,6 +3,7 @@
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import { ApiError } from "../errors.ts";
+import { applyIpPolicy } from "../privacy/ip.ts";
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES } from "../spec/limits.ts";
 import type { MessageType } from "../spec/message.ts";
 import type { SourceSnapshot } from "../sources/types.ts";
@@ -93,7 +94,8 @@ async function handleTracking(c: Ctx, route: RouteKind): Promise<Response> {
       requestId: crypto.randomUUID(),
       receivedAt: new Date(receivedAt).toISOString(),
       ids: parsed.accepted.map((m) => m.messageId),
-      lines: parsed.accepted.map((m) => JSON.stringify(m)),
+      // Invariant 5: the connecting address is truncated (or dropped) before anything stores it.
+      lines: parsed.accepted.map((m) => JSON.stringify(applyIpPolicy(m, auth.source.ipMode).message)),
     });
   } catch (error) {
     throw new ApiError(503, "ingest_unavailable", "events could not be admitted; retry", {

@@ -15,6 +15,7 @@ export const DEFAULT_RATE_LIMIT = { perSecond: 2_000, burst: 10_000 };
 
 export interface SourceSettings {
   name: string;
+  ipMode: SourceRow["ipMode"];
   retentionDays: number;
   rateLimitPerSecond: number;
   rateLimitBurst: number;
@@ -33,6 +34,7 @@ export function toSnapshot(row: SourceRow): SourceSnapshot {
     rateLimitPerSecond: row.rateLimitPerSecond,
     rateLimitBurst: row.rateLimitBurst,
     retentionDays: row.retentionDays,
+    ipMode: row.ipMode,
     updatedAt: row.updatedAt,
   };
 }

@@ -8,6 +8,8 @@ export interface SourceSnapshot {
   rateLimitPerSecond: number;
   rateLimitBurst: number;
   retentionDays: number;
+  /** What happens to `context.ip` at the edge (default: last octet / last 80 bits zeroed). */
+  ipMode: "truncate" | "keep" | "drop";
   /** Epoch ms of the last change: the newer snapshot wins. */
   updatedAt: number;
 }

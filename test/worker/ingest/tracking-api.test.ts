@@ -41,7 +41,8 @@ describe("Tracking API: accepted calls", () => {
     ]);
     for (const row of rows.results) {
       const body = JSON.parse(row.body) as Record<string, unknown>;
-      expect(body.context).toMatchObject({ ip: "203.0.113.9" });
+      // The default IP mode truncates the connecting address (Invariant 5).
+      expect(body.context).toMatchObject({ ip: "203.0.113.0" });
       expect(body.version).toBe(2);
       expect(body.writeKey).toBeUndefined();
       expect(typeof body.receivedAt).toBe("string");

@@ -1,0 +1,97 @@
+// The `controllers` section of the agent config. Parsed once at start by the core loader
+// (STYLE.md §5), which resolves `{ env: "VAR" }` secret references before handing it over.
+import { z } from "zod";
+
+/** A secret given inline or as an environment-variable reference resolved by the config loader. */
+export const secretRefSchema = z.union([
+  z.string().min(1),
+  z.object({ env: z.string().min(1) }).strict(),
+]);
+export type SecretRef = z.infer<typeof secretRefSchema>;
+
+const merakiScanningSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** The validator string Dashboard shows beside the Post URL (Scanning API v2/v3 handshake). */
+    validator: z.string().min(1),
+    /** The shared secret typed into Dashboard; checked against the POST body's `secret`. */
+    secret: secretRefSchema,
+  })
+  .strict();
+
+const merakiAlertsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Dashboard webhook "Shared secret": in the body, or as `Authorization: Bearer` via a template. */
+    secret: secretRefSchema,
+  })
+  .strict();
+
+const arubaSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Central webhook token (Account Home → Global Settings → Webhooks): the HMAC key. */
+    token: secretRefSchema,
+  })
+  .strict();
+
+const unifiSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Controller base URL, e.g. `https://192.168.1.1` (UniFi OS) or `https://unifi:8443` (classic). */
+    url: z.url(),
+    site: z.string().min(1).default("default"),
+    /** `auto` probes `GET /` (302 → classic, 200 → UniFi OS), reference §2.2. */
+    flavor: z.enum(["auto", "classic", "unifi-os"]).default("auto"),
+    username: z.string().min(1),
+    password: secretRefSchema,
+    reconnectInitialMs: z.number().int().positive().default(1_000),
+    reconnectMaxMs: z.number().int().positive().default(60_000),
+  })
+  .strict();
+
+const presenceSchema = z
+  .object({
+    /** Observations weaker than this (dBm) neither start nor extend a visit (passers-by). */
+    minRssi: z.number().int().min(-120).max(0).default(-80),
+    /** A visit is reported only once the device has been seen for this long. */
+    minDwellSeconds: z.number().int().nonnegative().default(300),
+    /** No observation for this long ends the visit (the "visit gap"). */
+    absenceTimeoutSeconds: z.number().int().positive().default(900),
+    /** A visit is "returning" when the same hashed MAC finished a visit within this window. */
+    returningWindowDays: z.number().int().positive().default(30),
+    sweepIntervalSeconds: z.number().int().positive().default(60),
+  })
+  .strict();
+
+export const controllersConfigSchema = z
+  .object({
+    /** Venue id and group; the core loader may fill these from its `venue` section. */
+    venueId: z.string().min(1).optional(),
+    groupId: z.string().min(1).optional(),
+    /** Webhook bodies above this size are refused with 413 before parsing. */
+    maxBodyBytes: z.number().int().positive().default(1_048_576),
+    /** Source IPs or IPv4 CIDRs allowed to post webhooks; empty = any (rely on secrets). */
+    allowedSources: z.array(z.string().min(1)).default([]),
+    meraki: z
+      .object({ scanning: merakiScanningSchema.optional(), alerts: merakiAlertsSchema.optional() })
+      .strict()
+      .default({}),
+    aruba: arubaSchema.optional(),
+    unifi: unifiSchema.optional(),
+    presence: presenceSchema.default(presenceSchema.parse({})),
+  })
+  .strict();
+
+export type ControllersConfig = z.output<typeof controllersConfigSchema>;
+export type PresenceConfig = ControllersConfig["presence"];
+export type UnifiConfig = NonNullable<ControllersConfig["unifi"]>;
+
+/**
+ * The secret's text. The core loader resolves `{ env }` references at start, so one arriving here
+ * is a wiring bug: fail loudly rather than compare against the variable's name.
+ */
+export function secretText(ref: SecretRef): string {
+  if (typeof ref === "string") return ref;
+  throw new Error(`secret reference {env: ${ref.env}} was not resolved by the config loader`);
+}

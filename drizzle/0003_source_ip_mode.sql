@@ -1,0 +1,1 @@
+ALTER TABLE `sources` ADD `ip_mode` text DEFAULT 'truncate' NOT NULL;
