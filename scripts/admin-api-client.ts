@@ -71,6 +71,13 @@ export class AdminApiClient {
     return (await this.#call<{ space: Space }>("POST", "/admin/v1/spaces", { name })).space;
   }
 
+  /** `POST /admin/v1/spaces/:spaceId/access-tokens`: a Profile API token (shown once). */
+  async createAccessToken(spaceId: string, name: string): Promise<string> {
+    const path = `/admin/v1/spaces/${encodeURIComponent(spaceId)}/access-tokens`;
+    return (await this.#call<{ accessToken: { token: string } }>("POST", path, { name }))
+      .accessToken.token;
+  }
+
   /** `POST /admin/v1/spaces/:spaceId/sources`: the source and its (only shown once) write key. */
   createSource(
     spaceId: string,

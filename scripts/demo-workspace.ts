@@ -7,8 +7,14 @@ import { AdminApiClient, AdminApiError } from "./admin-api-client.ts";
 export interface DemoCredentials {
   adminToken: string;
   spaceId: string;
+  /** The demo website source (curl, analytics.js, analytics-node). */
   sourceId: string;
   writeKey: string;
+  /** The venue source the agent uploads with. */
+  venueSourceId: string;
+  venueWriteKey: string;
+  /** Profile API access token of the demo space. */
+  profileToken: string;
 }
 
 /** Reads saved demo credentials; undefined when the file is absent or not what we wrote. */
@@ -17,7 +23,15 @@ export async function readDemoCredentials(file: string): Promise<DemoCredentials
   if (text === undefined) return undefined;
   try {
     const parsed = JSON.parse(text) as Partial<DemoCredentials>;
-    const fields = [parsed.adminToken, parsed.spaceId, parsed.sourceId, parsed.writeKey];
+    const fields = [
+      parsed.adminToken,
+      parsed.spaceId,
+      parsed.sourceId,
+      parsed.writeKey,
+      parsed.venueSourceId,
+      parsed.venueWriteKey,
+      parsed.profileToken,
+    ];
     return fields.every((field) => typeof field === "string" && field !== "")
       ? (parsed as DemoCredentials)
       : undefined;
@@ -55,7 +69,20 @@ export async function ensureDemoWorkspace(
     // Generous, so the curl line, the agent and local experiments never hit the limit.
     rateLimit: { eventsPerSecond: 1_000, burst: 10_000 },
   });
-  const credentials = { adminToken, spaceId: space.id, sourceId: source.id, writeKey };
+  const venue = await admin.createSource(space.id, {
+    name: "Venue WiFi (agent)",
+    rateLimit: { eventsPerSecond: 1_000, burst: 10_000 },
+  });
+  const profileToken = await admin.createAccessToken(space.id, "demo");
+  const credentials: DemoCredentials = {
+    adminToken,
+    spaceId: space.id,
+    sourceId: source.id,
+    writeKey,
+    venueSourceId: venue.source.id,
+    venueWriteKey: venue.writeKey,
+    profileToken,
+  };
   await writeDemoCredentials(file, credentials);
   return { credentials, created: true };
 }

@@ -51,10 +51,14 @@ try {
       `  admin token   ${credentials.adminToken}`,
       `  demo space    ${credentials.spaceId}`,
       `  demo source   ${credentials.sourceId}${created ? "   (created now)" : "   (reused from .foyer/demo.json)"}`,
+      `  venue source  ${credentials.venueSourceId}   (write key ${credentials.venueWriteKey}, used by the agent)`,
+      `  Profile API   token ${credentials.profileToken}`,
       "",
       "Send an event:",
       `  ${curl}`,
-      "Read it back:",
+      "Read the profile (after a second or so):",
+      `  curl -sS ${new URL(`/v1/spaces/${credentials.spaceId}/collections/users/profiles/user_id:demo-user/events`, edge.url).href} -u '${credentials.profileToken}:'`,
+      "Read it back from the events index:",
       `  curl -sS ${new URL(`/admin/v1/sources/${credentials.sourceId}/events`, edge.url).href} -H 'authorization: Bearer ${credentials.adminToken}'`,
       "",
     ].join("\n"),
@@ -63,7 +67,7 @@ try {
   agent = startAgentIfPresent({
     repoRoot: REPO_ROOT,
     edgeUrl: edge.url,
-    writeKey: credentials.writeKey,
+    writeKey: credentials.venueWriteKey,
     log: (line) => console.log(line),
   });
   if (agent === undefined) {
