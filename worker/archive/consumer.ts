@@ -57,7 +57,11 @@ function eventRows(chunk: Chunk): string {
 
 // The storage policy (default: PII hashed, cards and IBANs dropped). The edge has applied the
 // source's IP mode already, so the address is kept here as it arrived.
-const STORAGE = { consent: DEFAULT_CONSENT_SETTINGS, policy: DEFAULT_PRIVACY_POLICY, ipMode: "keep" } as const;
+const STORAGE = {
+  consent: DEFAULT_CONSENT_SETTINGS,
+  policy: DEFAULT_PRIVACY_POLICY,
+  ipMode: "keep",
+} as const;
 
 /**
  * The chunk as the archive and the events index keep it: each line in its stored form. Identity
@@ -78,7 +82,11 @@ export async function storeChunks(env: Env, chunks: readonly Chunk[]): Promise<v
   const groups = new Map<string, Chunk[]>();
   for (const chunk of chunks) {
     if (done.has(chunk.chunkId)) continue;
-    const prefix = archivePrefix(chunk.sourceId, chunk.receivedAt.slice(0, 10), chunk.receivedAt.slice(11, 13));
+    const prefix = archivePrefix(
+      chunk.sourceId,
+      chunk.receivedAt.slice(0, 10),
+      chunk.receivedAt.slice(11, 13),
+    );
     groups.set(prefix, [...(groups.get(prefix) ?? []), chunk]);
   }
   const statements: D1PreparedStatement[] = [];
@@ -94,7 +102,13 @@ export async function storeChunks(env: Env, chunks: readonly Chunk[]): Promise<v
       });
       const events = group.reduce((n, c) => n + c.lines.length, 0);
       statements.push(
-        env.DB.prepare(INSERT_OBJECT).bind(key, first.sourceId, Date.parse(first.receivedAt), events, body.byteLength),
+        env.DB.prepare(INSERT_OBJECT).bind(
+          key,
+          first.sourceId,
+          Date.parse(first.receivedAt),
+          events,
+          body.byteLength,
+        ),
         env.DB.prepare(INSERT_CHUNKS).bind(key, first.sourceId, JSON.stringify(ids)),
       );
     }),
@@ -140,7 +154,8 @@ export async function consumeIngestBatch(batch: MessageBatch<string>, env: Env):
     await storeChunks(env, stored);
   } catch (error) {
     console.error("chunk storage failed", { chunks: chunks.length, error: String(error) });
-    for (const { message } of chunks) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    for (const { message } of chunks)
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
     return;
   }
   await Promise.all(

@@ -32,7 +32,9 @@ export const sources = sqliteTable(
     rateLimitPerSecond: integer("rate_limit_per_second").notNull(),
     rateLimitBurst: integer("rate_limit_burst").notNull(),
     /** `truncate` (default), `keep` or `drop` for `context.ip` (worker/privacy/ip.ts). */
-    ipMode: text("ip_mode", { enum: ["truncate", "keep", "drop"] }).notNull().default("truncate"),
+    ipMode: text("ip_mode", { enum: ["truncate", "keep", "drop"] })
+      .notNull()
+      .default("truncate"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

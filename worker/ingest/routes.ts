@@ -95,7 +95,9 @@ async function handleTracking(c: Ctx, route: RouteKind): Promise<Response> {
       receivedAt: new Date(receivedAt).toISOString(),
       ids: parsed.accepted.map((m) => m.messageId),
       // Invariant 5: the connecting address is truncated (or dropped) before anything stores it.
-      lines: parsed.accepted.map((m) => JSON.stringify(applyIpPolicy(m, auth.source.ipMode).message)),
+      lines: parsed.accepted.map((m) =>
+        JSON.stringify(applyIpPolicy(m, auth.source.ipMode).message),
+      ),
     });
   } catch (error) {
     throw new ApiError(503, "ingest_unavailable", "events could not be admitted; retry", {

@@ -51,7 +51,9 @@ describe("Tracking API: accepted calls", () => {
     const lines = await eventually(async () => {
       const found: string[] = [];
       for (const key of await archivedObjects(sourceId)) {
-        expect(key).toMatch(/^source=src_\w+\/date=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/[0-9a-f]{32}\.ndjson$/);
+        expect(key).toMatch(
+          /^source=src_\w+\/date=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/[0-9a-f]{32}\.ndjson$/,
+        );
         found.push(...(await (await env.ARCHIVE.get(key))!.text()).trim().split("\n"));
       }
       return found.length === calls.length ? found : undefined;

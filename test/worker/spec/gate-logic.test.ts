@@ -27,8 +27,14 @@ describe("takeTokens", () => {
 });
 
 describe("chunkLines", () => {
-  const base = { requestId: "r", spaceId: "sp", sourceId: "so", receivedAt: "2026-11-22T10:00:00.000Z" };
-  const line = (i: number, size = 50) => JSON.stringify({ messageId: `m${i}`, pad: "x".repeat(size) });
+  const base = {
+    requestId: "r",
+    spaceId: "sp",
+    sourceId: "so",
+    receivedAt: "2026-11-22T10:00:00.000Z",
+  };
+  const line = (i: number, size = 50) =>
+    JSON.stringify({ messageId: `m${i}`, pad: "x".repeat(size) });
 
   it("splits by count and names chunks deterministically", () => {
     const lines = Array.from({ length: 250 }, (_, i) => line(i));
@@ -52,7 +58,12 @@ describe("chunkLines", () => {
   it("round-trips through the wire form", () => {
     const [chunk] = chunkLines({ ...base, lines: [line(7)] });
     const decoded = decodeChunk(chunk!.text);
-    expect(decoded).toMatchObject({ chunkId: "r-0", sourceId: "so", spaceId: "sp", receivedAt: base.receivedAt });
+    expect(decoded).toMatchObject({
+      chunkId: "r-0",
+      sourceId: "so",
+      spaceId: "sp",
+      receivedAt: base.receivedAt,
+    });
     expect(decoded.lines).toEqual([line(7)]);
   });
 
