@@ -30,8 +30,9 @@ identityAdmin.post("/spaces/:spaceId/access-tokens", async (c) => {
 
 identityAdmin.get("/spaces/:spaceId/identity-settings", async (c) => {
   const spaceId = await requireSpaceId(c.env, c.req.param("spaceId"));
-  return c.json({
-    settings: (await graphOf(c.env, spaceId).settings()) as Record<string, unknown>,
+  const settings = await graphOf(c.env, spaceId).settings();
+  return new Response(`{"settings":${settings}}`, {
+    headers: { "content-type": "application/json" },
   });
 });
 
@@ -57,9 +58,18 @@ identityAdmin.get("/spaces/:spaceId/identity-audit", async (c) => {
   const messageId = c.req.query("messageId");
   const where = ["space_id = ?"];
   const args: string[] = [spaceId];
-  if (action) where.push("action = ?") && args.push(action);
-  if (profile) where.push("(survivor = ? OR folded = ?)") && args.push(profile, profile);
-  if (messageId) where.push("message_id = ?") && args.push(messageId);
+  if (action) {
+    where.push("action = ?");
+    args.push(action);
+  }
+  if (profile) {
+    where.push("(survivor = ? OR folded = ?)");
+    args.push(profile, profile);
+  }
+  if (messageId) {
+    where.push("message_id = ?");
+    args.push(messageId);
+  }
   const { results } = await c.env.DB.prepare(
     `SELECT * FROM identity_audit WHERE ${where.join(" AND ")} ORDER BY at, id LIMIT 1000`,
   )

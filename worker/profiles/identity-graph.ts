@@ -66,9 +66,9 @@ export class IdentityGraph extends DurableObject<Env> {
     });
   }
 
-  /** The space's identity settings as last saved (Segment's defaults when never set). */
-  settings(): unknown {
-    return this.rawSettings;
+  /** The space's identity settings as last saved, JSON text (`{}`: Segment's defaults). */
+  settings(): string {
+    return JSON.stringify(this.rawSettings);
   }
 
   /** Validates and saves new settings; they apply to events placed from now on. */

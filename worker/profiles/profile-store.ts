@@ -107,8 +107,14 @@ export class ProfileStore {
   }): EventRecord[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (options.start !== undefined) where.push("timestamp >= ?") && args.push(options.start);
-    if (options.end !== undefined) where.push("timestamp < ?") && args.push(options.end);
+    if (options.start !== undefined) {
+      where.push("timestamp >= ?");
+      args.push(options.start);
+    }
+    if (options.end !== undefined) {
+      where.push("timestamp < ?");
+      args.push(options.end);
+    }
     if (options.after) {
       const cmp = options.order === "asc" ? ">" : "<";
       where.push(`(timestamp ${cmp} ? OR (timestamp = ? AND message_id ${cmp} ?))`);
