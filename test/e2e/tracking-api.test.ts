@@ -1,6 +1,7 @@
 // End to end through the real stack: the real @segment/analytics-node client, pointed at Foyer's
 // edge running under wrangler's local runtime (workerd, D1, R2, Queues, Durable Objects), sends
 // every call type and a large batch; we read them back from D1 and R2 through the admin API.
+import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -150,7 +151,9 @@ describe("Tracking API with the real @segment/analytics-node client", () => {
     const byType = new Map(
       [...d1.values()].filter((e) => ids.includes(e.messageId)).map((e) => [e.type, e]),
     );
-    expect(byType.get("identify")?.traits).toEqual({ email: "guest@example.com", plan: "pro" });
+    // The storage policy keeps PII hashed (SHA-256 of the normalized email); raw only in profiles.
+    const hashedEmail = createHash("sha256").update("guest@example.com").digest("hex");
+    expect(byType.get("identify")?.traits).toEqual({ email: hashedEmail, plan: "pro" });
     expect(byType.get("track")).toMatchObject({
       event: "Order Completed",
       properties: { total: 42.5 },

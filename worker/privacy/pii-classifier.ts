@@ -84,14 +84,15 @@ const SKIPPED: readonly string[] = [
 /** Depth beyond which a subtree is not scanned but dropped whole (bounds the walk). */
 export const MAX_SCAN_DEPTH = 24;
 
-function keyClass(key: string, parent: FieldPath): PiiClass | undefined {
+function keyClass(key: string, parent: FieldPath, accountTraits: boolean): PiiClass | undefined {
   const normalized = normalizeKey(key);
   const found = KEYS[normalized];
   if (found) return found;
   // `name` is a person's name only as a top-level user trait; elsewhere it names a page, a
-  // product, an app or a company (Segment Spec §2.2–2.4).
+  // product, an app or a company (Segment Spec §2.2–2.4) — and a `group` call's traits describe
+  // the account (Spec §2.3), so its `traits.name` is the company's.
   const isTraitsRoot =
-    (parent.length === 1 && parent[0] === "traits") ||
+    (parent.length === 1 && parent[0] === "traits" && !accountTraits) ||
     (parent.length === 2 && parent[0] === "context" && parent[1] === "traits");
   return isTraitsRoot && normalized === "name" ? "full_name" : undefined;
 }
@@ -112,21 +113,26 @@ export function valueClass(value: JsonValue): PiiClass | undefined {
   return findEmbeddedPayment(value);
 }
 
-function walk(value: JsonValue, path: (string | number)[], out: PiiField[]): void {
+function walk(
+  value: JsonValue,
+  path: (string | number)[],
+  out: PiiField[],
+  accountTraits = false,
+): void {
   if (SKIPPED.includes(path.join("."))) return;
   if (path.length > MAX_SCAN_DEPTH) {
     out.push({ path: [...path], class: "unscannable", matchedBy: "value" });
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((item, i) => walk(item, [...path, i], out));
+    value.forEach((item, i) => walk(item, [...path, i], out, accountTraits));
     return;
   }
   if (value !== null && typeof value === "object") {
     for (const [key, child] of Object.entries(value)) {
-      const cls = keyClass(key, path);
+      const cls = keyClass(key, path, accountTraits);
       if (cls && child !== null) out.push({ path: [...path, key], class: cls, matchedBy: "key" });
-      else walk(child, [...path, key], out);
+      else walk(child, [...path, key], out, accountTraits);
     }
     return;
   }
@@ -136,12 +142,13 @@ function walk(value: JsonValue, path: (string | number)[], out: PiiField[]): voi
 
 /** Every personal-data field of a message's `traits`, `properties` and `context`. */
 export function classifyMessage(
-  message: Pick<NormalizedMessage, "traits" | "properties" | "context">,
+  message: Pick<NormalizedMessage, "traits" | "properties" | "context"> &
+    Partial<Pick<NormalizedMessage, "type">>,
 ): PiiField[] {
   const out: PiiField[] = [];
   for (const root of ["traits", "properties", "context"] as const) {
     const value = message[root];
-    if (value) walk(value, [root], out);
+    if (value) walk(value, [root], out, root === "traits" && message.type === "group");
   }
   return out;
 }

@@ -181,3 +181,20 @@ describe("bounds", () => {
     expect(classifyMessage({ traits: { email: null }, context: {} })).toEqual([]);
   });
 });
+
+describe("group traits", () => {
+  it("reads a group call's traits.name as the account's, not a person's", () => {
+    const group = classifyMessage({
+      type: "group",
+      traits: { name: "Foyer Hall", email: "hi@foyer.example" },
+      context: {},
+    });
+    expect(group.map((f) => f.class)).toEqual(["email"]);
+    const identify = classifyMessage({
+      type: "identify",
+      traits: { name: "Ada Lovelace" },
+      context: {},
+    });
+    expect(identify.map((f) => f.class)).toEqual(["full_name"]);
+  });
+});
