@@ -35,29 +35,20 @@ export function profileWork(chunk: IngestChunk, placed: readonly PlacedMessage[]
     const writes = traitWrites(message);
     const timestamp = Date.parse(message.timestamp);
     const body = JSON.stringify(message);
-    if (place.users) {
-      const w = of(place.users.profileId, "users");
-      w.absorb.push(...place.users.folded);
+    for (const [collection, other] of [
+      ["users", "accounts"],
+      ["accounts", "users"],
+    ] as const) {
+      const here = place[collection];
+      if (!here) continue;
+      const w = of(here.profileId, collection);
+      w.absorb.push(...here.folded);
       w.events.push(record(message, chunk.sourceId, body));
-      if (writes.users)
-        w.traits.push({
-          traits: JSON.stringify(writes.users),
-          timestamp,
-          messageId: message.messageId,
-        });
-      if (place.accounts) w.links.push(place.accounts.profileId);
-    }
-    if (place.accounts) {
-      const w = of(place.accounts.profileId, "accounts");
-      w.absorb.push(...place.accounts.folded);
-      w.events.push(record(message, chunk.sourceId, body));
-      if (writes.accounts)
-        w.traits.push({
-          traits: JSON.stringify(writes.accounts),
-          timestamp,
-          messageId: message.messageId,
-        });
-      if (place.users) w.links.push(place.users.profileId);
+      const traits = writes[collection];
+      if (traits)
+        w.traits.push({ traits: JSON.stringify(traits), timestamp, messageId: message.messageId });
+      const linked = place[other];
+      if (linked) w.links.push(linked.profileId);
     }
   });
   return [...work.values()];
