@@ -4,6 +4,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { controllersConfigSchema } from "../controllers/config.ts";
 import { mqttConfigSchema } from "../mqtt/config.ts";
+import { portalConfigSchema } from "../../portal/config.ts";
 
 const port = z.number().int().min(0).max(65535);
 const secret = z.string().min(1);
@@ -87,6 +88,7 @@ export const agentConfigSchema = z
       .default({ level: "info" }),
     controllers: controllersConfigSchema.optional(),
     mqtt: mqttConfigSchema.optional(),
+    portal: portalConfigSchema.optional(),
   })
   .strict();
 

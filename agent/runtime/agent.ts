@@ -4,6 +4,7 @@ import type { AgentConfig } from "../config/schema.ts";
 import { controllersConfigSchema } from "../controllers/config.ts";
 import type { InputDeps } from "../controllers/deps.ts";
 import { startControllerInputs, type ControllerInputs } from "../controllers/inputs.ts";
+import { createPortal } from "../../portal/index.ts";
 import { agentApp, type HttpMount } from "../http/app.ts";
 import { startHttp } from "../http/server.ts";
 import type { JsonLog } from "../log/json-log.ts";
@@ -123,7 +124,23 @@ export async function startAgent(
       counters: counters.snapshot(),
       ports,
     });
-    const mounts = [...(controllers ? [{ path: "/", app: controllers.app }] : []), ...extraMounts];
+    // The captive portal (portal/) shares the agent's outbox, credentials and database.
+    const portalMounts = config.portal?.enabled
+      ? [
+          createPortal({
+            config: config.portal,
+            venue: { id: config.venue.id, name: config.venue.name },
+            input: deps,
+            credentials,
+            db,
+          }),
+        ]
+      : [];
+    const mounts = [
+      ...(controllers ? [{ path: "/", app: controllers.app }] : []),
+      ...portalMounts,
+      ...extraMounts,
+    ];
     const http = await startHttp(agentApp({ status, mounts }), config.http.host, config.http.port);
     ports.http = http.port;
     stops.push(() => http.close());

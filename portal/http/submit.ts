@@ -1,0 +1,203 @@
+// POST /portal/login and POST /portal/reconnect. Order matters: IP limit, CSRF (which also
+// proves the hidden arrival was not edited), arrival, MAC limit, form; then the events are
+// appended durably BEFORE the grant (ARCHITECTURE.md invariant 6), then the vendor grant.
+import { createHash } from "node:crypto";
+import type { Context } from "hono";
+import { setCookie } from "hono/cookie";
+import {
+  formLoginMessages,
+  reconnectMessages,
+  type LoginEventInput,
+} from "../events/login-events.ts";
+import { validateLoginForm, type ConsentChoices } from "../form/login-form.ts";
+import { GUEST_COOKIE, guestCookieValue, newGuestId } from "../guests/guest-cookie.ts";
+import { verifyCsrfToken } from "../security/csrf.ts";
+import type { Arrival } from "../vendors/arrival.ts";
+import { grantAccess } from "../vendors/grant.ts";
+import { UnifiGrantError, authorizeUnifiGuest } from "../vendors/unifi.ts";
+import { errorPage, handoffPage } from "../views/outcome-pages.ts";
+import type { PageContext } from "../views/page-context.ts";
+import { arrivalOrError, renderForm } from "./pages.ts";
+import { recogniseGuest } from "./recognise.ts";
+import {
+  SESSION_COOKIE,
+  clientIp,
+  pageContext,
+  sendPage,
+  successUrl,
+  type PortalRuntime,
+} from "./portal-runtime.ts";
+import { getCookie } from "hono/cookie";
+
+type Checked = {
+  ctx: PageContext;
+  fields: Record<string, string>;
+  arrival: Arrival;
+  query: string;
+  loginId: string;
+};
+
+async function checkSubmission(c: Context, rt: PortalRuntime): Promise<Checked | Response> {
+  const ctx = pageContext(c, rt);
+  const byIp = rt.perIp.hit(clientIp(c));
+  if (!byIp.ok) return tooMany(c, rt, ctx, byIp.retryAfterSeconds, "ip");
+  const body = await c.req.parseBody();
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === "string") fields[k] = v;
+  const query = fields.arrival ?? "";
+  const csrf = verifyCsrfToken(
+    rt.config.secret,
+    getCookie(c, SESSION_COOKIE),
+    query,
+    fields.csrf,
+    rt.deps.input.now(),
+  );
+  if (!csrf.ok) {
+    rt.deps.input.count("portal.csrf.rejected");
+    rt.deps.input.log.warn("portal form rejected", { reason: `csrf_${csrf.reason}` });
+    const retry = csrf.reason === "mismatch" ? undefined : `/portal?${query}`;
+    return sendPage(c, ctx, errorPage(ctx, ctx.t.expiredForm, retry), 403);
+  }
+  const arrival = arrivalOrError(c, rt, ctx, query);
+  if (arrival instanceof Response) return arrival;
+  const loginId = createHash("sha256")
+    .update(fields.csrf ?? "")
+    .digest("hex");
+  return { ctx, fields, arrival, query, loginId };
+}
+
+function tooMany(
+  c: Context,
+  rt: PortalRuntime,
+  ctx: PageContext,
+  retryAfter: number,
+  by: string,
+): Response {
+  rt.deps.input.count(`portal.rate_limited.${by}`);
+  c.header("retry-after", String(retryAfter));
+  return sendPage(c, ctx, errorPage(ctx, ctx.t.tooMany), 429);
+}
+
+async function finish(
+  c: Context,
+  rt: PortalRuntime,
+  s: Checked,
+  guestId: string,
+  consent: ConsentChoices,
+  macHash: string,
+): Promise<Response> {
+  const now = rt.deps.input.now();
+  rt.guests.recordLogin(guestId, macHash, consent, now.getTime());
+  rt.deps.credentials.authorizeMac(macHash);
+  const expires = new Date(now.getTime() + rt.config.returning.cookieDays * 86_400_000);
+  setCookie(c, GUEST_COOKIE, guestCookieValue(rt.config.secret, guestId, expires), {
+    path: "/",
+    httpOnly: true,
+    sameSite: "Lax",
+    expires,
+    secure: new URL(c.req.url).protocol === "https:",
+  });
+  try {
+    const step = await grantAccess(s.arrival, {
+      config: rt.config,
+      macHash,
+      successUrl: successUrl(c, rt),
+      issueCredential: (hash, ttl) => rt.deps.credentials.issue(hash, ttl),
+      authorizeUnifi: async (a) => {
+        if (rt.config.unifi === undefined)
+          throw new UnifiGrantError("login", "no unifi section in the portal config");
+        await authorizeUnifiGuest(
+          rt.config.unifi,
+          a.apMac ? { mac: a.clientMac, apMac: a.apMac } : { mac: a.clientMac },
+          rt.deps.fetch,
+        );
+      },
+    });
+    rt.deps.input.count(`portal.granted.${s.arrival.vendor}`);
+    if (step.kind === "redirect") return c.redirect(step.location, 303);
+    if (step.kind === "post") return sendPage(c, s.ctx, handoffPage(s.ctx, step));
+    return c.redirect(step.continueUrl ?? "/portal/success", 303);
+  } catch (error) {
+    if (!(error instanceof UnifiGrantError)) throw error;
+    rt.deps.input.count(`portal.grant_failed.${s.arrival.vendor}`);
+    rt.deps.input.log.error("portal grant failed", {
+      vendor: s.arrival.vendor,
+      step: error.step,
+      status: error.status,
+    });
+    return sendPage(c, s.ctx, errorPage(s.ctx, s.ctx.t.grantFailed, `/portal?${s.query}`), 502);
+  }
+}
+
+function eventInput(
+  rt: PortalRuntime,
+  s: Checked,
+  guestId: string,
+  consent: ConsentChoices,
+  mac: LoginEventInput["mac"],
+): LoginEventInput {
+  return {
+    loginId: s.loginId,
+    guestId,
+    mac,
+    consent,
+    venueId: rt.deps.venue.id,
+    vendor: s.arrival.vendor,
+    locale: s.ctx.locale,
+    at: rt.deps.input.now(),
+    categories: rt.config.consentCategories,
+  };
+}
+
+/** POST /portal/login */
+export async function loginRoute(c: Context, rt: PortalRuntime): Promise<Response> {
+  const s = await checkSubmission(c, rt);
+  if (s instanceof Response) return s;
+  const mac = rt.deps.input.identifyMac(s.arrival.clientMac);
+  const byMac = rt.perMac.hit(mac.hash);
+  if (!byMac.ok) return tooMany(c, rt, s.ctx, byMac.retryAfterSeconds, "mac");
+  const result = validateLoginForm(s.fields, rt.config.fields);
+  if (!result.ok) {
+    rt.deps.input.count("portal.form.invalid");
+    return renderForm(c, rt, s.ctx, s.query, {
+      values: s.fields,
+      errors: result.errors,
+      status: 422,
+    });
+  }
+  const guestId = newGuestId();
+  rt.deps.input.append(
+    formLoginMessages(eventInput(rt, s, guestId, result.login.consent, mac), result.login),
+    "login",
+  );
+  rt.deps.input.count("portal.login.form");
+  rt.deps.input.log.info("portal login recorded", {
+    vendor: s.arrival.vendor,
+    method: "form",
+    randomizedMac: mac.randomized,
+  });
+  return finish(c, rt, s, guestId, result.login.consent, mac.hash);
+}
+
+/** POST /portal/reconnect: one tap for a recognised guest, the form otherwise. */
+export async function reconnectRoute(c: Context, rt: PortalRuntime): Promise<Response> {
+  const s = await checkSubmission(c, rt);
+  if (s instanceof Response) return s;
+  const mac = rt.deps.input.identifyMac(s.arrival.clientMac);
+  const byMac = rt.perMac.hit(mac.hash);
+  if (!byMac.ok) return tooMany(c, rt, s.ctx, byMac.retryAfterSeconds, "mac");
+  const guest = recogniseGuest(c, rt, mac.hash);
+  if (guest === undefined)
+    return renderForm(c, rt, s.ctx, s.query, { notice: s.ctx.t.notRecognised, status: 409 });
+  rt.deps.input.append(
+    reconnectMessages(eventInput(rt, s, guest.guestId, guest.consent, mac)),
+    "login",
+  );
+  rt.deps.input.count("portal.login.reconnect");
+  rt.deps.input.log.info("portal login recorded", {
+    vendor: s.arrival.vendor,
+    method: "reconnect",
+    randomizedMac: mac.randomized,
+  });
+  return finish(c, rt, s, guest.guestId, guest.consent, mac.hash);
+}

@@ -1,0 +1,62 @@
+import type { Messages } from "./messages.ts";
+
+export const fr: Messages = {
+  lang: "fr",
+  welcomeTitle: "Bienvenue",
+  welcomeBody:
+    "Le WiFi gratuit est à portée de main. Dites-nous qui vous êtes et vous êtes en ligne.",
+  start: "Se connecter",
+  formTitle: "Connexion au WiFi",
+  formIntro: "Les champs marqués facultatif peuvent rester vides.",
+  errorSummary: "Veuillez corriger les points suivants :",
+  email: "Adresse e-mail",
+  emailHint: "Par exemple nom@exemple.fr",
+  name: "Nom",
+  phone: "Téléphone mobile",
+  phoneHint: "Avec l'indicatif du pays, par exemple +33 6 12 34 56 78",
+  optional: "facultatif",
+  termsLegend: "Conditions d'utilisation",
+  termsAccept: "J'accepte les conditions d'utilisation de ce réseau WiFi",
+  termsLink: "Lire les conditions d'utilisation",
+  consentLegend: "Vos choix",
+  consentIntro:
+    "Tout est facultatif. Laissez une case vide pour refuser ; vous pourrez changer d'avis.",
+  consentMarketing: "M'envoyer des offres et des nouvelles par e-mail",
+  consentMarketingPurpose:
+    "Nous utilisons votre adresse e-mail pour vous envoyer les messages commerciaux du lieu.",
+  consentAnalytics: "Nous aider à progresser grâce aux statistiques",
+  consentAnalyticsPurpose: "Nous mesurons les visites et l'usage du WiFi pour améliorer le lieu.",
+  consentAdvertising: "Me montrer des publicités pertinentes",
+  consentAdvertisingPurpose:
+    "Nous pouvons partager un identifiant haché avec des partenaires publicitaires pour des annonces pertinentes.",
+  submit: "Se connecter",
+  reconnectTitle: "Bon retour parmi nous",
+  reconnectBody:
+    "Vous vous êtes déjà connecté ici. Reconnectez-vous d'un geste, avec les choix faits la dernière fois.",
+  reconnectButton: "Me reconnecter",
+  notYou: "Ce n'est pas vous, ou vous voulez changer vos informations ? Utilisez le formulaire",
+  handoffTitle: "Presque terminé",
+  handoffBody: "Touchez le bouton pour terminer la connexion.",
+  handoffButton: "Terminer la connexion",
+  successTitle: "Vous êtes en ligne",
+  successBody: "Profitez du WiFi.",
+  continueTo: "Continuer vers",
+  logout: "Se déconnecter",
+  errorTitle: "Un problème est survenu",
+  badArrival:
+    "Cette page doit être ouverte depuis la page de connexion du réseau WiFi. Reconnectez-vous au WiFi et réessayez.",
+  expiredForm: "Ce formulaire a expiré ou a été ouvert dans une autre fenêtre. Recommencez.",
+  tooMany: "Trop de tentatives. Patientez quelques minutes puis réessayez.",
+  grantFailed: "Nous n'avons pas pu vous connecter au réseau. Veuillez réessayer.",
+  tryAgain: "Réessayer",
+  notRecognised: "Nous ne reconnaissons pas cet appareil. Veuillez remplir le formulaire.",
+  errors: {
+    "email.missing": "Saisissez votre adresse e-mail",
+    "email.invalid": "Saisissez une adresse e-mail comme nom@exemple.fr",
+    "name.missing": "Saisissez votre nom",
+    "name.invalid": "Saisissez un nom de 100 caractères au plus",
+    "phone.missing": "Saisissez votre numéro de téléphone mobile",
+    "phone.invalid": "Saisissez un numéro avec l'indicatif du pays, comme +33 6 12 34 56 78",
+    "terms.missing": "Acceptez les conditions d'utilisation pour vous connecter",
+  },
+};

@@ -1,0 +1,137 @@
+// Authorizes a guest through the UniFi Network controller's private API (wifi-vendors.md §2.2):
+// log in (classic `POST /api/login`, UniFi OS `POST /api/auth/login` with every Network path
+// prefixed `/proxy/network` and the CSRF token echoed), optionally check the MAC is a connected
+// guest (the redirect is unsigned, §2.1), then `POST /api/s/{site}/cmd/stamgr` with
+// `authorize-guest`. Sources: jens-maus/node-unifi `authorizeGuest()`, Art-of-WiFi `authorize_guest()`.
+import type { UnifiGrantConfig } from "../config.ts";
+
+/** The controller refused or failed; `step` says which call, never a MAC or a password. */
+export class UnifiGrantError extends Error {
+  override readonly name = "UnifiGrantError";
+  readonly step: "detect" | "login" | "verify" | "authorize";
+  readonly status: number | undefined;
+  constructor(step: UnifiGrantError["step"], message: string, status?: number) {
+    super(`UniFi ${step}: ${message}`);
+    this.step = step;
+    this.status = status;
+  }
+}
+
+interface UnifiSession {
+  headers: Record<string, string>;
+  prefix: string;
+}
+
+export interface UnifiGuest {
+  mac: string;
+  apMac?: string;
+}
+
+/** The `authorize-guest` body: MAC lower-cased, minutes, kbps limits, data limit in MB as `bytes`. */
+export function authorizeGuestBody(
+  config: UnifiGrantConfig,
+  guest: UnifiGuest,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    cmd: "authorize-guest",
+    mac: guest.mac.toLowerCase(),
+    minutes: config.minutes,
+  };
+  if (config.upKbps !== undefined) body.up = config.upKbps;
+  if (config.downKbps !== undefined) body.down = config.downKbps;
+  if (config.megabytes !== undefined) body.bytes = config.megabytes;
+  if (guest.apMac !== undefined) body.ap_mac = guest.apMac.toLowerCase();
+  return body;
+}
+
+function csrfFromJwt(cookie: string | undefined): string | undefined {
+  const payload = cookie?.split(".")[1];
+  if (payload === undefined) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as {
+      csrfToken?: unknown;
+    };
+    return typeof claims.csrfToken === "string" ? claims.csrfToken : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function login(
+  config: UnifiGrantConfig,
+  base: string,
+  fetchImpl: typeof fetch,
+): Promise<UnifiSession> {
+  let flavor = config.flavor;
+  if (flavor === "auto") {
+    const probe = await fetchImpl(`${base}/`, { redirect: "manual" }).catch((cause: unknown) => {
+      throw new UnifiGrantError("detect", `controller unreachable (${String(cause)})`);
+    });
+    await probe.body?.cancel();
+    flavor = probe.status >= 300 && probe.status < 400 ? "classic" : "unifi-os";
+  }
+  const res = await fetchImpl(`${base}${flavor === "classic" ? "/api/login" : "/api/auth/login"}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: config.username, password: config.password }),
+  });
+  await res.body?.cancel();
+  if (!res.ok) throw new UnifiGrantError("login", "login refused", res.status);
+  const cookies = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0] ?? "")
+    .filter((c) => c.includes("="));
+  if (cookies.length === 0) throw new UnifiGrantError("login", "no session cookie", res.status);
+  const token = cookies.find((c) => c.startsWith("TOKEN="))?.slice("TOKEN=".length);
+  const csrf = res.headers.get("x-csrf-token") ?? csrfFromJwt(token);
+  const headers: Record<string, string> = {
+    cookie: cookies.join("; "),
+    "content-type": "application/json",
+  };
+  if (csrf) headers["x-csrf-token"] = csrf;
+  return { headers, prefix: flavor === "classic" ? "" : "/proxy/network" };
+}
+
+async function envelope(res: Response, step: UnifiGrantError["step"]): Promise<unknown[]> {
+  const body = (await res.json().catch(() => null)) as {
+    meta?: { rc?: unknown; msg?: unknown };
+    data?: unknown;
+  } | null;
+  if (!res.ok || body?.meta?.rc !== "ok") {
+    const msg = typeof body?.meta?.msg === "string" ? body.meta.msg : `HTTP ${res.status}`;
+    throw new UnifiGrantError(step, msg, res.status);
+  }
+  return Array.isArray(body.data) ? (body.data as unknown[]) : [];
+}
+
+/**
+ * Authorizes `guest` on the controller for `config.minutes`, with the configured limits.
+ * @throws UnifiGrantError when the controller is unreachable, refuses the login, does not list the
+ *   MAC as a guest (with `verifyGuest`), or answers the command with `rc: "error"`.
+ */
+export async function authorizeUnifiGuest(
+  config: UnifiGrantConfig,
+  guest: UnifiGuest,
+  fetchImpl: typeof fetch = fetch,
+): Promise<void> {
+  const base = config.url.replace(/\/+$/, "");
+  const session = await login(config, base, fetchImpl);
+  const api = `${base}${session.prefix}/api/s/${encodeURIComponent(config.site)}`;
+  const mac = guest.mac.toLowerCase();
+  // Put in the path as is, like node-unifi's `/stat/sta/<mac>`: only a normalized MAC gets here.
+  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac))
+    throw new UnifiGrantError("verify", "not a normalized MAC");
+  if (config.verifyGuest) {
+    const res = await fetchImpl(`${api}/stat/sta/${mac}`, { headers: session.headers });
+    const clients = await envelope(res, "verify");
+    const client = clients[0] as { is_guest?: unknown } | undefined;
+    if (client?.is_guest !== true)
+      throw new UnifiGrantError("verify", "the MAC is not a connected guest", res.status);
+  }
+  const res = await fetchImpl(`${api}/cmd/stamgr`, {
+    method: "POST",
+    headers: session.headers,
+    body: JSON.stringify(authorizeGuestBody(config, guest)),
+  });
+  await envelope(res, "authorize");
+}

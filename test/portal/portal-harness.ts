@@ -1,0 +1,83 @@
+// A real portal on real agent parts: a SQLite file in a temp dir holding the durable outbox, the
+// RADIUS credential store and the portal's guest tables; the real MAC hashing; a JSON log captured
+// in memory so tests can prove no PII is written. Only the clock is injectable.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { DatabaseSync } from "node:sqlite";
+import type { InputDeps, OutboxMessage } from "../../agent/controllers/deps.ts";
+import { agentApp } from "../../agent/http/app.ts";
+import { createJsonLog } from "../../agent/log/json-log.ts";
+import { macIdentifier } from "../../agent/mac/hash.ts";
+import { openAgentDatabase } from "../../agent/outbox/database.ts";
+import { Outbox } from "../../agent/outbox/outbox.ts";
+import { CredentialStore } from "../../agent/radius/credentials.ts";
+import { createPortal, portalConfigSchema, type PortalConfig } from "../../portal/index.ts";
+
+export const VENUE_KEY = "test-venue-key-0123456789";
+export const PORTAL_SECRET = "portal-test-secret-0123456789abcdef";
+
+export interface PortalHarness {
+  app: ReturnType<typeof agentApp>;
+  config: PortalConfig;
+  db: DatabaseSync;
+  outbox: Outbox;
+  credentials: CredentialStore;
+  logLines: string[];
+  clock: { now: number };
+  hashMac(mac: string): string;
+  /** Every message appended so far, in order (leases them, so call once per check). */
+  drain(): OutboxMessage[];
+  close(): void;
+}
+
+/** Builds the agent app with the portal mounted; `config` is the raw `portal` config section. */
+export function portalHarness(
+  config: Record<string, unknown> = {},
+  options: { fetch?: typeof fetch } = {},
+): PortalHarness {
+  const dir = mkdtempSync(path.join(tmpdir(), "foyer-portal-"));
+  const db = openAgentDatabase(path.join(dir, "agent.sqlite"), "normal");
+  // Real time at start: the browser drops cookies whose Expires is in its own past.
+  const clock = { now: Date.now() };
+  const outbox = new Outbox(db, { maxRows: 10_000, now: () => clock.now });
+  const credentials = new CredentialStore(db, () => clock.now);
+  const logLines: string[] = [];
+  const identifyMac = macIdentifier(VENUE_KEY);
+  const input: InputDeps = {
+    identifyMac,
+    append: (messages, cls) => void outbox.append(messages, cls),
+    count: () => undefined,
+    now: () => new Date(clock.now),
+    log: createJsonLog("debug", (line) => logLines.push(line)),
+  };
+  const parsed = portalConfigSchema.parse({ secret: PORTAL_SECRET, ...config });
+  const mount = createPortal({
+    config: parsed,
+    venue: { id: "venue-1", name: "Harbour Café" },
+    input,
+    credentials,
+    db,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const app = agentApp({ status: () => ({}), mounts: [mount] });
+  return {
+    app,
+    config: parsed,
+    db,
+    outbox,
+    credentials,
+    logLines,
+    clock,
+    hashMac: (mac) => identifyMac(mac).hash,
+    drain: () => {
+      const items = outbox.lease(1000);
+      outbox.ack(items.map((i) => i.id));
+      return items.map((i) => i.message);
+    },
+    close: () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
