@@ -76,6 +76,11 @@ try {
     try {
       const { msg: _msg, level: _level, time: _time, ...ports } = await agent.listening;
       console.log(`  agent         listening ${JSON.stringify(ports)}`);
+      if (typeof ports.http === "number") {
+        console.log(
+          `  portal        http://127.0.0.1:${ports.http}/portal   (captive portal, demo venue)`,
+        );
+      }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       console.warn(`  agent         did not start (${reason}); the edge keeps running`);
