@@ -3,7 +3,17 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".wrangler/", ".foyer/", "drizzle/", "worker/worker-configuration.d.ts", "bench-results/", "test-results/"] },
+  {
+    ignores: [
+      "node_modules/",
+      ".wrangler/",
+      ".foyer/",
+      "drizzle/",
+      "worker/worker-configuration.d.ts",
+      "bench-results/",
+      "test-results/",
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -16,7 +26,10 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/consistent-type-imports": "error",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       "no-console": ["error", { allow: ["warn", "error"] }],
     },
   },
@@ -29,7 +42,10 @@ export default tseslint.config(
     // The Segment model is shared by the worker, the agent and the portal: keep it runtime-free.
     files: ["worker/spec/**"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: ["node:*", "cloudflare:*", "hono", "hono/*"] }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: ["node:*", "cloudflare:*", "hono", "hono/*"] },
+      ],
     },
   },
 );

@@ -28,7 +28,12 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["test/agent/**/*.test.ts", "test/portal/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          include: [
+            "test/agent/**/*.test.ts",
+            "test/portal/**/*.test.ts",
+            "test/e2e/**/*.test.ts",
+            "test/bench/**/*.test.ts",
+          ],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -1,4 +1,4 @@
-// `npm run bench`: see bench-ingest.ts. This file only checks the Node version first.
+// `npm run bench`: see bench-run.ts. This file only checks the Node version first.
 import "./node-version.mjs";
 
-await import("./bench-ingest.ts");
+await import("./bench-run.ts");

@@ -8,6 +8,13 @@ import { ApiError, errorResponse } from "./errors.ts";
 import { trackingApi } from "./ingest/routes.ts";
 import { profileApi } from "./profiles/profile-api.ts";
 import { identityAdmin } from "./admin/identity.ts";
+import { tokensAdmin } from "./admin/tokens.ts";
+import { privacyAdmin } from "./admin/privacy-settings.ts";
+import { auditAdmin } from "./admin/audit.ts";
+import { lineageAdmin } from "./admin/lineage.ts";
+import { profileReadsAdmin } from "./admin/profile-reads.ts";
+import { regulationsAdmin, regulationsApi } from "./regulations/routes.ts";
+import { destinationsAdmin } from "./admin/destinations.ts";
 
 const CORS_ON_ERRORS = { "access-control-allow-origin": "*" };
 
@@ -20,6 +27,16 @@ app.use("/admin/*", requireAdmin);
 app.route("/admin/v1", sourcesAdmin);
 app.route("/admin/v1", readsAdmin);
 app.route("/admin/v1", identityAdmin);
+app.route("/admin/v1", tokensAdmin);
+app.route("/admin/v1", privacyAdmin);
+app.route("/admin/v1", auditAdmin);
+app.route("/admin/v1", lineageAdmin);
+app.route("/admin/v1", profileReadsAdmin);
+app.route("/admin/v1", regulationsAdmin);
+app.use("/v1/regulations", requireAdmin);
+app.use("/v1/regulations/*", requireAdmin);
+app.route("/v1", regulationsApi);
+app.route("/admin/v1", destinationsAdmin);
 
 app.notFound(() => errorResponse(new ApiError(404, "not_found", "no such route")));
 

@@ -2,17 +2,23 @@
 // Durable Object classes. Each entry point only hands over to its domain.
 import { app } from "./app.ts";
 import { consumeIngestBatch } from "./archive/consumer.ts";
+import { consumeDeliveryBatch } from "./delivery/delivery-consumer.ts";
 import { purgeExpired } from "./retention/purge.ts";
 
 export { SourceGate } from "./ingest/gate.ts";
 export { SourceDebugger } from "./debugger/source-debugger.ts";
 export { IdentityGraph } from "./profiles/identity-graph.ts";
 export { ProfileObject } from "./profiles/profile-object.ts";
+export { DestinationObject } from "./delivery/destination-object.ts";
+export { SpaceActivation } from "./delivery/space-activation.ts";
 
 export default {
   fetch: app.fetch,
   async queue(batch, env) {
-    await consumeIngestBatch(batch as MessageBatch<string>, env);
+    // Delivery to destinations has its own Queue (wrangler.toml), separate from ingestion.
+    if (batch.queue.startsWith("foyer-delivery"))
+      await consumeDeliveryBatch(batch as MessageBatch<string>, env);
+    else await consumeIngestBatch(batch as MessageBatch<string>, env);
   },
   async scheduled(controller, env) {
     const report = await purgeExpired(env, controller.scheduledTime);

@@ -11,7 +11,7 @@ export interface BenchRow {
   p99Ms: number;
   failures: number;
   failureStatuses: Record<string, number>;
-  /** workerd CPU ms per acknowledged event, consumer work included; NaN when not measurable. */
+  /** workerd CPU ms per acknowledged event; NaN when not measurable. */
   cpuMsPerEvent: number;
 }
 
@@ -36,17 +36,32 @@ export function benchRow(
   };
 }
 
+/** Targets of the ingestion table: the echo baseline and Foyer's ingestion tier alone. */
+export const ECHO_TARGET = "echo";
+export const FOYER_INGEST_TARGET = "foyer-ingest";
+
 /** Foyer's events/s over the echo's for one scenario; NaN when either is missing. */
 export function throughputRatio(rows: readonly BenchRow[], scenario: string): number {
-  const foyer = rows.find((row) => row.scenario === scenario && row.target === "foyer");
-  const echo = rows.find((row) => row.scenario === scenario && row.target === "echo");
+  const foyer = rows.find((row) => row.scenario === scenario && row.target === FOYER_INGEST_TARGET);
+  const echo = rows.find((row) => row.scenario === scenario && row.target === ECHO_TARGET);
   return foyer && echo ? foyer.eventsPerSecond / echo.eventsPerSecond : Number.NaN;
 }
 
-const fixed = (value: number, digits: number): string =>
+/** A number with `digits` decimals, or "n/a" when it is not finite. */
+export const fixed = (value: number, digits: number): string =>
   Number.isFinite(value) ? value.toFixed(digits) : "n/a";
 
-/** The plain-text table `npm run bench` prints (also pasted in the README). */
+/** A plain-text (markdown) table of `header` and `lines`, columns padded to their widest cell. */
+export function renderTable(header: readonly string[], lines: readonly string[][]): string {
+  const table = [header, ...lines];
+  const widths = header.map((_, col) => Math.max(...table.map((line) => (line[col] ?? "").length)));
+  const render = (line: readonly string[]): string =>
+    `| ${header.map((_, col) => (line[col] ?? "").padEnd(widths[col] ?? 0)).join(" | ")} |`;
+  const rule = `|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`;
+  return [render(header), rule, ...lines.map(render)].join("\n");
+}
+
+/** The ingestion table `npm run bench` prints (also pasted in the README). */
 export function formatTable(rows: readonly BenchRow[]): string {
   const header = [
     "scenario",
@@ -56,6 +71,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
     "p50 ms",
     "p99 ms",
     "CPU ms/event",
+    "CPU ms/100 ev",
     "ratio",
     "errors",
   ];
@@ -67,13 +83,9 @@ export function formatTable(rows: readonly BenchRow[]): string {
     fixed(row.p50Ms, 2),
     fixed(row.p99Ms, 2),
     fixed(row.cpuMsPerEvent, 3),
-    row.target === "foyer" ? fixed(throughputRatio(rows, row.scenario), 2) : "",
+    fixed(row.cpuMsPerEvent * 100, 1),
+    row.target === FOYER_INGEST_TARGET ? fixed(throughputRatio(rows, row.scenario), 2) : "",
     String(row.failures),
   ]);
-  const table = [header, ...lines];
-  const widths = header.map((_, col) => Math.max(...table.map((line) => (line[col] ?? "").length)));
-  const render = (line: string[]): string =>
-    `| ${line.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join(" | ")} |`;
-  const rule = `|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`;
-  return [render(header), rule, ...lines.map(render)].join("\n");
+  return renderTable(header, lines);
 }

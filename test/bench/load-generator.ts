@@ -36,11 +36,16 @@ export interface LoadResult {
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
+/** Throws unless `url` is a loopback address: load is only ever sent to this machine. */
+export function assertLoopback(url: URL): void {
+  if (!LOOPBACK.has(url.hostname)) {
+    throw new Error(`refusing to load a non-loopback host: ${url.hostname}`);
+  }
+}
+
 /** Drives `options.baseUrl` with bounded concurrency and duration; measures after the warm-up. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  if (!LOOPBACK.has(options.baseUrl.hostname)) {
-    throw new Error(`refusing to load a non-loopback host: ${options.baseUrl.hostname}`);
-  }
+  assertLoopback(options.baseUrl);
   // One keep-alive connection per worker, like a pool of SDK clients.
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const result: LoadResult = {
@@ -90,15 +95,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   return result;
 }
 
-/** One POST over `agent`; resolves with the status once the whole answer is read. */
-function post(
+/**
+ * One POST over `agent`; resolves with the status once the whole answer is read. With
+ * `timeoutMs`, a request still unanswered after it is aborted (rejects).
+ */
+export function post(
   agent: Agent,
   url: URL,
   headers: Record<string, string>,
   body: string,
+  timeoutMs?: number,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: "POST", agent, headers }, (res) => {
+    const signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+    const req = httpRequest(url, { method: "POST", agent, headers, signal }, (res) => {
       res.resume();
       res.once("end", () => resolve(res.statusCode ?? 0));
       res.once("error", reject);

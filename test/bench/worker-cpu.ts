@@ -37,3 +37,27 @@ export async function measureWorkerCpu<T>(
   await waitUntilIdle(pid, drainMaxMs);
   return { result, cpuMs: (await processCpuMillis(pid)) - before };
 }
+
+/**
+ * Waits until `pid` has been idle (at most one tick per `pollMs`) for `quietMs`, and returns the
+ * last moment (performance.now()) it was seen busy: when the work it was doing ended, to within
+ * one poll. `idle: false` when `maxMs` passed first. The quiet window must outlast any pause the
+ * work itself takes (e.g. a Queue batch timeout or retry delay), or work resumed after it is missed.
+ */
+export async function lastBusyBeforeIdle(
+  pid: number,
+  options: { pollMs: number; quietMs: number; maxMs: number },
+): Promise<{ lastBusyAt: number; idle: boolean }> {
+  const deadline = performance.now() + options.maxMs;
+  let previous = await processCpuMillis(pid);
+  let lastBusyAt = performance.now();
+  while (performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+    const current = await processCpuMillis(pid);
+    const now = performance.now();
+    if (current - previous > IDLE_CPU_MS) lastBusyAt = now;
+    previous = current;
+    if (now - lastBusyAt >= options.quietMs) return { lastBusyAt, idle: true };
+  }
+  return { lastBusyAt, idle: false };
+}

@@ -7,6 +7,7 @@ import { IdentitySettingsError, parseIdentitySettings } from "../identity/settin
 import { createAccessToken } from "../profiles/access.ts";
 import { getSpace } from "../sources/repository.ts";
 import { parseBody, readJson } from "./validate.ts";
+import type { AdminEnv } from "./principal.ts";
 
 async function requireSpaceId(env: Env, id: string): Promise<string> {
   if (!(await getSpace(env, id))) throw new ApiError(404, "space_not_found", `no space ${id}`);
@@ -17,7 +18,7 @@ function graphOf(env: Env, spaceId: string) {
   return env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(spaceId));
 }
 
-export const identityAdmin = new Hono<{ Bindings: Env }>();
+export const identityAdmin = new Hono<AdminEnv>();
 
 identityAdmin.post("/spaces/:spaceId/access-tokens", async (c) => {
   const spaceId = await requireSpaceId(c.env, c.req.param("spaceId"));

@@ -4,6 +4,7 @@ import { ApiError } from "../errors.ts";
 import { archivePrefix } from "../archive/keys.ts";
 import type { NormalizedMessage } from "../spec/message.ts";
 import { requireSource } from "./sources.ts";
+import type { AdminEnv } from "./principal.ts";
 
 const MAX_PAGE = 500;
 
@@ -46,7 +47,7 @@ function decodeCursor(raw: string | undefined): Cursor | undefined {
   });
 }
 
-export const readsAdmin = new Hono<{ Bindings: Env }>();
+export const readsAdmin = new Hono<AdminEnv>();
 
 readsAdmin.get("/sources/:sourceId/events", async (c) => {
   const source = await requireSource(c.env, c.req.param("sourceId"));

@@ -18,6 +18,7 @@ import {
   type SpaceRow,
 } from "../sources/repository.ts";
 import { parseBody, readJson } from "./validate.ts";
+import { canSeeSpace, principalOf, type AdminEnv } from "./principal.ts";
 
 const rateLimit = z.strictObject({
   eventsPerSecond: z.number().int().min(1).max(10_000_000),
@@ -76,7 +77,7 @@ async function publish(env: Env, row: SourceRow): Promise<void> {
   await env.SOURCE_GATE.get(env.SOURCE_GATE.idFromName(row.id)).configure(toSnapshot(row));
 }
 
-export const sourcesAdmin = new Hono<{ Bindings: Env }>();
+export const sourcesAdmin = new Hono<AdminEnv>();
 
 sourcesAdmin.post("/spaces", async (c) => {
   const { name } = parseBody(spaceBody, await readJson(c.req.raw));
@@ -84,7 +85,9 @@ sourcesAdmin.post("/spaces", async (c) => {
 });
 
 sourcesAdmin.get("/spaces", async (c) => {
-  return c.json({ spaces: (await listSpaces(c.env)).map(spaceJson) });
+  const principal = principalOf(c);
+  const visible = (await listSpaces(c.env)).filter((s) => canSeeSpace(principal, s.id));
+  return c.json({ spaces: visible.map(spaceJson) });
 });
 
 sourcesAdmin.get("/spaces/:spaceId", async (c) => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ApiError } from "../errors.ts";
+import { PrivacyInputError } from "../privacy/privacy-input-error.ts";
 
 // workerd forbids code generation at request time; zod's JIT path must stay off.
 z.config({ jitless: true });
@@ -18,5 +19,17 @@ export async function readJson(request: Request): Promise<unknown> {
     return await request.json<unknown>();
   } catch (error) {
     throw new ApiError(400, "invalid_json", "body is not valid JSON", { cause: error });
+  }
+}
+
+/** Runs a privacy validator; its PrivacyInputError becomes a 400 with its own code and field. */
+export function parsePrivacyInput<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof PrivacyInputError) {
+      throw new ApiError(400, error.code, error.message, { field: error.field, cause: error });
+    }
+    throw error;
   }
 }

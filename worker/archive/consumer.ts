@@ -9,6 +9,7 @@ import { storedForm } from "../privacy/edge-privacy.ts";
 import { DEFAULT_PRIVACY_POLICY } from "../privacy/pii-policy-types.ts";
 import { decodeChunk } from "../ingest/chunks.ts";
 import { feedIdentity } from "../profiles/feed.ts";
+import { enqueueDeliveries } from "../delivery/fan-out.ts";
 import type { IngestChunk } from "../spec/message.ts";
 import { archivePrefix } from "./keys.ts";
 
@@ -162,9 +163,15 @@ export async function consumeIngestBatch(batch: MessageBatch<string>, env: Env):
     chunks.map(async ({ message, chunk }, i) => {
       try {
         await feedIdentity(env, chunk);
+        // Delivery has its own Queue: one message per (destination, event); the destination's
+        // ledger drops repeats, so a redelivered chunk queues nothing that is sent twice.
+        await enqueueDeliveries(env, chunk.spaceId, chunk.sourceId, chunk.messages);
         message.ack();
       } catch (error) {
-        console.error("identity feed failed", { chunkId: chunk.chunkId, error: String(error) });
+        console.error("identity feed or delivery hand-off failed", {
+          chunkId: chunk.chunkId,
+          error: String(error),
+        });
         message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
         return;
       }

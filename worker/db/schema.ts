@@ -137,3 +137,140 @@ export const archiveChunks = sqliteTable(
   },
   (t) => [index("archive_chunks_key").on(t.key)],
 );
+
+/**
+ * Admin API tokens (`fyat_<id>_<secret>`, worker/privacy/admin-tokens.ts), scoped to one space.
+ * Only the SHA-256 of the whole token is stored; the clear token is shown once, at issue.
+ */
+export const adminTokens = sqliteTable(
+  "admin_tokens",
+  {
+    id: text("id").primaryKey(),
+    spaceId: text("space_id")
+      .notNull()
+      .references(() => spaces.id),
+    role: text("role", { enum: ["Admin", "Editor", "Auditor"] }).notNull(),
+    /** JSON list of grants (`pii_access`). */
+    grants: text("grants").notNull(),
+    hash: text("hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at"),
+    revokedAt: integer("revoked_at"),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [index("admin_tokens_space").on(t.spaceId)],
+);
+
+/**
+ * The governance audit log: configuration changes, token use, regulation steps. Identity merges
+ * stay in `identity_audit`; the audit API reads both. No personal value is ever written here.
+ */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    spaceId: text("space_id").notNull(),
+    at: integer("at").notNull(),
+    /** `owner` (the ADMIN_TOKEN), `token:<id>` or `system`. */
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    /** Route pattern or object the action concerns (never a query string). */
+    target: text("target").notNull(),
+    status: integer("status"),
+    /** JSON object with PII-free details. */
+    detail: text("detail").notNull(),
+  },
+  (t) => [index("audit_log_space_at").on(t.spaceId, t.at)],
+);
+
+/** Per-space privacy configuration: consent, PII policy, retention, and the suppression key. */
+export const spacePrivacy = sqliteTable("space_privacy", {
+  spaceId: text("space_id").primaryKey(),
+  /** JSON ConsentSettings; NULL means the defaults. */
+  consent: text("consent"),
+  /** JSON PrivacyPolicy; NULL means the defaults. */
+  privacyPolicy: text("privacy_policy"),
+  /** Ceiling on every source's retention; NULL means 90 days. */
+  retentionDays: integer("retention_days"),
+  /** Hex HMAC key of the suppression list (worker/privacy/suppression.ts). */
+  suppressionSecret: text("suppression_secret").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Suppressed subjects as keyed hashes: their events are answered 200 and dropped at the edge. */
+export const suppressions = sqliteTable(
+  "suppressions",
+  {
+    spaceId: text("space_id").notNull(),
+    hash: text("hash").notNull(),
+    regulationId: text("regulation_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.spaceId, t.hash] })],
+);
+
+/** How many events the edge dropped for suppression, per source. */
+export const suppressedEvents = sqliteTable("suppressed_events", {
+  sourceId: text("source_id").primaryKey(),
+  spaceId: text("space_id").notNull(),
+  count: integer("count").notNull(),
+  lastAt: integer("last_at").notNull(),
+});
+
+/**
+ * Regulations (deletion and suppression requests) and their step state. The subjects are not
+ * here: they live in the space's IdentityGraph only while the regulation runs.
+ */
+export const regulations = sqliteTable(
+  "regulations",
+  {
+    id: text("id").primaryKey(),
+    spaceId: text("space_id").notNull(),
+    regulationType: text("regulation_type").notNull(),
+    subjectType: text("subject_type").notNull(),
+    subjectCount: integer("subject_count").notNull(),
+    status: text("status").notNull(),
+    /** JSON RegulationState (worker/privacy/regulation-plan.ts). */
+    state: text("state").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("regulations_space_created").on(t.spaceId, t.createdAt)],
+);
+
+/**
+ * One row per destination a deletion must be forwarded to; the delivery side executes them
+ * (worker/regulations/destination-deletions.ts is the seam) and clears `subjects` when done.
+ */
+export const destinationDeletions = sqliteTable(
+  "destination_deletions",
+  {
+    regulationId: text("regulation_id").notNull(),
+    destination: text("destination").notNull(),
+    spaceId: text("space_id").notNull(),
+    subjectType: text("subject_type").notNull(),
+    /** JSON list of subject ids; NULL once the destination has confirmed the deletion. */
+    subjects: text("subjects"),
+    status: text("status").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.regulationId, t.destination] })],
+);
+
+/** Why each destination did or did not get each event (worker/privacy/delivery-decision.ts). */
+export const deliveryDecisions = sqliteTable(
+  "delivery_decisions",
+  {
+    sourceId: text("source_id").notNull(),
+    messageId: text("message_id").notNull(),
+    destination: text("destination").notNull(),
+    spaceId: text("space_id").notNull(),
+    allowed: integer("allowed", { mode: "boolean" }).notNull(),
+    reason: text("reason").notNull(),
+    /** JSON: detail, missing categories, PII fields report. */
+    detail: text("detail").notNull(),
+    decidedAt: integer("decided_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sourceId, t.messageId, t.destination] })],
+);

@@ -5,7 +5,9 @@ import { cors } from "hono/cors";
 import { ApiError } from "../errors.ts";
 import { applyIpPolicy } from "../privacy/ip.ts";
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES } from "../spec/limits.ts";
-import type { MessageType } from "../spec/message.ts";
+import type { MessageType, NormalizedMessage } from "../spec/message.ts";
+import { matchesSuppression } from "../privacy/suppression.ts";
+import { countSuppressed, suppressionFor } from "../regulations/suppression-list.ts";
 import type { SourceSnapshot } from "../sources/types.ts";
 import type { AdmitResult } from "./gate.ts";
 import { parseJsonBody, readBodyText } from "./body.ts";
@@ -61,6 +63,26 @@ function admitted(result: AdmitResult): { accepted: number; duplicates: number }
   }
 }
 
+/**
+ * Drops the events of suppressed subjects (segment.md §6.2: blocked at the API): the request is
+ * still answered 200, the drop is counted per source, and nothing of the event is stored.
+ */
+async function withoutSuppressed(
+  env: Env,
+  source: SourceSnapshot,
+  messages: NormalizedMessage[],
+): Promise<NormalizedMessage[]> {
+  const suppression = await suppressionFor(env, source.spaceId);
+  if (!suppression) return messages;
+  const kept: NormalizedMessage[] = [];
+  for (const message of messages) {
+    if (!(await matchesSuppression(message, suppression)).suppressed) kept.push(message);
+  }
+  const dropped = messages.length - kept.length;
+  if (dropped > 0) await countSuppressed(env, source.id, source.spaceId, dropped);
+  return kept;
+}
+
 async function handleTracking(c: Ctx, route: RouteKind): Promise<Response> {
   const receivedAt = Date.now();
   const headerKey = writeKeyFromAuthorization(c.req.header("authorization"));
@@ -85,6 +107,7 @@ async function handleTracking(c: Ctx, route: RouteKind): Promise<Response> {
     auth = await authenticate(c.env, parsed.writeKey);
   }
 
+  const messages = await withoutSuppressed(c.env, auth.source, parsed.accepted);
   const gate = c.env.SOURCE_GATE.get(c.env.SOURCE_GATE.idFromName(auth.source.id));
   let result: AdmitResult;
   try {
@@ -93,11 +116,9 @@ async function handleTracking(c: Ctx, route: RouteKind): Promise<Response> {
       keyHash: auth.keyHash,
       requestId: crypto.randomUUID(),
       receivedAt: new Date(receivedAt).toISOString(),
-      ids: parsed.accepted.map((m) => m.messageId),
+      ids: messages.map((m) => m.messageId),
       // Invariant 5: the connecting address is truncated (or dropped) before anything stores it.
-      lines: parsed.accepted.map((m) =>
-        JSON.stringify(applyIpPolicy(m, auth.source.ipMode).message),
-      ),
+      lines: messages.map((m) => JSON.stringify(applyIpPolicy(m, auth.source.ipMode).message)),
     });
   } catch (error) {
     throw new ApiError(503, "ingest_unavailable", "events could not be admitted; retry", {

@@ -38,9 +38,80 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: "GET", path: `${A}/spaces/:spaceId/tokens`, permission: "tokens:manage" },
   { method: "POST", path: `${A}/spaces/:spaceId/tokens`, permission: "tokens:manage" },
   { method: "DELETE", path: `${A}/spaces/:spaceId/tokens/:tokenId`, permission: "tokens:manage" },
+  // Workspace bootstrap: the owner token (env ADMIN_TOKEN) issues a space's first tokens here.
+  { method: "POST", path: `${A}/tokens`, permission: "tokens:manage" },
+  // Profile API tokens read raw traits, so issuing one is token management.
+  { method: "POST", path: `${A}/spaces/:spaceId/access-tokens`, permission: "tokens:manage" },
+  { method: "GET", path: `${A}/spaces/:spaceId/identity-settings`, permission: "config:read" },
+  { method: "PUT", path: `${A}/spaces/:spaceId/identity-settings`, permission: "config:write" },
+  { method: "GET", path: `${A}/spaces/:spaceId/retention`, permission: "config:read" },
+  { method: "PUT", path: `${A}/spaces/:spaceId/retention`, permission: "config:write" },
   { method: "GET", path: `${A}/spaces/:spaceId/audit`, permission: "audit:read" },
-  { method: "GET", path: `${A}/spaces/:spaceId/profiles/:profileId`, permission: "profiles:read" },
+  { method: "GET", path: `${A}/spaces/:spaceId/identity-audit`, permission: "audit:read" },
+  // The export holds the raw traits of every profile. One profile is read masked or, with the
+  // PII grant, raw; `profiles/:profileId` alone would be ambiguous with `profiles/export`.
+  { method: "GET", path: `${A}/spaces/:spaceId/profiles/export`, permission: "pii:read" },
+  {
+    method: "GET",
+    path: `${A}/spaces/:spaceId/profiles/:profileId/masked`,
+    permission: "profiles:read",
+  },
   { method: "GET", path: `${A}/spaces/:spaceId/profiles/:profileId/pii`, permission: "pii:read" },
+  { method: "GET", path: `${A}/spaces/:spaceId/suppressions`, permission: "regulations:read" },
+  { method: "POST", path: `${A}/spaces/:spaceId/regulations`, permission: "regulations:write" },
+  { method: "GET", path: `${A}/spaces/:spaceId/regulations`, permission: "regulations:read" },
+  {
+    method: "GET",
+    path: `${A}/spaces/:spaceId/regulations/:regulationId`,
+    permission: "regulations:read",
+  },
+  // Destinations and activation (issue 7): Editors configure them, Auditors read them; dead
+  // letters hold event bodies, so reading them is events:read.
+  { method: "POST", path: `${A}/spaces/:spaceId/destinations`, permission: "config:write" },
+  { method: "GET", path: `${A}/spaces/:spaceId/destinations`, permission: "config:read" },
+  {
+    method: "GET",
+    path: `${A}/spaces/:spaceId/destinations/:destinationId`,
+    permission: "config:read",
+  },
+  {
+    method: "PUT",
+    path: `${A}/spaces/:spaceId/destinations/:destinationId`,
+    permission: "config:write",
+  },
+  {
+    method: "DELETE",
+    path: `${A}/spaces/:spaceId/destinations/:destinationId`,
+    permission: "config:write",
+  },
+  {
+    method: "GET",
+    path: `${A}/spaces/:spaceId/destinations/:destinationId/overview`,
+    permission: "lineage:read",
+  },
+  {
+    method: "GET",
+    path: `${A}/spaces/:spaceId/destinations/:destinationId/events/:messageId`,
+    permission: "lineage:read",
+  },
+  {
+    method: "GET",
+    path: `${A}/spaces/:spaceId/destinations/:destinationId/dead-letters`,
+    permission: "events:read",
+  },
+  {
+    method: "POST",
+    path: `${A}/spaces/:spaceId/destinations/:destinationId/dead-letters/replay`,
+    permission: "config:write",
+  },
+  ...(["computed-traits", "audiences"] as const).flatMap((kind): RoutePermission[] => [
+    { method: "GET", path: `${A}/spaces/:spaceId/${kind}`, permission: "config:read" },
+    // A preview counts current members: it reads profiles.
+    { method: "POST", path: `${A}/spaces/:spaceId/${kind}/preview`, permission: "profiles:read" },
+    { method: "GET", path: `${A}/spaces/:spaceId/${kind}/:key`, permission: "config:read" },
+    { method: "PUT", path: `${A}/spaces/:spaceId/${kind}/:key`, permission: "config:write" },
+    { method: "DELETE", path: `${A}/spaces/:spaceId/${kind}/:key`, permission: "config:write" },
+  ]),
   // The regulations API sits at Segment's path (issue 4), behind an admin token.
   { method: "POST", path: "/v1/regulations", permission: "regulations:write" },
   { method: "GET", path: "/v1/regulations", permission: "regulations:read" },
@@ -53,8 +124,22 @@ function segments(path: string): string[] {
   return parts.length > 1 && parts[parts.length - 1] === "" ? parts.slice(0, -1) : parts;
 }
 
-/** The permission `method path` needs, or `undefined` for a route not in the table (refuse it). */
-export function permissionForRoute(method: string, path: string): Permission | undefined {
+export interface RouteMatch {
+  route: RoutePermission;
+  /** `:param` values of the path, URI-decoded. */
+  params: Record<string, string>;
+}
+
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/** The table row `method path` matches (first wins) with its params, or `undefined`. */
+export function matchRoute(method: string, path: string): RouteMatch | undefined {
   const wanted = segments(path.split("?")[0] ?? "");
   const upper = method.toUpperCase();
   for (const route of ROUTE_PERMISSIONS) {
@@ -64,7 +149,17 @@ export function permissionForRoute(method: string, path: string): Permission | u
     const matches = pattern.every((part, i) =>
       part.startsWith(":") ? (wanted[i] ?? "") !== "" : part === wanted[i],
     );
-    if (matches) return route.permission;
+    if (!matches) continue;
+    const params: Record<string, string> = {};
+    pattern.forEach((part, i) => {
+      if (part.startsWith(":")) params[part.slice(1)] = decoded(wanted[i] ?? "");
+    });
+    return { route, params };
   }
   return undefined;
+}
+
+/** The permission `method path` needs, or `undefined` for a route not in the table (refuse it). */
+export function permissionForRoute(method: string, path: string): Permission | undefined {
+  return matchRoute(method, path)?.route.permission;
 }

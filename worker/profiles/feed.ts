@@ -24,7 +24,15 @@ export function profileWork(chunk: IngestChunk, placed: readonly PlacedMessage[]
   const of = (profileId: string, collection: "users" | "accounts"): ProfileWork => {
     let w = work.get(profileId);
     if (!w) {
-      w = { profileId, collection, absorb: [], events: [], traits: [], links: [] };
+      w = {
+        profileId,
+        collection,
+        spaceId: chunk.spaceId,
+        absorb: [],
+        events: [],
+        traits: [],
+        links: [],
+      };
       work.set(profileId, w);
     }
     return w;

@@ -166,3 +166,36 @@ export class GraphStore {
       .map((r) => ({ key: r.key, profileId: r.profile_id }));
   }
 }
+
+/** Profiles folded into any of `profileIds` (their forwarding records), for erasure. */
+export function foldedInto(sql: SqlStorage, profileIds: readonly string[]): string[] {
+  return sql
+    .exec<{ id: string }>(
+      "SELECT id FROM profiles WHERE merged_into IN (SELECT value FROM json_each(?)) ORDER BY id",
+      JSON.stringify(profileIds),
+    )
+    .toArray()
+    .map((r) => r.id);
+}
+
+/**
+ * Erases profiles from the identity index: their identifiers, their records and forwarding
+ * pointers, and any audit row still waiting for D1 that names them. Returns the identifiers erased.
+ */
+export function eraseProfiles(sql: SqlStorage, profileIds: readonly string[]): number {
+  const ids = JSON.stringify(profileIds);
+  const erased = sql.exec(
+    "DELETE FROM ids WHERE profile_id IN (SELECT value FROM json_each(?))",
+    ids,
+  ).rowsWritten;
+  sql.exec(
+    `DELETE FROM profiles WHERE id IN (SELECT value FROM json_each(?1))
+       OR merged_into IN (SELECT value FROM json_each(?1))`,
+    ids,
+  );
+  sql.exec(
+    "DELETE FROM audit_outbox WHERE EXISTS (SELECT 1 FROM json_each(?) WHERE instr(audit_outbox.row, value) > 0)",
+    ids,
+  );
+  return erased;
+}

@@ -18,7 +18,10 @@ import type { IdentityRules } from "../identity/rules.ts";
 import { parseIdentitySettings } from "../identity/settings.ts";
 import type { NormalizedMessage } from "../spec/message.ts";
 import { auditRows } from "./audit.ts";
-import { GraphStore, type AuditRow } from "./graph-store.ts";
+import { eraseProfiles, foldedInto, GraphStore, type AuditRow } from "./graph-store.ts";
+import { RegulationWorkStore } from "./regulation-work.ts";
+import { runRegulation, type RegulationHost, type RegulationWork } from "../regulations/runner.ts";
+import { mergeSubjects, subjectsOnly, type ResolvedSubjects } from "../regulations/subjects.ts";
 
 /** Where one event landed in one collection. */
 export interface Placement {
@@ -42,9 +45,17 @@ interface Prepared {
 
 const PROFILE_PREFIX: Record<Collection, string> = { users: "use_", accounts: "acc_" };
 const AUDIT_FLUSH = 200;
+/** A failed regulation step is retried after this long (the reducer bounds the attempts). */
+const REGULATION_RETRY_MS = 30_000;
+const SUBJECT_ID_TYPE = {
+  USER_ID: "user_id",
+  ANONYMOUS_ID: "anonymous_id",
+  EMAIL: "email",
+} as const;
 
-export class IdentityGraph extends DurableObject<Env> {
+export class IdentityGraph extends DurableObject<Env> implements RegulationHost {
   private readonly store: GraphStore;
+  private readonly regulations: RegulationWorkStore;
   private key: CryptoKey | undefined;
   private rules: IdentityRules = parseIdentitySettings({});
   private rawSettings: unknown = {};
@@ -52,6 +63,7 @@ export class IdentityGraph extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new GraphStore(ctx.storage.sql);
+    this.regulations = new RegulationWorkStore(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
       let secret = ctx.storage.kv.get<string>("secret");
       if (!secret) {
@@ -204,5 +216,69 @@ export class IdentityGraph extends DurableObject<Env> {
   /** identifier key → profile id, for the convergence test and exports. */
   partition(): { key: string; profileId: string }[] {
     return this.store.partition();
+  }
+
+  /** Takes a regulation's subjects and wakes the runner (the alarm) at once. */
+  async enqueueRegulation(work: RegulationWork): Promise<void> {
+    this.regulations.add({ ...work, resolved: null }, Date.now());
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** Wakes the runner if regulations are open (the hourly cron calls this as a safety net). */
+  async wakeRegulations(): Promise<number> {
+    const open = this.regulations.list().length;
+    if (open > 0 && (await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now());
+    }
+    return open;
+  }
+
+  /** Runs the open regulations in order; a failure is retried by a later alarm. */
+  override async alarm(): Promise<void> {
+    for (const work of this.regulations.list()) {
+      const ended = await runRegulation(this.env, this, work);
+      if (ended === undefined) {
+        if ((await this.ctx.storage.getAlarm()) === null)
+          await this.ctx.storage.setAlarm(Date.now() + REGULATION_RETRY_MS);
+        return;
+      }
+      this.regulations.remove(work.regulationId);
+    }
+  }
+
+  /** RegulationHost: the subjects' profiles, folded profiles, ids, emails and history. */
+  async resolveSubjects(work: RegulationWork): Promise<ResolvedSubjects> {
+    let resolved = subjectsOnly(work.subjectType, work.subjects);
+    const canonical = new Set<string>();
+    for (const subject of work.subjects) {
+      const id = await this.lookup("users", SUBJECT_ID_TYPE[work.subjectType], subject);
+      if (id !== undefined) canonical.add(this.store.canonical(id) ?? id);
+    }
+    const survivors = [...canonical].sort();
+    const linked = new Set<string>();
+    for (const profileId of survivors) {
+      for (const id of this.store.identifiersOf(profileId)) {
+        if (id.type === "user_id") resolved = mergeSubjects(resolved, { userIds: [id.value] });
+        if (id.type === "anonymous_id")
+          resolved = mergeSubjects(resolved, { anonymousIds: [id.value] });
+      }
+      const facts = await this.env.PROFILES.get(
+        this.env.PROFILES.idFromName(profileId),
+      ).subjectFacts();
+      resolved = mergeSubjects(resolved, facts);
+      for (const link of facts.links) linked.add(this.store.canonical(link) ?? link);
+    }
+    return mergeSubjects(resolved, {
+      profileIds: [...survivors, ...foldedInto(this.ctx.storage.sql, survivors)],
+      linkedProfileIds: [...linked],
+    });
+  }
+
+  saveResolved(regulationId: string, resolved: ResolvedSubjects): void {
+    this.regulations.saveResolved(regulationId, resolved);
+  }
+
+  eraseIdentityIndex(profileIds: readonly string[]): number {
+    return eraseProfiles(this.ctx.storage.sql, profileIds);
   }
 }

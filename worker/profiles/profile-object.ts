@@ -4,9 +4,20 @@
 // the folded profile drop its copy. Traits are last-writer-wins and history is keyed by
 // messageId, so applying events and merges in any order gives the same profile.
 import { DurableObject } from "cloudflare:workers";
+import { loadDefinitions } from "../activation/definition-cache.ts";
+import { activateProfile } from "../activation/profile-activator.ts";
+import {
+  definitionsFromStored,
+  evaluateProfile,
+  historyEvent,
+  type ActivationDefinitions,
+  type ActivationSnapshot,
+} from "../activation/profile-evaluation.ts";
 import type { Collection } from "../identity/identifiers.ts";
 import { canonicalJson, visibleTraits } from "../identity/traits.ts";
-import type { JsonObject } from "../spec/message.ts";
+import type { JsonObject, JsonValue, NormalizedMessage } from "../spec/message.ts";
+import { subjectFacts } from "../regulations/subject-facts.ts";
+import { CONSENT_COUNTERS, consentFromHistory } from "../privacy/consent-history.ts";
 import { ProfileStore, type EventRecord, type ProfileState } from "./profile-store.ts";
 
 export interface TraitWrite {
@@ -20,6 +31,8 @@ export interface TraitWrite {
 export interface ProfileWork {
   profileId: string;
   collection: Collection;
+  /** The space, for computed traits and audiences (activation runs on user profiles only). */
+  spaceId?: string;
   /** Profiles the graph folded into this one: pull their state first. */
   absorb: string[];
   events: EventRecord[];
@@ -43,7 +56,7 @@ export function serializeExport(value: ProfileExport): string {
 const MAX_FORWARD_HOPS = 16;
 
 export class ProfileObject extends DurableObject<Env> {
-  private readonly store: ProfileStore;
+  private store: ProfileStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -89,6 +102,69 @@ export class ProfileObject extends DurableObject<Env> {
       this.ctx.storage.kv.put("createdAt", first);
     }
     this.ctx.storage.kv.put("updatedAt", Date.now());
+    if (work.spaceId !== undefined && work.collection === "users") {
+      this.ctx.storage.kv.put("spaceId", work.spaceId);
+      await this.activate(Date.now());
+    }
+  }
+
+  /** Recomputes computed traits and audiences, sends changes, sets the alarm (profile-activator.ts). */
+  private async activate(now: number, definitions?: ActivationDefinitions): Promise<void> {
+    const spaceId = this.ctx.storage.kv.get<string>("spaceId");
+    const profileId = this.ctx.storage.kv.get<string>("id");
+    if (spaceId === undefined || profileId === undefined || this.mergedInto() !== undefined) return;
+    await activateProfile(
+      {
+        env: this.env,
+        spaceId,
+        profileId,
+        definitions: definitions ?? (await loadDefinitions(this.env, spaceId)),
+        messages: () => this.activationMessages(),
+        traits: () => visibleTraits(this.store.traitEntries()),
+        snapshot: () => this.ctx.storage.kv.get<ActivationSnapshot>("activation"),
+        saveSnapshot: (snapshot) => this.ctx.storage.kv.put("activation", snapshot),
+        schedule: async (at) => {
+          if (at === null) {
+            this.ctx.storage.kv.delete("alarmAt");
+            await this.ctx.storage.deleteAlarm();
+          } else {
+            this.ctx.storage.kv.put("alarmAt", at);
+            await this.ctx.storage.setAlarm(at);
+          }
+        },
+      },
+      now,
+    );
+  }
+
+  private activationMessages(): NormalizedMessage[] {
+    return this.store.allEvents().map((e) => JSON.parse(e.body) as NormalizedMessage);
+  }
+
+  /**
+   * A time window moved: re-evaluate with no new event. Judged at the instant the alarm was set
+   * for (Cloudflare fires alarms at or after it), so a drop-out is dated when it happened.
+   */
+  override async alarm(): Promise<void> {
+    const due = this.ctx.storage.kv.get<number>("alarmAt") ?? 0;
+    await this.activate(Math.max(Date.now(), due));
+  }
+
+  /** Preview: this profile's value or membership under `candidate` (a stored-definition JSON), as JSON text. */
+  previewActivation(candidateJson: string, now: number): string {
+    const defs = definitionsFromStored([JSON.parse(candidateJson) as never]);
+    const evaluation = evaluateProfile(
+      defs,
+      this.activationMessages().map(historyEvent),
+      visibleTraits(this.store.traitEntries()),
+      now,
+    );
+    const [trait] = defs.traits;
+    const [audience] = defs.audiences;
+    const result: { member?: boolean; value?: JsonValue } = trait
+      ? { value: evaluation.snapshot.traits[trait.key] ?? null }
+      : { member: audience ? (evaluation.snapshot.audiences[audience.key] ?? false) : false };
+    return JSON.stringify(result);
   }
 
   private async absorb(selfId: string, folded: readonly string[]): Promise<void> {
@@ -157,5 +233,38 @@ export class ProfileObject extends DurableObject<Env> {
         .sort(),
       links: this.store.links(),
     });
+  }
+
+  /** What this profile's data says about who the person is (regulations' resolve step). */
+  subjectFacts() {
+    const traits = visibleTraits(this.store.traitEntries());
+    return { ...subjectFacts(traits, this.store.allEvents()), links: this.store.links() };
+  }
+
+  /** Erases everything this profile holds: traits, history, links, consent, pointers. */
+  async erase(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.store = new ProfileStore(this.ctx.storage.sql);
+  }
+
+  /** Drops the given events from the history (a deleted person's events on an account). */
+  forgetEvents(messageIds: readonly string[]): number {
+    return this.store.forgetEvents(messageIds);
+  }
+
+  /**
+   * Retention: drops history events received before their source's cutoff (epoch ms), or before
+   * `fallback` for a source not listed. Returns how many went.
+   */
+  purgeHistory(cutoffs: Record<string, number>, fallback: number): number {
+    // Consent events stay: they are the proof of consent (GDPR Art. 7(1)) and the profile's
+    // consent is derived from them.
+    return this.store.purgeReceivedBefore(cutoffs, fallback, CONSENT_COUNTERS);
+  }
+
+  /** The profile's latest consent per category (JSON text of ProfileConsent). */
+  consent(): string {
+    return JSON.stringify(consentFromHistory(this.store.bodiesWithCounters(CONSENT_COUNTERS)));
   }
 }

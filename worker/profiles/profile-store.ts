@@ -199,4 +199,45 @@ export class ProfileStore {
     this.sql.exec("DELETE FROM events");
     this.sql.exec("DELETE FROM links");
   }
+
+  /** Bodies of the events with one of these counters (consent history). */
+  bodiesWithCounters(counters: readonly string[]): string[] {
+    return this.sql
+      .exec<{ body: string }>(
+        "SELECT body FROM events WHERE counter IN (SELECT value FROM json_each(?))",
+        JSON.stringify(counters),
+      )
+      .toArray()
+      .map((r) => r.body);
+  }
+
+  /** Deletes the listed events; returns how many were there. */
+  forgetEvents(messageIds: readonly string[]): number {
+    return this.sql.exec(
+      "DELETE FROM events WHERE message_id IN (SELECT value FROM json_each(?))",
+      JSON.stringify(messageIds),
+    ).rowsWritten;
+  }
+
+  /**
+   * Deletes events received (`receivedAt` in the stored body, ISO-8601 UTC, which orders as text)
+   * before their source's cutoff. Returns how many went.
+   */
+  purgeReceivedBefore(
+    cutoffs: Record<string, number>,
+    fallback: number,
+    keepCounters: readonly string[] = [],
+  ): number {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const listed = Object.entries(cutoffs).map(([source, cutoff]) => [source, iso(cutoff)]);
+    return this.sql.exec(
+      `DELETE FROM events WHERE COALESCE(json_extract(body, '$.receivedAt'), '') <
+         COALESCE((SELECT json_extract(value, '$[1]') FROM json_each(?1)
+                   WHERE json_extract(value, '$[0]') = events.source_id), ?2)
+         AND counter NOT IN (SELECT value FROM json_each(?3))`,
+      JSON.stringify(listed),
+      iso(fallback),
+      JSON.stringify(keepCounters),
+    ).rowsWritten;
+  }
 }

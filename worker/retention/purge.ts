@@ -1,15 +1,30 @@
-// Retention: events older than their source's retention (default 90 days, counted from receipt as
-// Segment counts it, segment.md §8.3) leave D1 and the R2 archive. Run by the cron handler with
-// the scheduled time as "now", so tests control the clock. Work is done in bounded slices.
-import { listSources } from "../sources/repository.ts";
+// Retention: events older than their retention (default 90 days, counted from receipt as Segment
+// counts it, segment.md §8.3) leave D1, the R2 archive and the profiles' event history. A source's
+// own retention applies, capped by its space's when the space sets one. Run by the cron handler
+// with the scheduled time as "now", so tests control the clock. Work is done in bounded slices.
+// The same cron wakes the runners of regulations that are still open (a safety net for alarms).
+import { DEFAULT_RETENTION_DAYS } from "../privacy/space-settings-store.ts";
+import { spacesWithOpenRegulations } from "../regulations/store.ts";
+import { listSources, type SourceRow } from "../sources/repository.ts";
 
 const DAY_MS = 86_400_000;
 const SLICE = 1_000;
 const MAX_SLICES_PER_SOURCE = 50;
+/** Profiles whose history one cron run trims per space; the next run continues. */
+const MAX_PROFILES_PER_SPACE = 5_000;
 
 export interface PurgeReport {
   events: number;
   objects: number;
+  /** Events removed from profiles' history in Durable Objects. */
+  historyEvents: number;
+  /** Spaces whose regulation runner was woken. */
+  regulationSpaces: number;
+}
+
+/** A source's retention in days: its own, capped by the space's when the space sets one (pure). */
+export function effectiveRetentionDays(sourceDays: number, spaceDays: number | null): number {
+  return spaceDays === null ? sourceDays : Math.min(sourceDays, spaceDays);
 }
 
 async function purgeEvents(env: Env, sourceId: string, cutoff: number): Promise<number> {
@@ -24,6 +39,9 @@ async function purgeEvents(env: Env, sourceId: string, cutoff: number): Promise<
     total += result.meta.changes;
     if (result.meta.changes < SLICE) break;
   }
+  await env.DB.prepare("DELETE FROM delivery_decisions WHERE source_id = ? AND decided_at < ?")
+    .bind(sourceId, cutoff)
+    .run();
   return total;
 }
 
@@ -47,13 +65,56 @@ async function purgeObjects(env: Env, sourceId: string, cutoff: number): Promise
   return total;
 }
 
-/** Deletes everything past each source's retention at time `now` (epoch ms). */
+async function spaceRetention(env: Env): Promise<Map<string, number | null>> {
+  const { results } = await env.DB.prepare(
+    "SELECT space_id, retention_days FROM space_privacy",
+  ).all<{ space_id: string; retention_days: number | null }>();
+  return new Map(results.map((r) => [r.space_id, r.retention_days]));
+}
+
+/** Trims the event history of the space's profiles to each source's cutoff. */
+async function purgeHistory(
+  env: Env,
+  spaceId: string,
+  cutoffs: Record<string, number>,
+  fallback: number,
+): Promise<number> {
+  const graph = env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(spaceId));
+  const profiles = [...new Set((await graph.partition()).map((p) => p.profileId))].slice(
+    0,
+    MAX_PROFILES_PER_SPACE,
+  );
+  let total = 0;
+  for (const id of profiles) {
+    total += await env.PROFILES.get(env.PROFILES.idFromName(id)).purgeHistory(cutoffs, fallback);
+  }
+  return total;
+}
+
+/** Deletes everything past its retention at time `now` (epoch ms). */
 export async function purgeExpired(env: Env, now: number): Promise<PurgeReport> {
-  const report: PurgeReport = { events: 0, objects: 0 };
+  const report: PurgeReport = { events: 0, objects: 0, historyEvents: 0, regulationSpaces: 0 };
+  const spaces = await spaceRetention(env);
+  const bySpace = new Map<string, SourceRow[]>();
   for (const source of await listSources(env)) {
-    const cutoff = now - source.retentionDays * DAY_MS;
+    const days = effectiveRetentionDays(source.retentionDays, spaces.get(source.spaceId) ?? null);
+    const cutoff = now - days * DAY_MS;
     report.events += await purgeEvents(env, source.id, cutoff);
     report.objects += await purgeObjects(env, source.id, cutoff);
+    bySpace.set(source.spaceId, [...(bySpace.get(source.spaceId) ?? []), source]);
+  }
+  for (const [spaceId, sources] of bySpace) {
+    const spaceDays = spaces.get(spaceId) ?? null;
+    const cutoffs: Record<string, number> = {};
+    for (const source of sources) {
+      cutoffs[source.id] = now - effectiveRetentionDays(source.retentionDays, spaceDays) * DAY_MS;
+    }
+    const fallback = now - (spaceDays ?? DEFAULT_RETENTION_DAYS) * DAY_MS;
+    report.historyEvents += await purgeHistory(env, spaceId, cutoffs, fallback);
+  }
+  for (const spaceId of await spacesWithOpenRegulations(env)) {
+    await env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(spaceId)).wakeRegulations();
+    report.regulationSpaces++;
   }
   return report;
 }

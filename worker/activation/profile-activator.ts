@@ -1,0 +1,59 @@
+// Runs activation for one profile inside its ProfileObject (Invariant 3: the profile's one writer):
+// evaluate every definition at `now`, send what changed to the space's destinations, remember the
+// snapshot, and set the Durable Object alarm at the next instant a time window can change a value
+// with no new event (https://developers.cloudflare.com/durable-objects/api/alarms/).
+import { enqueueDeliveries } from "../delivery/fan-out.ts";
+import type { JsonObject, NormalizedMessage } from "../spec/message.ts";
+import { changeMessages, profileConsentPreferences, profileRef } from "./change-messages.ts";
+import {
+  changesSince,
+  EMPTY_SNAPSHOT,
+  evaluateProfile,
+  historyEvent,
+  type ActivationDefinitions,
+  type ActivationSnapshot,
+} from "./profile-evaluation.ts";
+
+/** The source id activation messages carry in the destination ledgers (Segment's "Engage"). */
+export const ACTIVATION_SOURCE = "personas";
+
+export interface ProfileActivationPort {
+  env: Env;
+  spaceId: string;
+  profileId: string;
+  definitions: ActivationDefinitions;
+  messages(): NormalizedMessage[];
+  traits(): JsonObject;
+  snapshot(): ActivationSnapshot | undefined;
+  saveSnapshot(snapshot: ActivationSnapshot): void;
+  /** Sets (epoch ms) or clears (null) the profile's alarm. */
+  schedule(at: number | null): Promise<void>;
+}
+
+/** Evaluates, emits changes and reschedules. Returns the messages sent (for tests and the bench). */
+export async function activateProfile(
+  port: ProfileActivationPort,
+  now: number,
+): Promise<NormalizedMessage[]> {
+  const { definitions } = port;
+  const previous = port.snapshot();
+  if (definitions.traits.length === 0 && definitions.audiences.length === 0) {
+    if (previous !== undefined) await port.schedule(null);
+    return [];
+  }
+  const messages = port.messages();
+  const evaluation = evaluateProfile(definitions, messages.map(historyEvent), port.traits(), now);
+  const changes = changesSince(definitions, previous ?? EMPTY_SNAPSHOT, evaluation.snapshot);
+  const out = await changeMessages(
+    port.spaceId,
+    profileRef(port.profileId, messages),
+    changes,
+    profileConsentPreferences(messages),
+    now,
+  );
+  // Queue first, then remember: a failure here leaves the old snapshot, so the change is re-sent.
+  await enqueueDeliveries(port.env, port.spaceId, ACTIVATION_SOURCE, out);
+  port.saveSnapshot(evaluation.snapshot);
+  await port.schedule(evaluation.nextChangeAt);
+  return out;
+}

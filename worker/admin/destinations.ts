@@ -1,0 +1,160 @@
+// Admin API for destinations: configure per space (validated settings, FQL subscription, filters,
+// consent categories, PII policy), read the delivery overview, inspect and replay the dead-letter
+// store.
+import { Hono } from "hono";
+import { z } from "zod";
+import {
+  DestinationConfigError,
+  parseDestinationConfig,
+  redactedConfig,
+  type DestinationConfig,
+} from "../delivery/destination-config.ts";
+import { destinationObject } from "../delivery/delivery-consumer.ts";
+import { encodeDeliveryItem } from "../delivery/delivery-item.ts";
+import { sendInBatches, spaceActivation } from "../delivery/fan-out.ts";
+import { ApiError } from "../errors.ts";
+import { getSpace } from "../sources/repository.ts";
+import { activationAdmin } from "./activation.ts";
+import { parseBody, readJson } from "./validate.ts";
+
+async function requireSpace(env: Env, spaceId: string): Promise<string> {
+  if (!(await getSpace(env, spaceId)))
+    throw new ApiError(404, "space_not_found", `no space ${spaceId}`);
+  return spaceId;
+}
+
+/** The destination's stored configuration, refusing ids that are not this space's. */
+async function requireDestination(
+  env: Env,
+  spaceId: string,
+  id: string,
+): Promise<DestinationConfig> {
+  await requireSpace(env, spaceId);
+  const listed = (await spaceActivation(env, spaceId).destinations()).some((d) => d.id === id);
+  const text = listed ? await destinationObject(env, id).configuration() : null;
+  if (text === null) throw new ApiError(404, "destination_not_found", `no destination ${id}`);
+  return JSON.parse(text) as DestinationConfig;
+}
+
+function validated(input: unknown, identity: Parameters<typeof parseDestinationConfig>[1]) {
+  try {
+    return parseDestinationConfig(input, identity);
+  } catch (error) {
+    if (error instanceof DestinationConfigError)
+      throw new ApiError(400, "invalid_destination", error.message, { field: error.field });
+    throw error;
+  }
+}
+
+async function store(env: Env, config: DestinationConfig): Promise<void> {
+  await destinationObject(env, config.id).configure(JSON.stringify(config));
+  await spaceActivation(env, config.spaceId).putDestination({
+    id: config.id,
+    slug: config.slug,
+    name: config.name,
+    enabled: config.enabled,
+  });
+}
+
+export const destinationsAdmin = new Hono<{ Bindings: Env }>();
+
+// Computed traits and audiences share this mount point (one line in app.ts).
+destinationsAdmin.route("/", activationAdmin);
+
+destinationsAdmin.post("/spaces/:spaceId/destinations", async (c) => {
+  const spaceId = await requireSpace(c.env, c.req.param("spaceId"));
+  const config = validated(await readJson(c.req.raw), {
+    id: `dst_${crypto.randomUUID().replaceAll("-", "")}`,
+    spaceId,
+    version: 1,
+    updatedAt: new Date().toISOString(),
+  });
+  await store(c.env, config);
+  return c.json({ destination: redactedConfig(config) }, 201);
+});
+
+destinationsAdmin.get("/spaces/:spaceId/destinations", async (c) => {
+  const spaceId = await requireSpace(c.env, c.req.param("spaceId"));
+  return c.json({ destinations: await spaceActivation(c.env, spaceId).destinations() });
+});
+
+destinationsAdmin.get("/spaces/:spaceId/destinations/:id", async (c) => {
+  const config = await requireDestination(c.env, c.req.param("spaceId"), c.req.param("id"));
+  return c.json({ destination: redactedConfig(config) });
+});
+
+destinationsAdmin.put("/spaces/:spaceId/destinations/:id", async (c) => {
+  const current = await requireDestination(c.env, c.req.param("spaceId"), c.req.param("id"));
+  const config = validated(await readJson(c.req.raw), {
+    id: current.id,
+    spaceId: current.spaceId,
+    version: current.version + 1,
+    updatedAt: new Date().toISOString(),
+  });
+  await store(c.env, config);
+  return c.json({ destination: redactedConfig(config) });
+});
+
+destinationsAdmin.delete("/spaces/:spaceId/destinations/:id", async (c) => {
+  const config = await requireDestination(c.env, c.req.param("spaceId"), c.req.param("id"));
+  await spaceActivation(c.env, config.spaceId).removeDestination(config.id);
+  await destinationObject(c.env, config.id).remove();
+  return c.json({ deleted: config.id });
+});
+
+destinationsAdmin.get("/spaces/:spaceId/destinations/:id/overview", async (c) => {
+  const config = await requireDestination(c.env, c.req.param("spaceId"), c.req.param("id"));
+  const overview = await destinationObject(c.env, config.id).overview();
+  return c.json({ destination: { id: config.id, name: config.name, slug: config.slug }, overview });
+});
+
+destinationsAdmin.get("/spaces/:spaceId/destinations/:id/events/:messageId", async (c) => {
+  const config = await requireDestination(c.env, c.req.param("spaceId"), c.req.param("id"));
+  const text = await destinationObject(c.env, config.id).eventStatus(c.req.param("messageId"));
+  if (text === null) throw new ApiError(404, "event_not_found", "this destination never saw it");
+  return new Response(`{"event":${text}}`, { headers: { "content-type": "application/json" } });
+});
+
+const limitQuery = z.coerce.number().int().min(1).max(1_000).default(100);
+
+destinationsAdmin.get("/spaces/:spaceId/destinations/:id/dead-letters", async (c) => {
+  const config = await requireDestination(c.env, c.req.param("spaceId"), c.req.param("id"));
+  const limit = parseBody(limitQuery, c.req.query("limit"));
+  const text = await destinationObject(c.env, config.id).deadLetters(limit);
+  return new Response(`{"deadLetters":${text}}`, {
+    headers: { "content-type": "application/json" },
+  });
+});
+
+const replayBody = z.strictObject({
+  /** Replay only these events; absent = the whole dead-letter store. */
+  messageIds: z.array(z.string().min(1).max(200)).min(1).max(1_000).optional(),
+});
+
+destinationsAdmin.post("/spaces/:spaceId/destinations/:id/dead-letters/replay", async (c) => {
+  const config = await requireDestination(c.env, c.req.param("spaceId"), c.req.param("id"));
+  const raw = await c.req.text();
+  let input: unknown = {};
+  try {
+    if (raw.trim() !== "") input = JSON.parse(raw);
+  } catch (error) {
+    throw new ApiError(400, "invalid_json", "body is not valid JSON", { cause: error });
+  }
+  const body = parseBody(replayBody, input);
+  const released = await destinationObject(c.env, config.id).releaseForReplay(
+    body.messageIds ?? null,
+  );
+  await sendInBatches(
+    c.env,
+    released.map((messageId) =>
+      encodeDeliveryItem({
+        v: 1,
+        kind: "replay",
+        spaceId: config.spaceId,
+        destinationId: config.id,
+        messageId,
+      }),
+    ),
+  );
+  return c.json({ replayed: released.length, messageIds: released });
+});

@@ -1,0 +1,135 @@
+// A destination as a space configures it through the admin API: which adapter, its settings (the
+// adapter's own zod schema), the FQL subscription (Segment's trigger syntax), destination filters,
+// the consent categories it is mapped to and its PII policy. Validated once here into a typed
+// value; the delivery path never re-checks it.
+import { z } from "zod";
+import { DESTINATIONS, destinationAdapter, type DestinationSlug } from "../destinations/catalog.ts";
+import { parseDestinationFilters, type DestinationFilter } from "../destinations/filters.ts";
+import { FqlError, parseFql } from "../destinations/fql.ts";
+import { parsePiiPolicy } from "../privacy/pii-policy-validate.ts";
+import { DEFAULT_PII_POLICY, type PiiPolicy } from "../privacy/pii-policy-types.ts";
+import { PrivacyInputError } from "../privacy/privacy-input-error.ts";
+
+z.config({ jitless: true });
+
+/** A refused configuration: the dot path of the field and why. Nothing is stored. */
+export class DestinationConfigError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(field === "" ? message : `${field}: ${message}`);
+    this.name = "DestinationConfigError";
+    this.field = field;
+  }
+}
+
+/** Consent category ids follow Segment's rules (consent.ts): no leading digit, < 35 characters. */
+const categoryId = z.string().regex(/^[^\d\s][^\s]{0,33}$/, "not a consent category id");
+
+const inputSchema = z.strictObject({
+  slug: z.enum(Object.keys(DESTINATIONS) as [DestinationSlug, ...DestinationSlug[]]),
+  /** Name as clients write it in `integrations` (e.g. "Amplitude"); also the consent/PII key. */
+  name: z.string().trim().min(1).max(100),
+  enabled: z.boolean().default(true),
+  settings: z.unknown(),
+  /** FQL trigger, e.g. `type = "track" and event = "Order Completed"`; absent = everything. */
+  subscription: z.string().min(1).max(5_120).optional(),
+  filters: z.unknown().optional(),
+  consentCategories: z.array(categoryId).max(20).default([]),
+  /** An event without a consent object counts as "strictly necessary only" (consent.ts). */
+  requireConsent: z.boolean().default(false),
+  strictlyNecessary: z.array(categoryId).max(20).default([]),
+  pii: z.unknown().optional(),
+});
+
+export interface DestinationConfig {
+  id: string;
+  spaceId: string;
+  slug: DestinationSlug;
+  name: string;
+  enabled: boolean;
+  settings: unknown;
+  subscription?: string;
+  filters: DestinationFilter[];
+  consentCategories: string[];
+  requireConsent: boolean;
+  strictlyNecessary: string[];
+  pii: PiiPolicy;
+  version: number;
+  updatedAt: string;
+}
+
+function zodField(error: z.ZodError, prefix: string): DestinationConfigError {
+  const issue = error.issues[0];
+  const path = [prefix, ...(issue?.path ?? []).map(String)].filter((p) => p !== "").join(".");
+  return new DestinationConfigError(path, issue?.message ?? "invalid");
+}
+
+/**
+ * Validates an admin API body into a destination configuration.
+ * @throws DestinationConfigError naming the field (settings.url, filters.0.if, subscription…).
+ */
+export function parseDestinationConfig(
+  input: unknown,
+  identity: { id: string; spaceId: string; version: number; updatedAt: string },
+): DestinationConfig {
+  const parsed = inputSchema.safeParse(input);
+  if (!parsed.success) throw zodField(parsed.error, "");
+  const body = parsed.data;
+  const adapter = destinationAdapter(body.slug);
+  if (!adapter) throw new DestinationConfigError("slug", "unknown destination");
+  const settings = adapter.settingsSchema.safeParse(body.settings);
+  if (!settings.success) throw zodField(settings.error, "settings");
+  if (body.subscription !== undefined) {
+    try {
+      parseFql(body.subscription);
+    } catch (error) {
+      if (error instanceof FqlError)
+        throw new DestinationConfigError("subscription", error.message);
+      throw error;
+    }
+  }
+  let filters: DestinationFilter[] = [];
+  try {
+    filters = parseDestinationFilters(body.filters ?? []);
+  } catch (error) {
+    if (error instanceof z.ZodError) throw zodField(error, "filters");
+    throw error;
+  }
+  let pii = DEFAULT_PII_POLICY;
+  try {
+    if (body.pii !== undefined) pii = parsePiiPolicy(body.pii, "pii");
+  } catch (error) {
+    if (error instanceof PrivacyInputError)
+      throw new DestinationConfigError(error.field, error.message);
+    throw error;
+  }
+  const known = new Set(body.consentCategories);
+  const stray = body.strictlyNecessary.find((c) => !known.has(c));
+  if (stray !== undefined)
+    throw new DestinationConfigError("strictlyNecessary", `${stray} is not in consentCategories`);
+  const config: DestinationConfig = {
+    ...identity,
+    slug: body.slug,
+    name: body.name,
+    enabled: body.enabled,
+    settings: settings.data,
+    filters,
+    consentCategories: [...known],
+    requireConsent: body.requireConsent,
+    strictlyNecessary: body.strictlyNecessary,
+    pii,
+  };
+  if (body.subscription !== undefined) config.subscription = body.subscription;
+  return config;
+}
+
+const SECRET_KEY = /secret|token|key|password/i;
+
+/** The configuration as the admin API shows it: credential-like settings are never echoed. */
+export function redactedConfig(config: DestinationConfig): Record<string, unknown> {
+  const settings = config.settings as Record<string, unknown>;
+  const shown: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings))
+    shown[key] = SECRET_KEY.test(key) && typeof value === "string" ? "[redacted]" : value;
+  return { ...config, settings: shown };
+}

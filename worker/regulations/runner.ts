@@ -1,0 +1,168 @@
+// Runs a regulation's steps in plan order (worker/privacy/regulation-plan.ts), saving the state
+// after every transition. Called from the space's IdentityGraph alarm, which holds the subjects;
+// every step is idempotent, so an alarm retried after a crash repeats nothing harmful. A failed
+// step is retried on the next alarm, up to the reducer's attempt limit.
+import { isRegulationDone, nextStep, reduceRegulation } from "../privacy/regulation-status.ts";
+import type { RegulationState, StepKind } from "../privacy/regulation-plan.ts";
+import type { SubjectType } from "../privacy/regulations.ts";
+import { deleteSubjectRows } from "./d1-erasure.ts";
+import { destinationDeletionTargets, queueDestinationDeletions } from "./destination-deletions.ts";
+import { rewriteSubjectObjects } from "./r2-erasure.ts";
+import { getRegulation, saveRegulationState } from "./store.ts";
+import { subjectsOnly, type ResolvedSubjects } from "./subjects.ts";
+import { changeSuppression } from "./suppression-list.ts";
+
+/** A regulation's working data, kept by the space's IdentityGraph until the regulation ends. */
+export interface RegulationWork {
+  regulationId: string;
+  spaceId: string;
+  subjectType: SubjectType;
+  subjects: string[];
+  resolved: ResolvedSubjects | null;
+}
+
+/** What the runner needs from the IdentityGraph that hosts it. */
+export interface RegulationHost {
+  resolveSubjects(work: RegulationWork): Promise<ResolvedSubjects>;
+  saveResolved(regulationId: string, resolved: ResolvedSubjects): void;
+  /** Erases the profiles' identifiers and records from the identity index; returns the count. */
+  eraseIdentityIndex(profileIds: readonly string[]): number;
+}
+
+type Outcome = { kind: "done"; count: number } | { kind: "not_supported" };
+
+async function execute(
+  env: Env,
+  host: RegulationHost,
+  work: RegulationWork,
+  step: StepKind,
+): Promise<Outcome> {
+  const subjects = work.resolved ?? subjectsOnly(work.subjectType, work.subjects);
+  const done = (count: number): Outcome => ({ kind: "done", count });
+  switch (step) {
+    case "suppress":
+    case "unsuppress":
+      return done(
+        await changeSuppression(
+          env,
+          work.spaceId,
+          work.regulationId,
+          step,
+          work.subjectType,
+          work.subjects,
+        ),
+      );
+    case "resolve_profiles": {
+      const resolved = await host.resolveSubjects(work);
+      host.saveResolved(work.regulationId, resolved);
+      work.resolved = resolved;
+      return done(resolved.profileIds.length);
+    }
+    case "rewrite_r2_objects":
+      return done(await rewriteSubjectObjects(env, work.spaceId, subjects));
+    case "delete_d1_events":
+      return done(await deleteSubjectRows(env, work.spaceId, subjects));
+    case "delete_profile_storage": {
+      const messageIds = subjects.events.map((ref) => ref.slice(ref.indexOf("\n") + 1));
+      for (const id of subjects.linkedProfileIds) {
+        await env.PROFILES.get(env.PROFILES.idFromName(id)).forgetEvents(messageIds);
+      }
+      for (const id of subjects.profileIds)
+        await env.PROFILES.get(env.PROFILES.idFromName(id)).erase();
+      return done(subjects.profileIds.length);
+    }
+    case "delete_identity_index":
+      return done(host.eraseIdentityIndex(subjects.profileIds));
+    case "forward_to_destinations": {
+      const targets = await destinationDeletionTargets(env, work.spaceId);
+      const outcome = await queueDestinationDeletions(
+        env,
+        work.spaceId,
+        work.regulationId,
+        work.subjectType,
+        work.subjects,
+        targets,
+      );
+      if (outcome.kind === "unsupported") return { kind: "not_supported" };
+      return done(outcome.kind === "queued" ? outcome.count : 0);
+    }
+  }
+}
+
+/** A PII-free description of a failure: the error's class and message, never bound values. */
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : "unknown error";
+}
+
+/**
+ * Runs the regulation's remaining steps. Returns the final state when it has ended, or
+ * `undefined` when a step failed and should be retried later. Unknown regulations count as ended.
+ */
+export async function runRegulation(
+  env: Env,
+  host: RegulationHost,
+  work: RegulationWork,
+): Promise<RegulationState | undefined> {
+  const record = await getRegulation(env, work.spaceId, work.regulationId);
+  if (!record) return undefined;
+  let state = record.state;
+  // A step left running by an interrupted alarm is retried: every step is idempotent.
+  const interrupted = state.steps.find((s) => s.status === "running");
+  if (interrupted) {
+    const at = new Date().toISOString();
+    state = reduceRegulation(state, {
+      type: "failed",
+      step: interrupted.kind,
+      at,
+      error: "interrupted",
+      retryable: true,
+    });
+    await saveRegulationState(env, record, state, {
+      kind: interrupted.kind,
+      status: "failed",
+      error: "interrupted",
+    });
+  }
+  for (let round = 0; round < 2 * state.steps.length + 2 && !isRegulationDone(state); round++) {
+    const step = nextStep(state);
+    if (!step) break;
+    const at = () => new Date().toISOString();
+    state = reduceRegulation(state, { type: "started", step: step.kind, at: at() });
+    await saveRegulationState(env, record, state, { kind: step.kind, status: "started" });
+    try {
+      const outcome = await execute(env, host, work, step.kind);
+      state =
+        outcome.kind === "done"
+          ? reduceRegulation(state, {
+              type: "succeeded",
+              step: step.kind,
+              at: at(),
+              count: outcome.count,
+            })
+          : reduceRegulation(state, { type: "not_supported", step: step.kind, at: at() });
+      const status = outcome.kind === "done" ? "succeeded" : "not_supported";
+      const count = outcome.kind === "done" ? outcome.count : undefined;
+      await saveRegulationState(env, record, state, {
+        kind: step.kind,
+        status,
+        ...(count !== undefined && { count }),
+      });
+    } catch (error) {
+      const message = describe(error);
+      state = reduceRegulation(state, {
+        type: "failed",
+        step: step.kind,
+        at: at(),
+        error: message,
+        retryable: true,
+      });
+      await saveRegulationState(env, record, state, {
+        kind: step.kind,
+        status: "failed",
+        error: message,
+      });
+      return isRegulationDone(state) ? state : undefined;
+    }
+  }
+  return state;
+}

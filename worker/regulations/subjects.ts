@@ -1,0 +1,69 @@
+// The person a regulation is about, once resolved: every id and email the subjects and their
+// profiles carry, the profiles themselves and the (source, messageId) of every event in their
+// history. Stored with the regulation's work in the space's IdentityGraph while it runs, and
+// erased with it.
+import { deletedSubjectPredicate } from "../privacy/deleted-subject.ts";
+import type { EventPredicate } from "../privacy/archive-rewrite.ts";
+import type { SubjectType } from "../privacy/regulations.ts";
+
+export interface ResolvedSubjects {
+  userIds: string[];
+  anonymousIds: string[];
+  /** Lower-cased raw emails. */
+  emails: string[];
+  /** User profiles: the canonical ones and every profile folded into them. */
+  profileIds: string[];
+  /** Account profiles linked to them: their histories hold the person's group calls. */
+  linkedProfileIds: string[];
+  /** `sourceId` + "\n" + `messageId` of every event in the profiles' histories. */
+  events: string[];
+}
+
+/** What the regulation named, before resolution: the starting point of `resolve_profiles`. */
+export function subjectsOnly(type: SubjectType, ids: readonly string[]): ResolvedSubjects {
+  return {
+    userIds: type === "USER_ID" ? [...ids] : [],
+    anonymousIds: type === "ANONYMOUS_ID" ? [...ids] : [],
+    emails: type === "EMAIL" ? ids.map((e) => e.toLowerCase()) : [],
+    profileIds: [],
+    linkedProfileIds: [],
+    events: [],
+  };
+}
+
+/** Adds `extra` to `base`, keeping each list distinct and sorted (so retries compare equal). */
+export function mergeSubjects(
+  base: ResolvedSubjects,
+  extra: Partial<ResolvedSubjects>,
+): ResolvedSubjects {
+  const join = (a: readonly string[], b: readonly string[] = []) =>
+    [...new Set([...a, ...b])].sort();
+  return {
+    userIds: join(base.userIds, extra.userIds),
+    anonymousIds: join(base.anonymousIds, extra.anonymousIds),
+    emails: join(
+      base.emails,
+      extra.emails?.map((e) => e.trim().toLowerCase()),
+    ),
+    profileIds: join(base.profileIds, extra.profileIds),
+    linkedProfileIds: join(base.linkedProfileIds, extra.linkedProfileIds),
+    events: join(base.events, extra.events),
+  };
+}
+
+export const eventRef = (sourceId: string, messageId: string) => `${sourceId}\n${messageId}`;
+
+/**
+ * The predicate for one source's stored events: the subjects' ids and emails (raw or hashed,
+ * worker/privacy/deleted-subject.ts) or an event of their profiles' history.
+ */
+export async function subjectPredicate(
+  subjects: ResolvedSubjects,
+  sourceId: string,
+): Promise<EventPredicate> {
+  const byIds = await deletedSubjectPredicate(subjects);
+  const history = new Set(subjects.events);
+  return (event) =>
+    byIds(event) ||
+    (typeof event.messageId === "string" && history.has(eventRef(sourceId, event.messageId)));
+}
