@@ -22,6 +22,9 @@ const results: Record<string, unknown> = {};
 const reports: string[] = [];
 const errors: string[] = [];
 
+/** `FOYER_BENCH_SECTIONS=ingest,timeToProfile` runs only those sections (default: all). */
+const onlySections = process.env.FOYER_BENCH_SECTIONS?.split(",").map((s) => s.trim());
+
 /** Runs one section; a failure is reported and the other sections still run. */
 async function section<T>(
   key: string,
@@ -29,6 +32,7 @@ async function section<T>(
   run: () => Promise<T>,
   report: (value: T) => string,
 ): Promise<void> {
+  if (onlySections && !onlySections.includes(key)) return;
   console.log(`\n${title}`);
   try {
     const value = await run();
