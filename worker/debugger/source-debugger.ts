@@ -37,6 +37,15 @@ export class SourceDebugger extends DurableObject<Env> {
     }
   }
 
+  /** Erases the given events (a deletion request): the debugger keeps no copy of a deleted person. */
+  forget(messageIds: string[]): number {
+    const cursor = this.ctx.storage.sql.exec(
+      "DELETE FROM recent WHERE json_extract(body, '$.messageId') IN (SELECT value FROM json_each(?))",
+      JSON.stringify(messageIds),
+    );
+    return cursor.rowsWritten;
+  }
+
   /** The latest `limit` events, newest first, as a JSON array text (stored as JSON already). */
   recent(limit = 100): string {
     const rows = this.ctx.storage.sql

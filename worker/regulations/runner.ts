@@ -64,6 +64,7 @@ async function execute(
       return done(await deleteSubjectRows(env, work.spaceId, subjects));
     case "delete_profile_storage": {
       const messageIds = subjects.events.map((ref) => ref.slice(ref.indexOf("\n") + 1));
+      await forgetInDebuggers(env, subjects.events);
       for (const id of subjects.linkedProfileIds) {
         await env.PROFILES.get(env.PROFILES.idFromName(id)).forgetEvents(messageIds);
       }
@@ -165,4 +166,17 @@ export async function runRegulation(
     }
   }
   return state;
+}
+
+/** Removes the subject's events from each source's live debugger (refs are `source\nmessageId`). */
+async function forgetInDebuggers(env: Env, refs: readonly string[]): Promise<void> {
+  const bySource = new Map<string, string[]>();
+  for (const ref of refs) {
+    const cut = ref.indexOf("\n");
+    const source = ref.slice(0, cut);
+    bySource.set(source, [...(bySource.get(source) ?? []), ref.slice(cut + 1)]);
+  }
+  for (const [source, ids] of bySource) {
+    await env.SOURCE_DEBUGGER.get(env.SOURCE_DEBUGGER.idFromName(source)).forget(ids);
+  }
 }

@@ -81,6 +81,11 @@ describe("deletion regulation", () => {
     expect(
       await searchDurableObject(env.PROFILES.get(env.PROFILES.idFromName(deleted)), needles),
     ).not.toEqual([]);
+    const debuggerOf = env.SOURCE_DEBUGGER.get(env.SOURCE_DEBUGGER.idFromName(s.sourceId));
+    const debuggerNeedles = needles.filter((n) => !n.includes("@"));
+    await eventually(async () =>
+      (await searchDurableObject(debuggerOf, debuggerNeedles)).length > 0 ? true : undefined,
+    );
 
     const token = await issueToken(s.spaceId, "Admin");
     const created = await as(token.token, "POST", "/v1/regulations", {
@@ -114,6 +119,7 @@ describe("deletion regulation", () => {
     expect(
       await searchDurableObject(env.PROFILES.get(env.PROFILES.idFromName(deleted)), needles),
     ).toEqual([]);
+    expect(await searchDurableObject(debuggerOf, needles)).toEqual([]);
 
     // The other person is untouched: rows, archive lines and profile.
     expect(await storedCount(s.sourceId)).toBe(2);
