@@ -6,7 +6,8 @@
 import { sha256Hex } from "../crypto/digest.ts";
 import { DEFAULT_CONSENT_SETTINGS } from "../privacy/consent-settings.ts";
 import { storedForm } from "../privacy/edge-privacy.ts";
-import { DEFAULT_PRIVACY_POLICY } from "../privacy/pii-policy-types.ts";
+import { DEFAULT_PRIVACY_POLICY, type PrivacyPolicy } from "../privacy/pii-policy-types.ts";
+import { readSpacePrivacy } from "../privacy/space-settings-store.ts";
 import { decodeChunk } from "../ingest/chunks.ts";
 import { feedIdentity } from "../profiles/feed.ts";
 import { enqueueDeliveries } from "../delivery/fan-out.ts";
@@ -56,20 +57,21 @@ function eventRows(chunk: Chunk): string {
   );
 }
 
-// The storage policy (default: PII hashed, cards and IBANs dropped). The edge has applied the
-// source's IP mode already, so the address is kept here as it arrived.
-const STORAGE = {
-  consent: DEFAULT_CONSENT_SETTINGS,
-  policy: DEFAULT_PRIVACY_POLICY,
-  ipMode: "keep",
-} as const;
+/**
+ * The space's storage policy (default: PII hashed, cards and IBANs dropped) as `storedForm` takes
+ * it. The edge has applied the source's IP mode already, so the address is kept as it arrived.
+ */
+function storageConfig(policy: PrivacyPolicy = DEFAULT_PRIVACY_POLICY) {
+  return { consent: DEFAULT_CONSENT_SETTINGS, policy, ipMode: "keep" } as const;
+}
 
 /**
  * The chunk as the archive and the events index keep it: each line in its stored form. Identity
  * resolution gets the raw messages (it keys PII itself); raw PII then lives only in profiles.
  */
-export async function storedChunk(chunk: Chunk): Promise<Chunk> {
-  const stored = await Promise.all(chunk.messages.map((m) => storedForm(m, STORAGE)));
+export async function storedChunk(chunk: Chunk, policy?: PrivacyPolicy): Promise<Chunk> {
+  const config = storageConfig(policy);
+  const stored = await Promise.all(chunk.messages.map((m) => storedForm(m, config)));
   return {
     ...chunk,
     messages: stored.map((s) => s.message),
@@ -151,7 +153,15 @@ export async function consumeIngestBatch(batch: MessageBatch<string>, env: Env):
   }
   let stored: Chunk[];
   try {
-    stored = await Promise.all(chunks.map((c) => storedChunk(c.chunk)));
+    const spaces = [...new Set(chunks.map((c) => c.chunk.spaceId))];
+    const policies = new Map(
+      await Promise.all(
+        spaces.map(async (id) => [id, (await readSpacePrivacy(env, id)).policy] as const),
+      ),
+    );
+    stored = await Promise.all(
+      chunks.map((c) => storedChunk(c.chunk, policies.get(c.chunk.spaceId))),
+    );
     await storeChunks(env, stored);
   } catch (error) {
     console.error("chunk storage failed", { chunks: chunks.length, error: String(error) });

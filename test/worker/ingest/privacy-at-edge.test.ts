@@ -87,3 +87,21 @@ describe("privacy at the edge", () => {
     expect(traits).toMatchObject({ email: "Grace@Example.com", firstName: "Grace" });
   });
 });
+
+describe("the space's storage policy", () => {
+  it("decides what the archive and the events index keep", async () => {
+    const s = await newSource();
+    await admin("PUT", `/spaces/${s.spaceId}/privacy-policy`, {
+      storage: { classes: { email: "raw", first_name: "dropped" } },
+    });
+    await track(s.writeKey, "/v1/identify", {
+      userId: "u-policy",
+      traits: { email: "Lin@Example.com", firstName: "Lin", phone: "+44 20 7946 0018" },
+    });
+    await storedEventually(s.sourceId, 1);
+    const traits = (await storedBody(s.sourceId)).traits as Record<string, unknown>;
+    expect(traits.email).toBe("Lin@Example.com");
+    expect(traits.firstName).toBeUndefined();
+    expect(traits.phone).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
