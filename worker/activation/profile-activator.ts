@@ -2,6 +2,7 @@
 // evaluate every definition at `now`, send what changed to the space's destinations, remember the
 // snapshot, and set the Durable Object alarm at the next instant a time window can change a value
 // with no new event (https://developers.cloudflare.com/durable-objects/api/alarms/).
+import { recordAudit } from "../admin/audit-log.ts";
 import { enqueueDeliveries } from "../delivery/fan-out.ts";
 import type { JsonObject, NormalizedMessage } from "../spec/message.ts";
 import { changeMessages, profileConsentPreferences, profileRef } from "./change-messages.ts";
@@ -53,6 +54,23 @@ export async function activateProfile(
   );
   // Queue first, then remember: a failure here leaves the old snapshot, so the change is re-sent.
   await enqueueDeliveries(port.env, port.spaceId, ACTIVATION_SOURCE, out);
+  if (changes.length > 0) {
+    // Governance audit (issue 4): which computations changed for which profile; no values.
+    await recordAudit(port.env, {
+      spaceId: port.spaceId,
+      actor: "activation",
+      action: "activation.sent",
+      target: port.profileId,
+      detail: {
+        messages: out.length,
+        changes: changes.map((c) =>
+          c.kind === "audience"
+            ? `audience:${c.computation.key}:${c.member ? "entered" : "exited"}`
+            : `trait:${c.computation.key}`,
+        ),
+      },
+    });
+  }
   port.saveSnapshot(evaluation.snapshot);
   await port.schedule(evaluation.nextChangeAt);
   return out;

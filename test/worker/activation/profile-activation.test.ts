@@ -110,6 +110,19 @@ describe("audiences and computed traits in the profile's Durable Object", () => 
       recent_visitors: false,
     });
     expect(exited.filter((m) => m.traits?.recent_visitors === false)).toHaveLength(1);
+    // Every activation is in the governance audit log, with the computations it changed.
+    const audit = await env.DB.prepare(
+      "SELECT target, detail FROM audit_log WHERE space_id = ? AND action = 'activation.sent' ORDER BY at",
+    )
+      .bind(spaceId)
+      .all<{ target: string; detail: string }>();
+    const changes = audit.results.flatMap(
+      (r) => (JSON.parse(r.detail) as { changes: string[] }).changes,
+    );
+    expect(audit.results.every((r) => r.target === profileId)).toBe(true);
+    expect(changes).toContain("audience:recent_visitors:entered");
+    expect(changes).toContain("audience:recent_visitors:exited");
+    expect(changes).toContain("trait:visit_count");
     // The guest never granted "marketing": activation messages do not reach that destination.
     expect(personasAt("/marketing")).toEqual([]);
     expect(
