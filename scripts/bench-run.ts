@@ -4,6 +4,7 @@
 //   2. the consumer's drain rate, Foyer with its full configuration (bench-drain.ts)
 //   3. identity throughput for three workloads (bench-identity.ts)
 //   4. time from the edge's 200 to the Profile API (bench-time-to-profile.ts)
+import { printAgentBench, runAgentBench } from "./bench-agent.ts";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -104,6 +105,16 @@ try {
   } finally {
     await stopAll(full);
   }
+  await section(
+    "agent",
+    "5. Venue agent: RADIUS accounting answered durably vs FreeRADIUS, outbox drain",
+    () => runAgentBench(),
+    (value) => {
+      const lines: string[] = [];
+      printAgentBench(value, (line) => lines.push(line));
+      return lines.join("\n").trim();
+    },
+  );
 } finally {
   await rm(stateRoot, { recursive: true, force: true });
 }

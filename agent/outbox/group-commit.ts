@@ -13,6 +13,9 @@ interface Pending {
 }
 
 /** Batches `append` calls into one transaction per event-loop turn. */
+/** How long the first append of a group waits for others before the commit (one fsync). */
+const COALESCE_MS = 2;
+
 export class GroupCommit {
   readonly #outbox: Outbox;
   readonly #afterCommit: () => void;
@@ -38,7 +41,8 @@ export class GroupCommit {
       this.#pending.push({ messages, cls, resolve, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
-        setImmediate(() => this.#commit());
+        // A short window lets appends from many concurrent packets share one fsync.
+        setTimeout(() => this.#commit(), COALESCE_MS);
       }
     });
   }

@@ -47,6 +47,7 @@ export class Uplink {
   #state: UplinkState = "idle";
   #failures = 0;
   #wake: (() => void) | null = null;
+  #backingOff = false;
   #loop: Promise<void> | null = null;
   lastResult: UplinkResult | null = null;
 
@@ -86,9 +87,13 @@ export class Uplink {
     this.#loop = null;
   }
 
-  /** Wakes an idle loop at once (called after an append). */
+  /**
+   * Wakes a loop that is idle because the outbox was empty (called after an append). A loop backing
+   * off after a failed attempt is left alone: waking it on every append during an edge outage
+   * would retry per packet and run the backoff up to its cap.
+   */
   notify(): void {
-    this.#wake?.();
+    if (!this.#backingOff) this.#wake?.();
   }
 
   async #run(): Promise<void> {
@@ -96,7 +101,11 @@ export class Uplink {
       const sent = await this.drainOnce();
       if (this.#state !== "running") break;
       if (sent.outcome === "empty") await this.#idle(this.#o.idleMs);
-      else if (sent.outcome === "retry") await this.#idle(sent.delayMs);
+      else if (sent.outcome === "retry") {
+        this.#backingOff = true;
+        await this.#idle(sent.delayMs);
+        this.#backingOff = false;
+      }
     }
   }
 
