@@ -1,9 +1,18 @@
 // An event's lineage: its source, whether and how it is stored (the storage policy's per-field
-// report), and for each destination whether it was delivered and why not. `?destination=X`
-// answers for one destination: the recorded decision, or, when X never evaluated the event, the
-// decision the space's current consent settings give (marked `recorded: false`).
+// report), and for each destination what happened, as its DestinationObject recorded it
+// (worker/delivery/decision-lineage.ts). Every entry has one shape: destination (name),
+// destinationId, status (delivered | filtered | retrying | failed; `decided` for a bare privacy
+// decision; `not_evaluated` when nothing was recorded), allowed, reason, the refusal's detail and
+// missing categories, attempts / error, decidedAt and `recorded`. `?destination=X` (a name or a
+// destination id) answers for one destination: the record, or, when X never evaluated the event,
+// what X's current configuration would decide (the space's consent settings for a name that is
+// not a configured destination), marked `recorded: false`.
 import { Hono } from "hono";
 import { ApiError } from "../errors.ts";
+import { destinationObject } from "../delivery/delivery-consumer.ts";
+import type { DestinationConfig } from "../delivery/destination-config.ts";
+import { judgeEvent } from "../delivery/destination-judge.ts";
+import { spaceActivation } from "../delivery/fan-out.ts";
 import { decideDelivery } from "../privacy/consent.ts";
 import { storedForm } from "../privacy/edge-privacy.ts";
 import { readSpacePrivacy } from "../privacy/space-settings-store.ts";
@@ -12,6 +21,46 @@ import type { AdminEnv } from "./principal.ts";
 import { requireSource } from "./sources.ts";
 
 export const lineageAdmin = new Hono<AdminEnv>();
+
+interface LineageEntry {
+  destination: string;
+  destinationId: string | null;
+  status: string;
+  allowed: boolean;
+  reason: string;
+  decidedAt: string;
+  recorded: boolean;
+  [more: string]: unknown;
+}
+
+/** What `wanted` (a configured destination's name or id, else a bare name) would decide now. */
+async function unrecorded(
+  env: Env,
+  spaceId: string,
+  wanted: string,
+  message: NormalizedMessage,
+  consent: Parameters<typeof decideDelivery>[2],
+): Promise<LineageEntry> {
+  const entry = { status: "not_evaluated", decidedAt: new Date().toISOString(), recorded: false };
+  const summary = (await spaceActivation(env, spaceId).destinations()).find(
+    (d) => d.name === wanted || d.id === wanted,
+  );
+  const text = summary ? await destinationObject(env, summary.id).configuration() : null;
+  if (!summary || text === null) {
+    const decision = decideDelivery(message, wanted, consent);
+    return { destination: wanted, destinationId: null, ...decision, ...entry };
+  }
+  const judged = await judgeEvent(JSON.parse(text) as DestinationConfig, message);
+  const decision = judged.deliver
+    ? { allowed: true, reason: judged.allowReason }
+    : {
+        allowed: false,
+        reason: judged.reason,
+        detail: judged.detail ?? judged.reason,
+        missingCategories: judged.missingCategories ?? [],
+      };
+  return { destination: summary.name, destinationId: summary.id, ...decision, ...entry };
+}
 
 lineageAdmin.get("/sources/:sourceId/events/:messageId/lineage", async (c) => {
   const source = await requireSource(c.env, c.req.param("sourceId"));
@@ -38,23 +87,23 @@ lineageAdmin.get("/sources/:sourceId/events/:messageId/lineage", async (c) => {
       detail: string;
       decided_at: number;
     }>();
-  const deliveries = results.map((r) => ({
-    destination: r.destination,
-    allowed: r.allowed === 1,
-    reason: r.reason,
-    ...(JSON.parse(r.detail) as Record<string, unknown>),
-    decidedAt: new Date(r.decided_at).toISOString(),
-    recorded: true,
-  }));
+  const deliveries: LineageEntry[] = results.map((r) => {
+    const { destinationId, status, ...rest } = JSON.parse(r.detail) as Record<string, unknown>;
+    return {
+      destination: r.destination,
+      destinationId: typeof destinationId === "string" ? destinationId : null,
+      status: typeof status === "string" ? status : "decided",
+      allowed: r.allowed === 1,
+      reason: r.reason,
+      ...rest,
+      decidedAt: new Date(r.decided_at).toISOString(),
+      recorded: true,
+    };
+  });
   const wanted = c.req.query("destination");
-  if (wanted !== undefined && !deliveries.some((d) => d.destination === wanted)) {
-    const decision = decideDelivery(message, wanted, privacy.consent);
-    deliveries.push({
-      destination: wanted,
-      ...decision,
-      decidedAt: new Date().toISOString(),
-      recorded: false,
-    });
+  const matches = (d: LineageEntry) => d.destination === wanted || d.destinationId === wanted;
+  if (wanted !== undefined && !deliveries.some(matches)) {
+    deliveries.push(await unrecorded(c.env, source.spaceId, wanted, message, privacy.consent));
   }
   return c.json({
     lineage: {
@@ -62,8 +111,7 @@ lineageAdmin.get("/sources/:sourceId/events/:messageId/lineage", async (c) => {
       messageId,
       receivedAt: new Date(row.received_at).toISOString(),
       stored: { fields: storage.fields.map((f) => ({ ...f })) },
-      deliveries:
-        wanted === undefined ? deliveries : deliveries.filter((d) => d.destination === wanted),
+      deliveries: wanted === undefined ? deliveries : deliveries.filter(matches),
     },
   });
 });

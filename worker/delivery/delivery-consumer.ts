@@ -21,7 +21,7 @@ async function settle(env: Env, message: Message<string>): Promise<DeliveryVerdi
   };
   const stub = destinationObject(env, item.destinationId);
   return item.kind === "event"
-    ? stub.deliver(JSON.stringify(item.message), attempt)
+    ? stub.deliver(JSON.stringify(item.message), { ...attempt, sourceId: item.sourceId })
     : stub.replay(item.messageId, attempt);
 }
 

@@ -4,6 +4,7 @@
 // the discard reason the delivery overview reports.
 import { planDelivery } from "../destinations/plan.ts";
 import { decideDelivery } from "../privacy/consent.ts";
+import type { AllowReason } from "../privacy/delivery-decision.ts";
 import { destinationForms, type EdgePrivacyConfig } from "../privacy/edge-privacy.ts";
 import { DEFAULT_PII_POLICY } from "../privacy/pii-policy-types.ts";
 import type { NormalizedMessage } from "../spec/message.ts";
@@ -29,8 +30,8 @@ export const FILTER_GROUP: Record<FilterReason, string> = {
 };
 
 export type Judgement =
-  | { deliver: true; event: NormalizedMessage; droppedFields: string[] }
-  | { deliver: false; reason: FilterReason; detail?: string };
+  | { deliver: true; event: NormalizedMessage; droppedFields: string[]; allowReason: AllowReason }
+  | { deliver: false; reason: FilterReason; detail?: string; missingCategories?: string[] };
 
 /** The privacy configuration this one destination is judged under. */
 export function privacyConfigOf(config: DestinationConfig): EdgePrivacyConfig {
@@ -60,7 +61,12 @@ export async function judgeEvent(
   const privacy = privacyConfigOf(config);
   const decision = decideDelivery(message, config.name, privacy.consent);
   if (!decision.allowed)
-    return { deliver: false, reason: decision.reason, detail: decision.detail };
+    return {
+      deliver: false,
+      reason: decision.reason,
+      detail: decision.detail,
+      ...(decision.missingCategories ? { missingCategories: decision.missingCategories } : {}),
+    };
   const plan = planDelivery(message, {
     integrationName: config.name,
     // Consent was decided above with the space's full rules (requireConsent included).
@@ -74,7 +80,7 @@ export async function judgeEvent(
   const droppedFields = (form.fields ?? [])
     .filter((f) => f.outcome === "dropped")
     .map((f) => f.path);
-  return { deliver: true, event: form.message, droppedFields };
+  return { deliver: true, event: form.message, droppedFields, allowReason: decision.reason };
 }
 
 /**

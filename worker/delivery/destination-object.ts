@@ -7,6 +7,7 @@ import { destinationAdapter } from "../destinations/catalog.ts";
 import { decideNextStep } from "../destinations/retry.ts";
 import type { NormalizedMessage } from "../spec/message.ts";
 import type { DestinationConfig } from "./destination-config.ts";
+import { recordLineage, type LineageKey } from "./decision-lineage.ts";
 import { judgeEvent, refusalReason } from "./destination-judge.ts";
 import { DeliveryLedger, type LedgerRow } from "./delivery-ledger.ts";
 import { buildOverview, type DeliveryOverview } from "./delivery-overview.ts";
@@ -22,6 +23,8 @@ export interface AttemptInfo {
   attempts: number;
   /** When the event was handed to delivery (the queue message's timestamp), epoch ms. */
   firstAttemptAt: number;
+  /** The event's source, for its lineage record (absent on replays: kept with the dead letter). */
+  sourceId?: string;
 }
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -70,12 +73,30 @@ export class DestinationObject extends DurableObject<Env> {
       return { action: "ack" }; // a repeat of an event this destination has handled or is handling
     if (!row) this.ledger.receive(message.messageId, attempt.queueMessageId, now);
     const judged = await judgeEvent(config, message);
+    const key = attempt.sourceId
+      ? { config, sourceId: attempt.sourceId, messageId: message.messageId }
+      : undefined;
     if (!judged.deliver) {
       this.ledger.filtered(message.messageId, judged.reason, judged.detail, now);
+      if (key) {
+        const { reason, detail, missingCategories } = judged;
+        await recordLineage(this.env, key, {
+          status: "filtered",
+          decision: {
+            allowed: false,
+            reason,
+            detail: detail ?? reason,
+            ...(missingCategories ? { missingCategories } : {}),
+          },
+        });
+      }
       return { action: "ack" };
     }
     const latencyFrom = Date.parse(message.receivedAt);
-    return this.send(config, judged.event, judged.droppedFields, attempt, latencyFrom);
+    return this.send(config, judged.event, judged.droppedFields, attempt, latencyFrom, {
+      key,
+      allowReason: judged.allowReason,
+    });
   }
 
   /** One attempt at a dead letter released for replay: sends the stored form, exactly once. */
@@ -86,7 +107,9 @@ export class DestinationObject extends DurableObject<Env> {
     if (row.owner === null) this.ledger.claim(messageId, attempt.queueMessageId);
     else if (row.owner !== attempt.queueMessageId) return { action: "ack" };
     const event = JSON.parse(row.body) as NormalizedMessage;
-    return this.send(config, event, [], attempt, null);
+    const sourceId = this.ctx.storage.kv.get<string>(`source:${messageId}`);
+    const key = sourceId === undefined ? undefined : { config, sourceId, messageId };
+    return this.send(config, event, [], attempt, null, { key, allowReason: "DEAD_LETTER_REPLAY" });
   }
 
   private async send(
@@ -95,9 +118,14 @@ export class DestinationObject extends DurableObject<Env> {
     droppedFields: readonly string[],
     attempt: AttemptInfo,
     latencyFrom: number | null,
+    lineage: { key: LineageKey | undefined; allowReason: string },
   ): Promise<DeliveryVerdict> {
     const adapter = destinationAdapter(config.slug);
     if (!adapter) return { action: "ack" };
+    const record = async (outcome: Parameters<typeof recordLineage>[2]) => {
+      if (lineage.key) await recordLineage(this.env, lineage.key, outcome);
+    };
+    const allowed = { allowed: true, reason: lineage.allowReason };
     const result = await adapter.send(event, config.settings, { fetch: egressFetch });
     const now = Date.now();
     const id = event.messageId;
@@ -105,6 +133,10 @@ export class DestinationObject extends DurableObject<Env> {
       result.httpStatus === null ? refusalReason(result.error, droppedFields) : undefined;
     if (result.status === "failed" && refused) {
       this.ledger.filtered(id, refused, result.error, now);
+      await record({
+        status: "filtered",
+        decision: { allowed: false, reason: refused, detail: result.error ?? refused },
+      });
       return { action: "ack" };
     }
     const step = decideNextStep({
@@ -122,14 +154,20 @@ export class DestinationObject extends DurableObject<Env> {
         latency === null ? null : Math.max(0, latency),
         now,
       );
+      this.ctx.storage.kv.delete(`source:${id}`);
+      await record({ status: "delivered", decision: allowed, attempts: attempt.attempts });
       return { action: "ack" };
     }
     const error = result.error ?? `HTTP ${result.httpStatus ?? "none"}`;
     if (step.action === "retry") {
       this.ledger.retrying(id, attempt.attempts, error, step.delaySeconds, now);
+      await record({ status: "retrying", decision: allowed, attempts: attempt.attempts, error });
       return { action: "retry", delaySeconds: step.delaySeconds };
     }
     this.ledger.deadLetter(id, attempt.attempts, step.reason, error, JSON.stringify(event), now);
+    // Kept with the dead letter so a replay can update the event's lineage.
+    if (lineage.key) this.ctx.storage.kv.put(`source:${id}`, lineage.key.sourceId);
+    await record({ status: "failed", decision: allowed, attempts: attempt.attempts, error });
     return { action: "ack" };
   }
 

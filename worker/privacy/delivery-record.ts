@@ -1,13 +1,34 @@
 // Records why each destination did or did not get an event, so the lineage API can answer "why
-// did destination X not get event Y". The delivery side calls `recordDeliveryDecisions` with what
-// `decideDelivery` / `destinationForms` (consent.ts, edge-privacy.ts) returned; a re-evaluation of
-// the same event replaces the earlier record (idempotent under Queue redelivery).
+// did destination X not get event Y". Each DestinationObject calls `recordDeliveryDecisions` as it
+// settles an event (worker/delivery/decision-lineage.ts): the privacy decision or the rule that
+// filtered it, and what delivery did (delivered / filtered / retrying / failed). A later record of
+// the same event replaces the earlier one (a retry that delivers overwrites "retrying";
+// idempotent under Queue redelivery).
 import type { DeliveryDecision } from "./delivery-decision.ts";
 import type { PiiReportEntry } from "./pii-policy.ts";
 
+/** What delivery did with the event; absent when only the privacy decision is known. */
+export type DeliveryStatus = "delivered" | "filtered" | "retrying" | "failed";
+
+/** A decision made after privacy: a destination filter, subscription or vendor refusal. */
+export interface RuleDecision {
+  allowed: boolean;
+  /** Segment's discard reason (FILTERED_BY_RULES, NO_MATCHING_MAPPING, …) or an allow reason. */
+  reason: string;
+  detail?: string;
+  missingCategories?: string[];
+}
+
 export interface DecisionRecord {
+  /** The destination's name, as in the integrations object and consent mappings. */
   destination: string;
-  decision: DeliveryDecision;
+  decision: DeliveryDecision | RuleDecision;
+  /** The configured destination (its DestinationObject), when a real destination decided. */
+  destinationId?: string;
+  status?: DeliveryStatus;
+  /** Vendor attempts so far, and the last error (never a secret; no request body). */
+  attempts?: number;
+  error?: string;
   /** What the PII policy did to each field for this destination (allowed deliveries). */
   fields?: readonly PiiReportEntry[];
 }
@@ -22,6 +43,10 @@ export function decisionRow(record: DecisionRecord) {
     detail: JSON.stringify({
       ...(d.allowed ? {} : { detail: d.detail, missingCategories: d.missingCategories ?? [] }),
       ...(record.fields ? { fields: record.fields } : {}),
+      ...(record.destinationId === undefined ? {} : { destinationId: record.destinationId }),
+      ...(record.status === undefined ? {} : { status: record.status }),
+      ...(record.attempts === undefined ? {} : { attempts: record.attempts }),
+      ...(record.error === undefined ? {} : { error: record.error }),
     }),
   };
 }

@@ -1,28 +1,35 @@
 // The seam between regulations and delivery. The `forward_to_destinations` step asks
-// `destinationDeletionTargets` which of the space's destinations exist and which can delete a
-// user, and records one `destination_deletions` row (status `pending`, with the subject ids) for
-// each that can. The delivery side executes the pending rows, then calls
+// `destinationDeletionTargets` for the space's destinations (the SpaceActivation list, disabled
+// ones included: they may still hold the person's data) and records one `destination_deletions`
+// row per destination: `pending` (with the subject ids) where the adapter has a `deleteUser`,
+// `unsupported` otherwise. destination-deletion-run.ts then executes the pending rows and calls
 // `completeDestinationDeletion`, which erases the ids from the row.
+import { destinationAdapter } from "../destinations/catalog.ts";
+import { spaceActivation } from "../delivery/fan-out.ts";
 
 export interface DeletionTarget {
-  /** The destination's name, as in the integrations object and consent mappings. */
-  destination: string;
+  /** The destination's id: the `destination` column, and its DestinationObject's name. */
+  destinationId: string;
   /** Whether the destination's API can delete a user (Segment: "supports deletion"). */
   supportsDeletion: boolean;
 }
 
-/**
- * The space's destinations as deletion targets. Until the destinations registry (issue 7) plugs
- * in here, a space has none.
- */
-export function destinationDeletionTargets(_env: Env, _spaceId: string): Promise<DeletionTarget[]> {
-  return Promise.resolve([]);
+/** A destination deletion's state; `unsupported` when the vendor cannot delete by this subject. */
+export type DeletionRowStatus = "pending" | "succeeded" | "failed" | "unsupported";
+
+/** The space's destinations as deletion targets, in id order. */
+export async function destinationDeletionTargets(
+  env: Env,
+  spaceId: string,
+): Promise<DeletionTarget[]> {
+  const summaries = await spaceActivation(env, spaceId).destinations();
+  return summaries.map((s) => ({
+    destinationId: s.id,
+    supportsDeletion: destinationAdapter(s.slug)?.deleteUser !== undefined,
+  }));
 }
 
-export type ForwardOutcome =
-  { kind: "none" } | { kind: "unsupported" } | { kind: "queued"; count: number };
-
-/** Records the pending deletions; idempotent (one row per regulation and destination). */
+/** Records the deletions (pending or unsupported); idempotent (one row per regulation and destination). */
 export async function queueDestinationDeletions(
   env: Env,
   spaceId: string,
@@ -30,38 +37,37 @@ export async function queueDestinationDeletions(
   subjectType: string,
   subjects: readonly string[],
   targets: readonly DeletionTarget[],
-): Promise<ForwardOutcome> {
-  if (targets.length === 0) return { kind: "none" };
-  const supported = targets.filter((t) => t.supportsDeletion);
-  if (supported.length === 0) return { kind: "unsupported" };
+): Promise<number> {
+  if (targets.length === 0) return 0;
   const now = Date.now();
   const insert = env.DB.prepare(
     `INSERT INTO destination_deletions
        (regulation_id, destination, space_id, subject_type, subjects, status, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
   await env.DB.batch(
-    supported.map((t) =>
+    targets.map((t) =>
       insert.bind(
         regulationId,
-        t.destination,
+        t.destinationId,
         spaceId,
         subjectType,
-        JSON.stringify(subjects),
+        t.supportsDeletion ? JSON.stringify(subjects) : null,
+        t.supportsDeletion ? "pending" : "unsupported",
         now,
         now,
       ),
     ),
   );
-  return { kind: "queued", count: supported.length };
+  return targets.length;
 }
 
-/** Marks a destination's deletion done (or failed) and erases the subject ids it held. */
+/** Ends a destination's deletion and erases the subject ids it held. */
 export async function completeDestinationDeletion(
   env: Env,
   regulationId: string,
   destination: string,
-  status: "succeeded" | "failed",
+  status: Exclude<DeletionRowStatus, "pending">,
 ): Promise<void> {
   await env.DB.prepare(
     `UPDATE destination_deletions SET status = ?, subjects = NULL, updated_at = ?
@@ -71,16 +77,24 @@ export async function completeDestinationDeletion(
     .run();
 }
 
-/** The per-destination deletion rows of a regulation, for its status (never the subject ids). */
-export async function destinationDeletionsOf(env: Env, regulationId: string) {
+/**
+ * The per-destination deletion rows of a regulation, for its status (never the subject ids), with
+ * the destination's current name and slug (null once the destination is deleted).
+ */
+export async function destinationDeletionsOf(env: Env, spaceId: string, regulationId: string) {
   const { results } = await env.DB.prepare(
     `SELECT destination, status, updated_at FROM destination_deletions
      WHERE regulation_id = ? ORDER BY destination`,
   )
     .bind(regulationId)
     .all<{ destination: string; status: string; updated_at: number }>();
+  if (results.length === 0) return [];
+  const summaries = await spaceActivation(env, spaceId).destinations();
+  const byId = new Map(summaries.map((s) => [s.id, s]));
   return results.map((r) => ({
-    destination: r.destination,
+    destinationId: r.destination,
+    name: byId.get(r.destination)?.name ?? null,
+    slug: byId.get(r.destination)?.slug ?? null,
     status: r.status,
     updatedAt: new Date(r.updated_at).toISOString(),
   }));

@@ -31,7 +31,7 @@ async function regulationJson(env: Env, r: RegulationRecord) {
     createdAt: new Date(r.createdAt).toISOString(),
     updatedAt: r.state.updatedAt,
     steps: r.state.steps,
-    destinations: await destinationDeletionsOf(env, r.id),
+    destinations: await destinationDeletionsOf(env, r.spaceId, r.id),
   };
 }
 

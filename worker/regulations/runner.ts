@@ -1,11 +1,22 @@
 // Runs a regulation's steps in plan order (worker/privacy/regulation-plan.ts), saving the state
 // after every transition. Called from the space's IdentityGraph alarm, which holds the subjects;
 // every step is idempotent, so an alarm retried after a crash repeats nothing harmful. A failed
-// step is retried on the next alarm, up to the reducer's attempt limit.
-import { isRegulationDone, nextStep, reduceRegulation } from "../privacy/regulation-status.ts";
+// step is retried on the next alarm, up to the reducer's attempt limit. `forward_to_destinations`
+// queues one row per destination and executes the pending ones (destination-deletion-run.ts): a
+// vendor still failing retryably keeps the step failed-retryable (its last attempt gives up on
+// the row); a vendor refusal fails it for good (FAILED); only unsupported rows end it
+// `not_supported` (PARTIAL_SUCCESS).
+import {
+  MAX_STEP_ATTEMPTS,
+  isRegulationDone,
+  nextStep,
+  reduceRegulation,
+} from "../privacy/regulation-status.ts";
 import type { RegulationState, StepKind } from "../privacy/regulation-plan.ts";
 import type { SubjectType } from "../privacy/regulations.ts";
 import { deleteSubjectRows } from "./d1-erasure.ts";
+import { forwardStepOutcome } from "./deletion-outcome.ts";
+import { executeDestinationDeletions } from "./destination-deletion-run.ts";
 import { destinationDeletionTargets, queueDestinationDeletions } from "./destination-deletions.ts";
 import { rewriteSubjectObjects } from "./r2-erasure.ts";
 import { getRegulation, saveRegulationState } from "./store.ts";
@@ -31,11 +42,20 @@ export interface RegulationHost {
 
 type Outcome = { kind: "done"; count: number } | { kind: "not_supported" };
 
+/** A step failure that retrying cannot fix: the regulation ends FAILED at once. */
+class PermanentStepError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PermanentStepError";
+  }
+}
+
 async function execute(
   env: Env,
   host: RegulationHost,
   work: RegulationWork,
   step: StepKind,
+  lastAttempt: boolean,
 ): Promise<Outcome> {
   const subjects = work.resolved ?? subjectsOnly(work.subjectType, work.subjects);
   const done = (count: number): Outcome => ({ kind: "done", count });
@@ -76,7 +96,7 @@ async function execute(
       return done(host.eraseIdentityIndex(subjects.profileIds));
     case "forward_to_destinations": {
       const targets = await destinationDeletionTargets(env, work.spaceId);
-      const outcome = await queueDestinationDeletions(
+      await queueDestinationDeletions(
         env,
         work.spaceId,
         work.regulationId,
@@ -84,8 +104,16 @@ async function execute(
         work.subjects,
         targets,
       );
-      if (outcome.kind === "unsupported") return { kind: "not_supported" };
-      return done(outcome.kind === "queued" ? outcome.count : 0);
+      const statuses = await executeDestinationDeletions(env, work.regulationId, lastAttempt);
+      const outcome = forwardStepOutcome(statuses);
+      switch (outcome.kind) {
+        case "retry":
+          throw new Error(`${outcome.pending} destination deletion(s) to retry`);
+        case "failed":
+          throw new PermanentStepError(`${outcome.failed} destination deletion(s) failed`);
+        default:
+          return outcome;
+      }
     }
   }
 }
@@ -131,7 +159,8 @@ export async function runRegulation(
     state = reduceRegulation(state, { type: "started", step: step.kind, at: at() });
     await saveRegulationState(env, record, state, { kind: step.kind, status: "started" });
     try {
-      const outcome = await execute(env, host, work, step.kind);
+      const lastAttempt = step.attempts + 1 >= MAX_STEP_ATTEMPTS;
+      const outcome = await execute(env, host, work, step.kind, lastAttempt);
       state =
         outcome.kind === "done"
           ? reduceRegulation(state, {
@@ -155,7 +184,7 @@ export async function runRegulation(
         step: step.kind,
         at: at(),
         error: message,
-        retryable: true,
+        retryable: !(error instanceof PermanentStepError),
       });
       await saveRegulationState(env, record, state, {
         kind: step.kind,
