@@ -4,6 +4,7 @@
 // guest (the redirect is unsigned, §2.1), then `POST /api/s/{site}/cmd/stamgr` with
 // `authorize-guest`. Sources: jens-maus/node-unifi `authorizeGuest()`, Art-of-WiFi `authorize_guest()`.
 import type { UnifiGrantConfig } from "../config.ts";
+import { csrfFromSession } from "../../agent/controllers/unifi/login.ts";
 
 /** The controller refused or failed; `step` says which call, never a MAC or a password. */
 export class UnifiGrantError extends Error {
@@ -44,19 +45,6 @@ export function authorizeGuestBody(
   return body;
 }
 
-function csrfFromJwt(cookie: string | undefined): string | undefined {
-  const payload = cookie?.split(".")[1];
-  if (payload === undefined) return undefined;
-  try {
-    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as {
-      csrfToken?: unknown;
-    };
-    return typeof claims.csrfToken === "string" ? claims.csrfToken : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function login(
   config: UnifiGrantConfig,
   base: string,
@@ -83,7 +71,7 @@ async function login(
     .filter((c) => c.includes("="));
   if (cookies.length === 0) throw new UnifiGrantError("login", "no session cookie", res.status);
   const token = cookies.find((c) => c.startsWith("TOKEN="))?.slice("TOKEN=".length);
-  const csrf = res.headers.get("x-csrf-token") ?? csrfFromJwt(token);
+  const csrf = res.headers.get("x-csrf-token") ?? csrfFromSession(null, token);
   const headers: Record<string, string> = {
     cookie: cookies.join("; "),
     "content-type": "application/json",
