@@ -11,7 +11,7 @@ import { processCpuMillis } from "./workerd-process.ts";
 const SEND_CONCURRENCY = 4;
 const D1_POLL_MS = 100;
 const CPU_POLL_MS = 100;
-/** Longer than the Queue's 1 s batch timeout and its first 2 s retry delay. */
+/** Longer than the consumer's first 2 s retry delay. */
 const QUIET_MS = 2_500;
 const EXPORT_POLL_MS = 1_000;
 const IDLE_BEFORE_MAX_MS = 90_000;

@@ -30,15 +30,21 @@ async function readLimited(stream: ReadableStream<Uint8Array>, limit: number): P
   return out;
 }
 
+/** A request body as text, with its size in bytes (after decompression). */
+export interface BodyText {
+  text: string;
+  bytes: number;
+}
+
 /**
  * Reads the body as text, refusing more than `limit` bytes (after decompression for gzip), and
  * decodes `Content-Encoding: gzip`. Errors: 413 `payload_too_large`, 400 `invalid_gzip`,
  * 400 `invalid_encoding`, 415 `unsupported_encoding`.
  */
-export async function readBodyText(request: Request, limit: number): Promise<string> {
+export async function readBodyText(request: Request, limit: number): Promise<BodyText> {
   const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (!request.body) return "";
+  if (!request.body) return { text: "", bytes: 0 };
   let bytes: Uint8Array;
   if (encoding === "identity" || encoding === "") {
     if (declared > limit) throw tooLarge(limit);
@@ -59,7 +65,7 @@ export async function readBodyText(request: Request, limit: number): Promise<str
     );
   }
   try {
-    return decoder.decode(bytes);
+    return { text: decoder.decode(bytes), bytes: bytes.byteLength };
   } catch (error) {
     throw new ApiError(400, "invalid_encoding", "body is not valid UTF-8", { cause: error });
   }

@@ -24,6 +24,14 @@ export interface ChunkInput {
   lines: string[];
 }
 
+const encoder = new TextEncoder();
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** UTF-8 size of a line: its length for ASCII (nearly all traffic), else the encoded size. */
+export function utf8Length(line: string): number {
+  return ASCII.test(line) ? line.length : encoder.encode(line).byteLength;
+}
+
 /** Groups lines into chunks named `<requestId>-<n>` under the size and count bounds; returns wire text. */
 export function chunkLines(input: ChunkInput): { chunkId: string; text: string; count: number }[] {
   const chunks: { chunkId: string; text: string; count: number }[] = [];
@@ -47,8 +55,7 @@ export function chunkLines(input: ChunkInput): { chunkId: string; text: string; 
     bytes = 0;
   };
   for (const line of input.lines) {
-    // UTF-16 length × 3 bounds the UTF-8 size; exact for ASCII, which is nearly all traffic.
-    const size = line.length;
+    const size = utf8Length(line);
     if (
       current.length >= MAX_CHUNK_MESSAGES ||
       (current.length > 0 && bytes + size > MAX_CHUNK_BYTES)

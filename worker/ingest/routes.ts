@@ -88,9 +88,9 @@ async function handleTracking(c: Ctx, route: RouteKind): Promise<Response> {
   const headerKey = writeKeyFromAuthorization(c.req.header("authorization"));
   let auth = headerKey === undefined ? undefined : await authenticate(c.env, headerKey);
 
-  const text = await readBodyText(c.req.raw, route.batch ? MAX_BATCH_BYTES : MAX_MESSAGE_BYTES);
+  const request = await readBodyText(c.req.raw, route.batch ? MAX_BATCH_BYTES : MAX_MESSAGE_BYTES);
   const parsed = parseTrackingBody(
-    parseJsonBody(text),
+    parseJsonBody(request.text),
     route,
     {
       receivedAt,
@@ -98,7 +98,7 @@ async function handleTracking(c: Ctx, route: RouteKind): Promise<Response> {
       ip: c.req.header("cf-connecting-ip"),
       newMessageId: () => `foyer-${crypto.randomUUID()}`,
     },
-    text.length,
+    request.bytes,
   );
   if (!auth) {
     if (parsed.writeKey === undefined) {

@@ -323,6 +323,26 @@ describe("Tracking API: bad input", () => {
     });
   }
 
+  it("measures batch items in bytes: a multibyte item over 32 KB is rejected", async () => {
+    const mixed = await newSource();
+    // 12,000 three-byte characters: under 32 K characters, 36 KB of UTF-8.
+    const res = await track(mixed.writeKey, "/v1/batch", {
+      batch: [
+        { type: "track", userId: "u1", event: "Wide", properties: { note: "€".repeat(12_000) } },
+        { type: "track", userId: "u1", event: "Narrow" },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const body = await res.json<{
+      accepted: number;
+      rejected: { index: number; code: string }[];
+    }>();
+    expect(body.accepted).toBe(1);
+    expect(body.rejected).toEqual([
+      expect.objectContaining({ index: 0, code: "message_too_large" }),
+    ]);
+  });
+
   it("rejects bad batch items by index while accepting the good ones", async () => {
     const mixed = await newSource();
     const res = await track(mixed.writeKey, "/v1/batch", {

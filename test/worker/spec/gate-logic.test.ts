@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { chunkLines, decodeChunk, MAX_CHUNK_MESSAGES } from "../../../worker/ingest/chunks.ts";
+import {
+  chunkLines,
+  decodeChunk,
+  MAX_CHUNK_MESSAGES,
+  utf8Length,
+} from "../../../worker/ingest/chunks.ts";
 import { takeTokens } from "../../../worker/ingest/token-bucket.ts";
 import { writeKeyFromAuthorization } from "../../../worker/ingest/write-key.ts";
 
@@ -53,6 +58,14 @@ describe("chunkLines", () => {
       ["m0", "m1"],
       ["m2", "m3"],
     ]);
+  });
+
+  it("measures lines in UTF-8 bytes, so non-ASCII chunks stay under the Queue's limit", () => {
+    // 25,000 three-byte characters: 25 K UTF-16 units but 75 KB of UTF-8.
+    const wide = JSON.stringify({ messageId: "w", pad: "€".repeat(25_000) });
+    expect(utf8Length(wide)).toBe(new TextEncoder().encode(wide).byteLength);
+    const chunks = chunkLines({ ...base, lines: [wide, wide] });
+    expect(chunks).toHaveLength(2);
   });
 
   it("round-trips through the wire form", () => {
