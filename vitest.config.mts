@@ -23,6 +23,8 @@ export default defineConfig({
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
           setupFiles: ["./test/worker/apply-migrations.ts"],
+          // The vendor receiver on 127.0.0.1 that destination tests send real requests to.
+          globalSetup: ["./test/receiver/global-setup.ts"],
         },
       },
       {

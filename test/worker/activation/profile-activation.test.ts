@@ -25,17 +25,16 @@ type Sent = {
   context: Record<string, unknown>;
 };
 
-function personasAt(path: string): Sent[] {
-  return receiver
-    .at(path)
+async function personasAt(path: string): Promise<Sent[]> {
+  return (await receiver.at(path))
     .map((r) => JSON.parse(r.body) as Sent)
     .filter((m) => m.context.personas !== undefined);
 }
 
 function waitFor(path: string, predicate: (sent: Sent[]) => boolean): Promise<Sent[]> {
-  return eventually(() => {
-    const sent = personasAt(path);
-    return Promise.resolve(predicate(sent) ? sent : undefined);
+  return eventually(async () => {
+    const sent = await personasAt(path);
+    return predicate(sent) ? sent : undefined;
   });
 }
 
@@ -124,9 +123,11 @@ describe("audiences and computed traits in the profile's Durable Object", () => 
     expect(changes).toContain("audience:recent_visitors:exited");
     expect(changes).toContain("trait:visit_count");
     // The guest never granted "marketing": activation messages do not reach that destination.
-    expect(personasAt("/marketing")).toEqual([]);
+    expect(await personasAt("/marketing")).toEqual([]);
     expect(
-      receiver.at("/marketing").map((r) => (JSON.parse(r.body) as { messageId: string }).messageId),
+      (await receiver.at("/marketing")).map(
+        (r) => (JSON.parse(r.body) as { messageId: string }).messageId,
+      ),
     ).toEqual(["visit-1"]);
   });
 

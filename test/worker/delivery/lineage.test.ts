@@ -53,8 +53,8 @@ describe("lineage from delivery records", () => {
     await eventually(async () =>
       (await overviewOf(s.spaceId, ads)).filtered.total === 1 ? 1 : undefined,
     );
-    expect(receiver.at("/open")).toHaveLength(1);
-    expect(receiver.at("/ads")).toEqual([]);
+    expect(await receiver.at("/open")).toHaveLength(1);
+    expect(await receiver.at("/ads")).toEqual([]);
 
     const all = await eventually(async () => {
       const l = await lineage(s.sourceId, "lin-1");
@@ -93,7 +93,7 @@ describe("lineage from delivery records", () => {
     const s = await newSource();
     const hook = await webhookDestination(s.spaceId, "/flaky");
     // A 4xx is not retried (so no Queue retry outlives the test): dead-lettered at once.
-    receiver.fail("/flaky", Infinity, 400);
+    await receiver.fail("/flaky", Infinity, 400);
     await track(s.writeKey, "/v1/track", { userId: "u", messageId: "lin-2", event: "Viewed" });
     await storedEventually(s.sourceId, 1);
     const failed = await eventually(async () => {
@@ -104,7 +104,7 @@ describe("lineage from delivery records", () => {
     expect((failed as unknown as { error: string }).error).toMatch(/400/);
     expect((await overviewOf(s.spaceId, hook)).failed).toBe(1);
     // Replayed from the dead-letter store: the lineage follows the replay.
-    receiver.fail("/flaky", 0);
+    await receiver.fail("/flaky", 0);
     const replay = await call(
       `/admin/v1/spaces/${s.spaceId}/destinations/${hook}/dead-letters/replay`,
       {
@@ -119,7 +119,7 @@ describe("lineage from delivery records", () => {
       return entry?.status === "delivered" ? entry : undefined;
     });
     expect(replayed).toMatchObject({ allowed: true, reason: "DEAD_LETTER_REPLAY", recorded: true });
-    expect(receiver.at("/flaky")).toHaveLength(2);
+    expect(await receiver.at("/flaky")).toHaveLength(2);
     // A destination created after the event never saw it: the answer is what it would decide now.
     await webhookDestination(s.spaceId, "/late", {
       name: "Late Hook",

@@ -15,9 +15,10 @@ beforeEach(() => {
 afterEach(() => receiver.stop());
 
 function arrived(path: string, n: number) {
-  return eventually(() =>
-    Promise.resolve(receiver.at(path).length >= n ? receiver.at(path) : undefined),
-  );
+  return eventually(async () => {
+    const requests = await receiver.at(path);
+    return requests.length >= n ? requests : undefined;
+  });
 }
 
 function settled(spaceId: string, dst: string, n: number) {
@@ -123,7 +124,9 @@ describe("destination delivery through the pipeline", () => {
       },
     });
     expect(
-      receiver.at("/filtered").map((r) => (JSON.parse(r.body) as { messageId: string }).messageId),
+      (await receiver.at("/filtered")).map(
+        (r) => (JSON.parse(r.body) as { messageId: string }).messageId,
+      ),
     ).toEqual(["ok"]);
     const { event } = await admin<{ event: { status: string; reason: string } }>(
       "GET",
@@ -139,7 +142,7 @@ describe("destination delivery through the pipeline", () => {
     await track(writeKey, "/v1/track", { userId: "u", event: "Signed Up", messageId: "m-on" });
     await arrived("/on", 1);
     await settled(spaceId, on, 1);
-    expect(receiver.at("/off")).toHaveLength(0);
+    expect(await receiver.at("/off")).toHaveLength(0);
   });
 });
 

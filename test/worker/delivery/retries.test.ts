@@ -66,7 +66,7 @@ describe("delivery retries", () => {
   it("retries a receiver that fails twice with growing randomized delays, then delivers once", async () => {
     const { spaceId } = await newSource();
     const dst = await webhookDestination(spaceId, "/flaky");
-    receiver.fail("/flaky", 2, 503);
+    await receiver.fail("/flaky", 2, 503);
     const first = await runBatch([eventMessage("q1", spaceId, dst, "m-flaky", { attempts: 1 })]);
     expect(first.explicitAcks).toEqual([]);
     expect(first.retryMessages.map((m) => m.msgId)).toEqual(["q1"]);
@@ -83,7 +83,7 @@ describe("delivery retries", () => {
     const third = await runBatch([eventMessage("q1", spaceId, dst, "m-flaky", { attempts: 3 })]);
     expect(third.explicitAcks).toEqual(["q1"]);
     expect(third.retryMessages).toEqual([]);
-    expect(receiver.at("/flaky")).toHaveLength(3);
+    expect(await receiver.at("/flaky")).toHaveLength(3);
     const overview = await overviewOf(spaceId, dst);
     expect(overview).toMatchObject({
       received: 1,
@@ -100,7 +100,7 @@ describe("delivery retries", () => {
     const { spaceId } = await newSource();
     const down = await webhookDestination(spaceId, "/down");
     const up = await webhookDestination(spaceId, "/up");
-    receiver.fail("/down", Number.POSITIVE_INFINITY, 500);
+    await receiver.fail("/down", Number.POSITIVE_INFINITY, 500);
     const result = await runBatch([
       eventMessage("qa", spaceId, down, "m-iso"),
       eventMessage("qb", spaceId, up, "m-iso"),
@@ -109,13 +109,13 @@ describe("delivery retries", () => {
     expect(result.explicitAcks.sort()).toEqual(["qb", "qc"]);
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(["qa"]);
     expect(result.retryBatch.retry).toBe(false);
-    expect(receiver.at("/up")).toHaveLength(2);
+    expect(await receiver.at("/up")).toHaveLength(2);
   });
 
   it("dead-letters after the 4-hour window, and a replay delivers exactly once", async () => {
     const { spaceId } = await newSource();
     const dst = await webhookDestination(spaceId, "/late");
-    receiver.fail("/late", Number.POSITIVE_INFINITY, 503);
+    await receiver.fail("/late", Number.POSITIVE_INFINITY, 503);
     const startedAt = Date.now() - (RETRY_WINDOW_SECONDS + 1) * 1000;
     const result = await runBatch([
       eventMessage("q9", spaceId, dst, "m-late", { attempts: 9, timestamp: startedAt }),
@@ -136,8 +136,8 @@ describe("delivery retries", () => {
     expect(await overviewOf(spaceId, dst)).toMatchObject({ failed: 1, delivered: 0 });
 
     // Counted before the replay is queued: the Queue may deliver it before the next line runs.
-    const before = receiver.at("/late").length;
-    receiver.fail("/late", 0);
+    const before = (await receiver.at("/late")).length;
+    await receiver.fail("/late", 0);
     const replay = await admin<{ replayed: number }>(
       "POST",
       `/spaces/${spaceId}/destinations/${dst}/dead-letters/replay`,
@@ -168,17 +168,17 @@ describe("delivery retries", () => {
       },
     ]);
     expect(dup.explicitAcks).toEqual(["q-replay-dup"]);
-    expect(receiver.at("/late").length - before).toBe(1);
+    expect((await receiver.at("/late")).length - before).toBe(1);
     expect(await overviewOf(spaceId, dst)).toMatchObject({ failed: 0, delivered: 1 });
   });
 
   it("dead-letters a permanent 4xx at once, without retries", async () => {
     const { spaceId } = await newSource();
     const dst = await webhookDestination(spaceId, "/reject");
-    receiver.fail("/reject", Number.POSITIVE_INFINITY, 422);
+    await receiver.fail("/reject", Number.POSITIVE_INFINITY, 422);
     const result = await runBatch([eventMessage("q4", spaceId, dst, "m-422")]);
     expect(result.explicitAcks).toEqual(["q4"]);
-    expect(receiver.at("/reject")).toHaveLength(1);
+    expect(await receiver.at("/reject")).toHaveLength(1);
     const { deadLetters } = await admin<{ deadLetters: { reason: string }[] }>(
       "GET",
       `/spaces/${spaceId}/destinations/${dst}/dead-letters?limit=10`,
@@ -192,14 +192,14 @@ describe("delivery retries", () => {
     await runBatch([eventMessage("qx", spaceId, dst, "m-once")]);
     const repeat = await runBatch([eventMessage("qy", spaceId, dst, "m-once")]);
     expect(repeat.explicitAcks).toEqual(["qy"]);
-    expect(receiver.at("/once")).toHaveLength(1);
+    expect(await receiver.at("/once")).toHaveLength(1);
     expect((await overviewOf(spaceId, dst)).received).toBe(1);
   });
 
   it("acks and drops a queue message it cannot decode, and sends nothing", async () => {
     const result = await runBatch([{ id: "bad", timestamp: Date.now(), attempts: 1, body: "{" }]);
     expect(result.explicitAcks).toEqual(["bad"]);
-    expect(receiver.requests).toHaveLength(0);
+    expect(await receiver.requests()).toHaveLength(0);
   });
 
   it("refuses bad replay bodies and unknown destinations", async () => {

@@ -2,27 +2,29 @@ import { describe, expect, it } from "vitest";
 import { decideNextStep, RETRY_WINDOW_SECONDS } from "../../../worker/destinations/retry.ts";
 import { webhookDestination, webhookSettingsSchema } from "../../../worker/destinations/webhook.ts";
 import type { DestinationContext } from "../../../worker/destinations/delivery.ts";
-import { orderCompleted } from "./recording-fetch.ts";
+import { Receiver } from "../delivery/receiver.ts";
+import { CONNECTION_RESET, orderCompleted, script, type Answer } from "./recording-fetch.ts";
 
 // The retry loop the delivery worker runs (a Queue message's retry with delaySeconds), played here
-// with a simulated clock against a receiver that fails for a while.
+// with a simulated clock against the receiver on 127.0.0.1 failing for a while.
 const settings = webhookSettingsSchema.parse({
   url: "https://hooks.example.com/x",
   secret: "whsec_0123456789abcdef",
 });
 
-async function deliverWithRetries(failures: (attempt: number) => Response | Error) {
+async function deliverWithRetries(failures: (attempt: number) => Answer) {
+  const receiver = new Receiver();
   let clock = 0;
   let attempt = 0;
   let received = 0;
   const ctx: DestinationContext = {
     now: () => clock,
-    fetch: (request) => {
+    fetch: async (request) => {
       attempt += 1;
-      const answer = failures(attempt);
-      if (answer instanceof Error) return Promise.reject(answer);
-      if (answer.ok) received += 1;
-      return request.text().then(() => answer);
+      const answer = await script(failures(attempt));
+      if (!answer.reset && (answer.status ?? 200) < 300) received += 1;
+      await receiver.answerNext(answer);
+      return receiver.fetch(request);
     },
   };
   for (let guard = 0; guard < 100; guard += 1) {
@@ -47,7 +49,7 @@ describe("delivery with retries", () => {
       n <= 2
         ? new Response("busy", { status: 503 })
         : n === 3
-          ? new TypeError("reset")
+          ? CONNECTION_RESET
           : new Response("ok"),
     );
     expect(outcome).toMatchObject({ step: { action: "done" }, attempts: 4, received: 1 });

@@ -1,8 +1,11 @@
-// The jitsu-style I/O seam for adapter tests: a `ctx.fetch` that records each Request exactly as
-// the adapter built it and answers with a Response the test constructs.
+// The jitsu-style I/O seam for adapter tests: a `ctx` whose fetch sends each request the adapter
+// built, as real HTTP, to the vendor receiver on 127.0.0.1 (test/receiver/vendor-receiver.ts),
+// which records what arrived on the wire and answers with what the test scripted.
 import type { DestinationContext } from "../../../worker/destinations/delivery.ts";
 import { readPath } from "../../../worker/destinations/event-path.ts";
 import type { JsonObject, JsonValue, NormalizedMessage } from "../../../worker/spec/message.ts";
+import type { ScriptedAnswer } from "../../receiver/protocol.ts";
+import { Receiver } from "../delivery/receiver.ts";
 
 export interface RecordedRequest {
   url: string;
@@ -11,25 +14,46 @@ export interface RecordedRequest {
   body: string;
 }
 
-export type Answer = Response | Error | ((request: RecordedRequest) => Response);
+/** The receiver drops the connection: the adapter sees a real network error. */
+export const CONNECTION_RESET: ScriptedAnswer = { reset: true };
+/** The receiver answers only after the adapter's timeout (`HANG_TIMEOUT_MS`) has fired. */
+export const HANG: ScriptedAnswer = { delayMs: 3_000 };
+export const HANG_TIMEOUT_MS = 300;
 
-/** A context whose fetch records requests and replies with `answers` in turn (the last one repeats). */
+export type Answer = Response | ScriptedAnswer;
+
+/** The receiver's form of an answer. */
+export async function script(answer: Answer): Promise<ScriptedAnswer> {
+  if (!(answer instanceof Response)) return answer;
+  return {
+    status: answer.status,
+    headers: Object.fromEntries(answer.headers),
+    body: await answer.clone().text(),
+  };
+}
+
+/**
+ * A context whose fetch goes through the receiver; the receiver answers with `answers` in turn (the
+ * last one repeats). `requests` fills with what the receiver recorded, after each request.
+ */
 export function recordingContext(answers: Answer[], now = Date.parse("2026-01-15T10:00:00Z")) {
+  const receiver = new Receiver();
   const requests: RecordedRequest[] = [];
   const ctx: DestinationContext = {
     now: () => now,
+    timeoutMs: answers.includes(HANG) ? HANG_TIMEOUT_MS : undefined,
     fetch: async (request) => {
-      const recorded: RecordedRequest = {
-        url: request.url,
-        method: request.method,
-        headers: Object.fromEntries(request.headers),
-        body: await request.text(),
-      };
-      requests.push(recorded);
-      const answer = answers[Math.min(requests.length - 1, answers.length - 1)];
+      const answer = answers[Math.min(requests.length, answers.length - 1)];
       if (answer === undefined) throw new Error("no answer configured");
-      if (answer instanceof Error) throw answer;
-      return typeof answer === "function" ? answer(recorded) : answer.clone();
+      await receiver.answerNext(await script(answer));
+      try {
+        return await receiver.fetch(request);
+      } finally {
+        const arrived = (await receiver.requests()).at(-1);
+        if (!arrived) throw new Error(`the receiver saw no request for ${request.url}`);
+        const { url, method, headers, body } = arrived;
+        requests.push({ url, method, headers, body });
+      }
     },
   };
   return { ctx, requests };

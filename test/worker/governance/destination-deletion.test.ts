@@ -1,9 +1,10 @@
 // Deletion forwarded to destinations through the real path: a regulation posted with a space token,
 // its steps run by the IdentityGraph's alarm, the vendor's deletion request sent through
-// delivery's egress door to a recording receiver. Amplitude gets exactly its User Privacy API
-// request (https://amplitude.com/docs/apis/analytics/user-privacy); a webhook cannot delete and
-// is recorded as unsupported; a failing vendor is retried by later alarms; a vendor refusing for
-// good ends the regulation FAILED; the subject ids leave D1 once each destination is done.
+// delivery's egress door to the vendor receiver on 127.0.0.1. Amplitude gets exactly its User
+// Privacy API request (https://amplitude.com/docs/apis/analytics/user-privacy); a webhook cannot
+// delete and is recorded as unsupported; a failing vendor is retried by later alarms; a vendor
+// refusing for good ends the regulation FAILED; the subject ids leave D1 once each destination is
+// done.
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -104,7 +105,7 @@ describe("deletion forwarded to destinations", () => {
         [s.webhook, "webhook", "unsupported"],
       ].sort(),
     );
-    const requests = receiver.at(DELETIONS);
+    const requests = await receiver.at(DELETIONS);
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({
       method: "POST",
@@ -118,13 +119,13 @@ describe("deletion forwarded to destinations", () => {
       ignore_invalid_id: "True",
     });
     // The webhook got nothing: it has no deletion API.
-    expect(receiver.at("/hook")).toEqual([]);
+    expect(await receiver.at("/hook")).toEqual([]);
     expect(await subjectsLeft(id)).toBe(0);
   });
 
   it("retries a vendor that fails for a while, on later alarms, then finishes", async () => {
     const s = await spaceWithDestinations();
-    receiver.fail(DELETIONS, 2, 503);
+    await receiver.fail(DELETIONS, 2, 503);
     const id = await regulate(s.token, "USER_ID", ["retry-user"]);
     const failedOnce = await eventually(async () => {
       const r = await regulationOf(s.token, id);
@@ -138,7 +139,7 @@ describe("deletion forwarded to destinations", () => {
     expect(done.status).toBe("FINISHED");
     expect(done.destinations.find((d) => d.slug === "amplitude")?.status).toBe("succeeded");
     expect(done.steps.at(-1)?.attempts).toBe(3);
-    const requests = receiver.at(DELETIONS);
+    const requests = await receiver.at(DELETIONS);
     expect(requests).toHaveLength(3);
     for (const r of requests)
       expect(JSON.parse(r.body)).toMatchObject({ user_ids: ["retry-user"] });
@@ -147,7 +148,7 @@ describe("deletion forwarded to destinations", () => {
 
   it("ends FAILED when the vendor refuses the deletion, and keeps no subject ids", async () => {
     const s = await spaceWithDestinations();
-    receiver.fail(DELETIONS, Infinity, 400);
+    await receiver.fail(DELETIONS, Infinity, 400);
     const id = await regulate(s.token, "USER_ID", ["refused-user"]);
     const done = await driveToEnd(s.spaceId, s.token, id);
     expect(done.status).toBe("FAILED");
@@ -158,7 +159,7 @@ describe("deletion forwarded to destinations", () => {
     });
     expect(done.destinations.find((d) => d.slug === "amplitude")?.status).toBe("failed");
     // A 4xx is not retried: one request, the regulation ended at once.
-    expect(receiver.at(DELETIONS)).toHaveLength(1);
+    expect(await receiver.at(DELETIONS)).toHaveLength(1);
     expect(await subjectsLeft(id)).toBe(0);
   });
 
@@ -169,6 +170,6 @@ describe("deletion forwarded to destinations", () => {
     expect(done.status).toBe("PARTIAL_SUCCESS");
     expect(done.steps.at(-1)?.status).toBe("not_supported");
     expect(done.destinations.map((d) => d.status)).toEqual(["unsupported", "unsupported"]);
-    expect(receiver.at(DELETIONS)).toEqual([]);
+    expect(await receiver.at(DELETIONS)).toEqual([]);
   });
 });
