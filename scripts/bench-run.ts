@@ -4,6 +4,9 @@
 //   2. the consumer's drain rate, Foyer with its full configuration (bench-drain.ts)
 //   3. identity throughput for three workloads (bench-identity.ts)
 //   4. time from the edge's 200 to the Profile API (bench-time-to-profile.ts)
+//   6. activation: edge 200 → destination, audience change → destination, isolation
+//      (bench-activation.ts)
+import { activationReport, benchActivation } from "./bench-activation.ts";
 import { printAgentBench, runAgentBench } from "./bench-agent.ts";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -101,6 +104,12 @@ try {
       "4. Time to profile at a steady load (full configuration)",
       async () => benchTimeToProfile(await start()),
       timeToProfileReport,
+    );
+    await section(
+      "activation",
+      "6. Activation: edge 200 → destination, audience change → destination, isolation",
+      async () => benchActivation(await start()),
+      activationReport,
     );
   } finally {
     await stopAll(full);

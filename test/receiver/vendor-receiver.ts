@@ -8,8 +8,10 @@
 //
 // Answers, per session, in this order: the next queued answer (`POST /__receiver/<session>/answers`:
 // status, headers, body, or `reset` to drop the connection), a failure rule for the path
-// (`POST /__receiver/<session>/failures`: path, count or null for good, status), else 200 JSON.
-// `GET /__receiver/<session>/requests[?path=/x]` lists what arrived; `DELETE` forgets the session.
+// (`POST /__receiver/<session>/failures`: path, count or null for good, status, and `hold` to keep
+// each such request unanswered until `POST /__receiver/<session>/release`), else 200 JSON.
+// `GET /__receiver/<session>/requests[?path=/x]` lists what arrived; `DELETE` forgets the session
+// (and answers what it held).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ORIGINAL_URL_HEADER, type ReceivedRequest, type ScriptedAnswer } from "./protocol.ts";
@@ -18,12 +20,15 @@ interface FailureRule {
   status: number;
   /** Requests still to fail; `Infinity` for good. */
   remaining: number;
+  /** Keep the request open until the session is released. */
+  hold: boolean;
 }
 
 interface Session {
   requests: ReceivedRequest[];
   answers: ScriptedAnswer[];
   failures: Map<string, FailureRule>;
+  held: Array<() => void>;
 }
 
 /** Headers the transport adds or the door injects; not part of what the sender built. */
@@ -51,7 +56,7 @@ export async function startVendorReceiver(): Promise<VendorReceiver> {
   const session = (id: string): Session => {
     let found = sessions.get(id);
     if (!found) {
-      found = { requests: [], answers: [], failures: new Map() };
+      found = { requests: [], answers: [], failures: new Map(), held: [] };
       sessions.set(id, found);
     }
     return found;
@@ -69,11 +74,14 @@ export async function startVendorReceiver(): Promise<VendorReceiver> {
 
   function route(request: http.IncomingMessage, body: string, response: http.ServerResponse): void {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
-    const control = /^\/__receiver\/([\w.-]+)\/(answers|failures|requests)$/.exec(url.pathname);
+    const control = /^\/__receiver\/([\w.-]+)\/(answers|failures|requests|release)$/.exec(
+      url.pathname,
+    );
     if (control)
       return controlRoute(control[1]!, control[2]!, request.method ?? "GET", url, body, response);
     const forget = /^\/__receiver\/([\w.-]+)$/.exec(url.pathname);
     if (forget && request.method === "DELETE") {
+      for (const release of sessions.get(forget[1]!)?.held.splice(0) ?? []) release();
       sessions.delete(forget[1]!);
       return sendJson(response, 200, { ok: true });
     }
@@ -122,7 +130,10 @@ export async function startVendorReceiver(): Promise<VendorReceiver> {
     const failure = state.failures.get(path);
     if (failure && failure.remaining > 0) {
       failure.remaining -= 1;
-      return sendJson(response, failure.status, { error: "receiver failing" });
+      const fail = () => sendJson(response, failure.status, { error: "receiver failing" });
+      if (failure.hold) state.held.push(fail);
+      else fail();
+      return;
     }
     sendJson(response, 200, { ok: true });
   }
@@ -149,12 +160,23 @@ export async function startVendorReceiver(): Promise<VendorReceiver> {
       return sendJson(response, 200, { queued: state.answers.length });
     }
     if (what === "failures" && method === "POST") {
-      const rule = JSON.parse(body) as { path: string; count: number | null; status?: number };
+      const rule = JSON.parse(body) as {
+        path: string;
+        count: number | null;
+        status?: number;
+        hold?: boolean;
+      };
       state.failures.set(rule.path, {
         status: rule.status ?? 503,
         remaining: rule.count ?? Number.POSITIVE_INFINITY,
+        hold: rule.hold === true,
       });
       return sendJson(response, 200, { ok: true });
+    }
+    if (what === "release" && method === "POST") {
+      const held = state.held.splice(0);
+      for (const release of held) release();
+      return sendJson(response, 200, { released: held.length });
     }
     sendJson(response, 405, { error: `${method} ${what} is not supported` });
   }

@@ -10,8 +10,7 @@ import {
   type DestinationConfig,
 } from "../delivery/destination-config.ts";
 import { destinationObject } from "../delivery/delivery-consumer.ts";
-import { encodeDeliveryItem } from "../delivery/delivery-item.ts";
-import { sendInBatches, spaceActivation } from "../delivery/fan-out.ts";
+import { spaceActivation } from "../delivery/fan-out.ts";
 import { ApiError } from "../errors.ts";
 import { getSpace } from "../sources/repository.ts";
 import { activationAdmin } from "./activation.ts";
@@ -141,20 +140,9 @@ destinationsAdmin.post("/spaces/:spaceId/destinations/:id/dead-letters/replay", 
     throw new ApiError(400, "invalid_json", "body is not valid JSON", { cause: error });
   }
   const body = parseBody(replayBody, input);
+  // The destination's Durable Object sends released events itself, once each.
   const released = await destinationObject(c.env, config.id).releaseForReplay(
     body.messageIds ?? null,
-  );
-  await sendInBatches(
-    c.env,
-    released.map((messageId) =>
-      encodeDeliveryItem({
-        v: 1,
-        kind: "replay",
-        spaceId: config.spaceId,
-        destinationId: config.id,
-        messageId,
-      }),
-    ),
   );
   return c.json({ replayed: released.length, messageIds: released });
 });

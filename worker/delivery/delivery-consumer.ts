@@ -1,46 +1,53 @@
-// The delivery Queue's consumer. Every message is one (destination, event) and is settled on its
-// own: the destination's Durable Object judges and sends it and answers ack or retry-after-N
-// (Foyer's retry policy, destinations/retry.ts). Messages are handled concurrently, so a slow or
-// failing destination never delays another's acknowledgement.
-import { DeliveryItemError, decodeDeliveryItem } from "./delivery-item.ts";
-import type { DeliveryVerdict } from "./destination-object.ts";
+// The delivery Queue's consumer. Every message is one (destination, event); the batch's messages
+// are grouped by destination and each group is handed to that destination's Durable Object, which
+// judges and stores the events and answers at once (it sends them afterwards, on its own). The
+// consumer therefore never waits on a vendor: a slow or failing destination cannot hold up the
+// Queue, and so cannot delay another destination's events.
+import { DeliveryItemError, decodeDeliveryItem, type DeliveryItem } from "./delivery-item.ts";
+import type { HandedEvent } from "./destination-object.ts";
 
-/** If the Durable Object itself fails (overload, reset), try again soon; the ledger dedups. */
+/** If the Durable Object itself fails (overload, reset), try again soon; its ledger dedups. */
 const INFRASTRUCTURE_RETRY_SECONDS = 10;
 
 export function destinationObject(env: Env, destinationId: string) {
   return env.DESTINATIONS.get(env.DESTINATIONS.idFromName(destinationId));
 }
 
-async function settle(env: Env, message: Message<string>): Promise<DeliveryVerdict> {
-  const item = decodeDeliveryItem(message.body);
-  const attempt = {
-    queueMessageId: message.id,
-    attempts: message.attempts,
-    firstAttemptAt: message.timestamp.getTime(),
-  };
-  const stub = destinationObject(env, item.destinationId);
-  return item.kind === "event"
-    ? stub.deliver(JSON.stringify(item.message), { ...attempt, sourceId: item.sourceId })
-    : stub.replay(item.messageId, attempt);
+/** The batch's decodable messages by destination; undecodable ones are acked and logged. */
+function groupByDestination(batch: MessageBatch<string>) {
+  const groups = new Map<string, { messages: Message<string>[]; events: HandedEvent[] }>();
+  for (const message of batch.messages) {
+    let item: DeliveryItem;
+    try {
+      item = decodeDeliveryItem(message.body);
+    } catch (error) {
+      if (!(error instanceof DeliveryItemError)) throw error;
+      // Not a message this worker wrote: retrying cannot help; drop it loudly.
+      console.error("undecodable delivery message", { id: message.id, error: error.message });
+      message.ack();
+      continue;
+    }
+    const group = groups.get(item.destinationId) ?? { messages: [], events: [] };
+    group.messages.push(message);
+    group.events.push({ message: item.message, sourceId: item.sourceId });
+    groups.set(item.destinationId, group);
+  }
+  return groups;
 }
 
 export async function consumeDeliveryBatch(batch: MessageBatch<string>, env: Env): Promise<void> {
   await Promise.all(
-    batch.messages.map(async (message) => {
+    [...groupByDestination(batch)].map(async ([destinationId, { messages, events }]) => {
       try {
-        const verdict = await settle(env, message);
-        if (verdict.action === "ack") message.ack();
-        else message.retry({ delaySeconds: verdict.delaySeconds });
+        await destinationObject(env, destinationId).accept(JSON.stringify(events));
+        for (const message of messages) message.ack();
       } catch (error) {
-        if (error instanceof DeliveryItemError) {
-          // Not a message this worker wrote: retrying cannot help; drop it loudly.
-          console.error("undecodable delivery message", { id: message.id, error: error.message });
-          message.ack();
-          return;
-        }
-        console.error("delivery attempt failed", { id: message.id, error: String(error) });
-        message.retry({ delaySeconds: INFRASTRUCTURE_RETRY_SECONDS });
+        console.error("handing events to a destination failed", {
+          destinationId,
+          error: String(error),
+        });
+        for (const message of messages)
+          message.retry({ delaySeconds: INFRASTRUCTURE_RETRY_SECONDS });
       }
     }),
   );

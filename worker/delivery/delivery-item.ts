@@ -1,19 +1,16 @@
-// What the delivery Queue carries: one message per (destination, event), so each is acked or
-// retried on its own (a failing destination never holds up another), or a replay of one
-// dead-lettered event. JSON text, validated when read: a message this worker did not write is
-// refused by name, never half-processed.
+// What the delivery Queue carries: one message per (destination, event), handed to that
+// destination's Durable Object. JSON text, validated when read: a message this worker did not
+// write is refused by name, never half-processed.
 import { MESSAGE_TYPES, type NormalizedMessage } from "../spec/message.ts";
 
-export type DeliveryItem =
-  | {
-      v: 1;
-      kind: "event";
-      spaceId: string;
-      destinationId: string;
-      sourceId: string;
-      message: NormalizedMessage;
-    }
-  | { v: 1; kind: "replay"; spaceId: string; destinationId: string; messageId: string };
+export interface DeliveryItem {
+  v: 1;
+  kind: "event";
+  spaceId: string;
+  destinationId: string;
+  sourceId: string;
+  message: NormalizedMessage;
+}
 
 export class DeliveryItemError extends Error {
   constructor(message: string) {
@@ -40,14 +37,6 @@ export function decodeDeliveryItem(body: string): DeliveryItem {
   if (item.v !== 1) throw new DeliveryItemError("unknown version");
   const spaceId = text(item.spaceId, "spaceId");
   const destinationId = text(item.destinationId, "destinationId");
-  if (item.kind === "replay")
-    return {
-      v: 1,
-      kind: "replay",
-      spaceId,
-      destinationId,
-      messageId: text(item.messageId, "messageId"),
-    };
   if (item.kind !== "event") throw new DeliveryItemError("unknown kind");
   const message = item.message as Record<string, unknown> | null;
   if (typeof message !== "object" || message === null)

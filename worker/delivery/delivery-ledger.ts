@@ -1,13 +1,13 @@
 // A destination's delivery ledger inside its DestinationObject (SQLite storage): one row per event
-// the destination received, keyed by messageId, so a redelivered queue message changes nothing
-// (Invariant 2), plus the dead-letter store (rows in `failed` keep the event as it would be sent).
+// the destination was handed, keyed by messageId, so a redelivered queue message changes nothing
+// (Invariant 2). It is also the destination's own queue: rows `pending` or `retrying` hold the event
+// in the form it will be sent and when to try next, and rows in `failed` are the dead-letter store.
 import type { FilterReason } from "./destination-judge.ts";
 
-export type LedgerStatus = "received" | "filtered" | "delivered" | "retrying" | "failed";
+export type LedgerStatus = "pending" | "filtered" | "delivered" | "retrying" | "failed";
 
 export type LedgerRow = {
   message_id: string;
-  owner: string | null;
   status: LedgerStatus;
   reason: string | null;
   attempts: number;
@@ -15,14 +15,42 @@ export type LedgerRow = {
   updated_at: number;
   latency_ms: number | null;
   error: string | null;
+  /** The event as it will be sent (the destination's PII form); kept until delivered. */
   body: string | null;
   next_attempt_at: number | null;
+  /** Start of the current retry window: acceptance, or the replay that released the event. */
+  window_start: number | null;
+  /** When the edge received the event (epoch ms): the origin of the latency figures. */
+  origin_at: number | null;
+  source_id: string | null;
+  /** JSON array of fields the PII policy dropped, to explain a vendor refusing the event. */
+  dropped: string | null;
+  allow_reason: string | null;
 };
+
+/** What the Durable Object stores for an event it will send. */
+export interface AcceptedEvent {
+  messageId: string;
+  body: string;
+  originAt: number | null;
+  sourceId: string | null;
+  dropped: readonly string[];
+  allowReason: string;
+}
 
 /** Delivered and filtered rows older than this are pruned (Segment's overview goes back 2 weeks). */
 export const LEDGER_RETENTION_MS = 14 * 24 * 60 * 60 * 1000;
 /** The p95 is taken over this many most recent deliveries. */
 const LATENCY_SAMPLE = 1_000;
+
+/** Columns added after the first release; added in place to ledgers created before them. */
+const LATER_COLUMNS = [
+  ["window_start", "INTEGER"],
+  ["origin_at", "INTEGER"],
+  ["source_id", "TEXT"],
+  ["dropped", "TEXT"],
+  ["allow_reason", "TEXT"],
+] as const;
 
 export class DeliveryLedger {
   private readonly sql: SqlStorage;
@@ -30,10 +58,20 @@ export class DeliveryLedger {
   constructor(sql: SqlStorage) {
     this.sql = sql;
     sql.exec(`CREATE TABLE IF NOT EXISTS deliveries (
-      message_id TEXT PRIMARY KEY, owner TEXT, status TEXT NOT NULL, reason TEXT,
+      message_id TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT,
       attempts INTEGER NOT NULL DEFAULT 0, received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-      latency_ms INTEGER, error TEXT, body TEXT, next_attempt_at INTEGER)`);
+      latency_ms INTEGER, error TEXT, body TEXT, next_attempt_at INTEGER, window_start INTEGER,
+      origin_at INTEGER, source_id TEXT, dropped TEXT, allow_reason TEXT)`);
+    const present = new Set(
+      sql
+        .exec<{ name: string }>("SELECT name FROM pragma_table_info('deliveries')")
+        .toArray()
+        .map((c) => c.name),
+    );
+    for (const [name, type] of LATER_COLUMNS)
+      if (!present.has(name)) sql.exec(`ALTER TABLE deliveries ADD COLUMN ${name} ${type}`);
     sql.exec("CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, updated_at)");
+    sql.exec("CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at)");
   }
 
   get(messageId: string): LedgerRow | undefined {
@@ -42,36 +80,79 @@ export class DeliveryLedger {
       .toArray()[0];
   }
 
-  /** Records a first sight of the event, owned by the queue message carrying it. */
-  receive(messageId: string, owner: string, now: number): void {
-    this.sql.exec(
-      `INSERT OR IGNORE INTO deliveries (message_id, owner, status, received_at, updated_at)
-       VALUES (?, ?, 'received', ?, ?)`,
-      messageId,
-      owner,
+  /** Queues an event to send now. Returns false when the destination already has it (a repeat). */
+  accept(event: AcceptedEvent, now: number): boolean {
+    const cursor = this.sql.exec(
+      `INSERT OR IGNORE INTO deliveries (message_id, status, received_at, updated_at, body,
+       next_attempt_at, window_start, origin_at, source_id, dropped, allow_reason)
+       VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      event.messageId,
       now,
       now,
+      event.body,
+      now,
+      now,
+      event.originAt,
+      event.sourceId,
+      JSON.stringify(event.dropped),
+      event.allowReason,
     );
+    return cursor.rowsWritten > 0;
   }
 
-  claim(messageId: string, owner: string): void {
-    this.sql.exec("UPDATE deliveries SET owner = ? WHERE message_id = ?", owner, messageId);
-  }
-
-  filtered(messageId: string, reason: FilterReason, detail: string | undefined, now: number) {
-    this.sql.exec(
-      "UPDATE deliveries SET status = 'filtered', reason = ?, error = ?, updated_at = ? WHERE message_id = ?",
+  /**
+   * Records an event the destination refused: before sending (a new row), or because the vendor
+   * refused a PII-stripped event (the waiting row leaves the queue). False for a repeat.
+   */
+  filtered(
+    messageId: string,
+    reason: FilterReason,
+    detail: string | undefined,
+    now: number,
+  ): boolean {
+    const cursor = this.sql.exec(
+      `INSERT INTO deliveries (message_id, status, reason, error, received_at, updated_at)
+       VALUES (?, 'filtered', ?, ?, ?, ?)
+       ON CONFLICT (message_id) DO UPDATE SET status = 'filtered', reason = excluded.reason,
+       error = excluded.error, body = NULL, next_attempt_at = NULL, updated_at = excluded.updated_at
+       WHERE deliveries.status IN ('pending', 'retrying')`,
+      messageId,
       reason,
       detail ?? null,
       now,
-      messageId,
+      now,
     );
+    return cursor.rowsWritten > 0;
+  }
+
+  /** Rows due for an attempt, soonest first, skipping the ones already in flight. */
+  due(now: number, inFlight: ReadonlySet<string>, limit: number): LedgerRow[] {
+    return this.sql
+      .exec<LedgerRow>(
+        `SELECT * FROM deliveries WHERE status IN ('pending', 'retrying') AND next_attempt_at <= ?
+         ORDER BY next_attempt_at, message_id LIMIT ?`,
+        now,
+        limit + inFlight.size,
+      )
+      .toArray()
+      .filter((row) => !inFlight.has(row.message_id))
+      .slice(0, limit);
+  }
+
+  /** When the next waiting event is due, or undefined when nothing waits. */
+  nextDueAt(): number | undefined {
+    const row = this.sql
+      .exec<{ at: number | null }>(
+        "SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status IN ('pending', 'retrying')",
+      )
+      .toArray()[0];
+    return row?.at ?? undefined;
   }
 
   delivered(messageId: string, attempts: number, latencyMs: number | null, now: number): void {
     this.sql.exec(
       `UPDATE deliveries SET status = 'delivered', attempts = ?, latency_ms = ?, error = NULL,
-       body = NULL, updated_at = ? WHERE message_id = ?`,
+       body = NULL, dropped = NULL, next_attempt_at = NULL, updated_at = ? WHERE message_id = ?`,
       attempts,
       latencyMs,
       now,
@@ -91,22 +172,14 @@ export class DeliveryLedger {
     );
   }
 
-  /** Moves the event to the dead-letter store with the form it would be sent in. */
-  deadLetter(
-    messageId: string,
-    attempts: number,
-    reason: string,
-    error: string,
-    body: string,
-    now: number,
-  ) {
+  /** Moves the event to the dead-letter store, keeping the form it would be sent in. */
+  deadLetter(messageId: string, attempts: number, reason: string, error: string, now: number) {
     this.sql.exec(
-      `UPDATE deliveries SET status = 'failed', attempts = ?, reason = ?, error = ?, body = ?,
-       updated_at = ? WHERE message_id = ?`,
+      `UPDATE deliveries SET status = 'failed', attempts = ?, reason = ?, error = ?,
+       next_attempt_at = NULL, updated_at = ? WHERE message_id = ?`,
       attempts,
       reason,
       error,
-      body,
       now,
       messageId,
     );
@@ -123,8 +196,8 @@ export class DeliveryLedger {
   }
 
   /**
-   * Takes dead letters out of the store for a replay: they become `retrying` with no owner, so the
-   * first replay message claims each and a second replay request finds nothing to send.
+   * Takes dead letters out of the store for a replay: they become `pending`, due now, with a fresh
+   * retry window; a second replay request finds them gone from the store and sends nothing more.
    */
   releaseForReplay(messageIds: readonly string[] | undefined, now: number): string[] {
     const rows = messageIds
@@ -132,8 +205,11 @@ export class DeliveryLedger {
       : this.deadLetters(10_000);
     for (const row of rows)
       this.sql.exec(
-        `UPDATE deliveries SET status = 'retrying', owner = NULL, attempts = 0, reason = 'replay',
-         updated_at = ? WHERE message_id = ?`,
+        `UPDATE deliveries SET status = 'pending', attempts = 0, reason = 'replay',
+         allow_reason = 'DEAD_LETTER_REPLAY', next_attempt_at = ?, window_start = ?, updated_at = ?
+         WHERE message_id = ?`,
+        now,
+        now,
         now,
         row!.message_id,
       );

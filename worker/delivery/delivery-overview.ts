@@ -1,5 +1,5 @@
 // The delivery overview of one destination (segment.md §7.4, Delivery Overview / Event Delivery):
-// received, filtered with the reason, delivered, retrying, failed (dead-lettered), retries made
+// received, filtered with the reason, delivered, pending, retrying, failed (dead-lettered), retries made
 // and p95 latency from the edge's receipt to the destination's 2xx. Pure: built from ledger counts.
 import { FILTER_GROUP, type FilterReason } from "./destination-judge.ts";
 import type { LedgerStatus } from "./delivery-ledger.ts";
@@ -8,6 +8,8 @@ export interface DeliveryOverview {
   received: number;
   filtered: { total: number; byReason: Record<string, number>; byGroup: Record<string, number> };
   delivered: number;
+  /** Events accepted and waiting for their first attempt (or in flight). */
+  pending: number;
   /** Events waiting for a retry, and retries made so far (Segment's "Retry count"). */
   retrying: number;
   retries: number;
@@ -33,6 +35,7 @@ export function buildOverview(
     received: 0,
     filtered: { total: 0, byReason: {}, byGroup: {} },
     delivered: 0,
+    pending: 0,
     retrying: 0,
     retries,
     failed: 0,
@@ -51,7 +54,8 @@ export function buildOverview(
       overview.filtered.byReason[why] = (overview.filtered.byReason[why] ?? 0) + n;
       overview.filtered.byGroup[group] = (overview.filtered.byGroup[group] ?? 0) + n;
     } else if (status === "delivered") overview.delivered += n;
-    else if (status === "retrying" || status === "received") overview.retrying += n;
+    else if (status === "pending") overview.pending += n;
+    else if (status === "retrying") overview.retrying += n;
     else overview.failed += n;
   }
   return overview;

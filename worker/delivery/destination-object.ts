@@ -1,37 +1,56 @@
-// DestinationObject: one Durable Object per configured destination. It owns the destination's
-// configuration, its delivery ledger (received / filtered / delivered / retrying / failed), its
-// dead-letter store and latency samples. The rules it applies are pure (destination-judge.ts,
-// destinations/retry.ts); this class only carries data to them and persists what they return.
+// DestinationObject: one Durable Object per configured destination, and that destination's own
+// queue. The delivery Queue's consumer hands it events (`accept`): it judges each at once (consent,
+// integrations object, filters, subscription, PII form), stores the ones to send in its ledger and
+// answers, so the consumer acks in milliseconds whatever the vendor is doing. It then sends them
+// itself, at most DISPATCH_CONCURRENCY at a time, retries on its own schedule (Durable Object
+// alarms, Foyer's 4-hour policy in destinations/retry.ts) and dead-letters what cannot go. A slow,
+// hanging or failing vendor therefore only ever delays its own destination: Segment's per-
+// destination queues (Centrifuge), built from a Durable Object instead of a Queue per destination.
+// The rules are pure (destination-judge.ts, destinations/retry.ts); this class carries data to them
+// and persists what they return.
 import { DurableObject } from "cloudflare:workers";
 import { destinationAdapter } from "../destinations/catalog.ts";
 import { decideNextStep } from "../destinations/retry.ts";
 import type { NormalizedMessage } from "../spec/message.ts";
 import type { DestinationConfig } from "./destination-config.ts";
-import { recordLineage, type LineageKey } from "./decision-lineage.ts";
+import { recordLineage, type LineageKey, type LineageOutcome } from "./decision-lineage.ts";
 import { judgeEvent, refusalReason } from "./destination-judge.ts";
 import { DeliveryLedger, type LedgerRow } from "./delivery-ledger.ts";
 import { buildOverview, type DeliveryOverview } from "./delivery-overview.ts";
 import { egressFetch } from "./egress.ts";
 
-/** What the queue consumer does with the message after this attempt. */
-export type DeliveryVerdict = { action: "ack" } | { action: "retry"; delaySeconds: number };
-
-export interface AttemptInfo {
-  /** The queue message's id: stable across its retries, so it owns the ledger row. */
-  queueMessageId: string;
-  /** Attempts including this one (Cloudflare's `message.attempts`). */
-  attempts: number;
-  /** When the event was handed to delivery (the queue message's timestamp), epoch ms. */
-  firstAttemptAt: number;
-  /** The event's source, for its lineage record (absent on replays: kept with the dead letter). */
-  sourceId?: string;
+/** One event handed to the destination by the delivery Queue. */
+export interface HandedEvent {
+  message: NormalizedMessage;
+  sourceId: string;
 }
 
+/** What `accept` did with a batch of handed events. */
+export interface AcceptOutcome {
+  queued: number;
+  filtered: number;
+  /** Events the destination already had (a redelivered Queue message): nothing changed. */
+  repeats: number;
+}
+
+/**
+ * Sends in flight per destination. Workers allow six simultaneous outgoing connections per
+ * invocation (https://developers.cloudflare.com/workers/platform/limits/#simultaneous-open-connections);
+ * more would only wait inside the runtime.
+ */
+export const DISPATCH_CONCURRENCY = 6;
+/**
+ * While events wait, an alarm is always set at most this far ahead, so a Durable Object evicted
+ * mid-send (deploy, crash) picks its queue up again without a new event to wake it.
+ */
+const WATCHDOG_MS = 60_000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
-const FINAL = new Set(["filtered", "delivered", "failed"]);
 
 export class DestinationObject extends DurableObject<Env> {
   private readonly ledger: DeliveryLedger;
+  private readonly inFlight = new Set<string>();
+  private draining: Promise<void> | undefined;
+  private drainAgain = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -43,9 +62,10 @@ export class DestinationObject extends DurableObject<Env> {
     return text === undefined ? undefined : (JSON.parse(text) as DestinationConfig);
   }
 
-  /** Stores the (validated) configuration as JSON text. */
+  /** Stores the (validated) configuration as JSON text; waiting events go out if it is enabled. */
   configure(configJson: string): void {
     this.ctx.storage.kv.put("config", configJson);
+    this.kick();
   }
 
   /** The stored configuration as JSON text, or null once deleted. */
@@ -53,33 +73,32 @@ export class DestinationObject extends DurableObject<Env> {
     return this.ctx.storage.kv.get<string>("config") ?? null;
   }
 
-  /** Forgets the configuration; events still in the queue are then dropped uncounted. */
+  /** Forgets the configuration; events handed to it later are dropped uncounted, waiting ones stay. */
   remove(): void {
     this.ctx.storage.kv.delete("config");
   }
 
-  /** One attempt at one event: judge, send, record, and say whether the queue should retry. */
-  async deliver(messageJson: string, attempt: AttemptInfo): Promise<DeliveryVerdict> {
+  /**
+   * Takes events from the delivery Queue: judged and stored before this returns (so the Queue
+   * message can be acked), sent afterwards by the dispatcher.
+   */
+  async accept(eventsJson: string): Promise<AcceptOutcome> {
+    const outcome: AcceptOutcome = { queued: 0, filtered: 0, repeats: 0 };
     const config = this.config();
-    if (!config?.enabled) return { action: "ack" };
-    const message = JSON.parse(messageJson) as NormalizedMessage;
+    if (!config?.enabled) return outcome;
     const now = Date.now();
     this.maybePrune(now);
-    const row = this.ledger.get(message.messageId);
-    if (
-      row &&
-      (FINAL.has(row.status) || (row.owner ?? attempt.queueMessageId) !== attempt.queueMessageId)
-    )
-      return { action: "ack" }; // a repeat of an event this destination has handled or is handling
-    if (!row) this.ledger.receive(message.messageId, attempt.queueMessageId, now);
-    const judged = await judgeEvent(config, message);
-    const key = attempt.sourceId
-      ? { config, sourceId: attempt.sourceId, messageId: message.messageId }
-      : undefined;
-    if (!judged.deliver) {
-      this.ledger.filtered(message.messageId, judged.reason, judged.detail, now);
-      if (key) {
+    for (const { message, sourceId } of JSON.parse(eventsJson) as HandedEvent[]) {
+      if (this.ledger.get(message.messageId)) {
+        outcome.repeats += 1;
+        continue;
+      }
+      const judged = await judgeEvent(config, message);
+      const key = { config, sourceId, messageId: message.messageId };
+      if (!judged.deliver) {
         const { reason, detail, missingCategories } = judged;
+        if (!this.ledger.filtered(message.messageId, reason, detail, now)) continue;
+        outcome.filtered += 1;
         await recordLineage(this.env, key, {
           status: "filtered",
           decision: {
@@ -89,86 +108,135 @@ export class DestinationObject extends DurableObject<Env> {
             ...(missingCategories ? { missingCategories } : {}),
           },
         });
+        continue;
       }
-      return { action: "ack" };
+      const originAt = Date.parse(message.receivedAt);
+      const stored = this.ledger.accept(
+        {
+          messageId: message.messageId,
+          body: JSON.stringify(judged.event),
+          originAt: Number.isNaN(originAt) ? null : originAt,
+          sourceId,
+          dropped: judged.droppedFields,
+          allowReason: judged.allowReason,
+        },
+        now,
+      );
+      if (stored) outcome.queued += 1;
     }
-    const latencyFrom = Date.parse(message.receivedAt);
-    return this.send(config, judged.event, judged.droppedFields, attempt, latencyFrom, {
-      key,
-      allowReason: judged.allowReason,
-    });
+    if (outcome.queued > 0) {
+      await this.armWatchdog(now);
+      this.kick();
+    }
+    return outcome;
   }
 
-  /** One attempt at a dead letter released for replay: sends the stored form, exactly once. */
-  async replay(messageId: string, attempt: AttemptInfo): Promise<DeliveryVerdict> {
-    const config = this.config();
-    const row = this.ledger.get(messageId);
-    if (!config?.enabled || !row?.body || row.status !== "retrying") return { action: "ack" };
-    if (row.owner === null) this.ledger.claim(messageId, attempt.queueMessageId);
-    else if (row.owner !== attempt.queueMessageId) return { action: "ack" };
-    const event = JSON.parse(row.body) as NormalizedMessage;
-    const sourceId = this.ctx.storage.kv.get<string>(`source:${messageId}`);
-    const key = sourceId === undefined ? undefined : { config, sourceId, messageId };
-    return this.send(config, event, [], attempt, null, { key, allowReason: "DEAD_LETTER_REPLAY" });
+  /** The alarm: the retry schedule, and the watchdog after an eviction. */
+  override async alarm(): Promise<void> {
+    await this.drain();
   }
 
-  private async send(
-    config: DestinationConfig,
-    event: NormalizedMessage,
-    droppedFields: readonly string[],
-    attempt: AttemptInfo,
-    latencyFrom: number | null,
-    lineage: { key: LineageKey | undefined; allowReason: string },
-  ): Promise<DeliveryVerdict> {
+  /** Starts the dispatcher unless it runs; if it runs, it looks for due events once more. */
+  private kick(): void {
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.ctx.waitUntil(this.drain());
+  }
+
+  /** Sends every due event, DISPATCH_CONCURRENCY at a time, then sets the alarm for the next one. */
+  private drain(): Promise<void> {
+    this.draining ??= (async () => {
+      try {
+        do {
+          this.drainAgain = false;
+          await Promise.all(Array.from({ length: DISPATCH_CONCURRENCY }, () => this.dispatch()));
+        } while (this.drainAgain);
+        await this.scheduleNext();
+      } catch (error) {
+        console.error("destination dispatcher stopped", { error: String(error) });
+      } finally {
+        this.draining = undefined;
+      }
+    })();
+    return this.draining;
+  }
+
+  /** One dispatch lane: takes the next due event not already in flight, until none is due. */
+  private async dispatch(): Promise<void> {
+    for (;;) {
+      const config = this.config();
+      if (!config?.enabled) return;
+      const [row] = this.ledger.due(Date.now(), this.inFlight, 1);
+      if (!row) return;
+      this.inFlight.add(row.message_id);
+      try {
+        await this.attempt(config, row);
+      } finally {
+        this.inFlight.delete(row.message_id);
+      }
+    }
+  }
+
+  private async scheduleNext(): Promise<void> {
+    const next = this.ledger.nextDueAt();
+    if (next === undefined || !this.config()?.enabled) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+  }
+
+  private async armWatchdog(now: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > now + WATCHDOG_MS)
+      await this.ctx.storage.setAlarm(now + WATCHDOG_MS);
+  }
+
+  /** One attempt at one stored event: send, record, and decide done / retry / dead letter. */
+  private async attempt(config: DestinationConfig, row: LedgerRow): Promise<void> {
     const adapter = destinationAdapter(config.slug);
-    if (!adapter) return { action: "ack" };
-    const record = async (outcome: Parameters<typeof recordLineage>[2]) => {
-      if (lineage.key) await recordLineage(this.env, lineage.key, outcome);
+    if (!adapter || row.body === null) return;
+    const id = row.message_id;
+    const key: LineageKey | undefined =
+      row.source_id === null ? undefined : { config, sourceId: row.source_id, messageId: id };
+    const record = async (outcome: LineageOutcome) => {
+      if (key) await recordLineage(this.env, key, outcome);
     };
-    const allowed = { allowed: true, reason: lineage.allowReason };
+    const event = JSON.parse(row.body) as NormalizedMessage;
     const result = await adapter.send(event, config.settings, { fetch: egressFetch });
     const now = Date.now();
-    const id = event.messageId;
-    const refused =
-      result.httpStatus === null ? refusalReason(result.error, droppedFields) : undefined;
+    const attempts = row.attempts + 1;
+    const dropped = row.dropped === null ? [] : (JSON.parse(row.dropped) as string[]);
+    const refused = result.httpStatus === null ? refusalReason(result.error, dropped) : undefined;
     if (result.status === "failed" && refused) {
       this.ledger.filtered(id, refused, result.error, now);
       await record({
         status: "filtered",
         decision: { allowed: false, reason: refused, detail: result.error ?? refused },
       });
-      return { action: "ack" };
+      return;
     }
+    const allowed = { allowed: true, reason: row.allow_reason ?? "ALLOWED" };
     const step = decideNextStep({
       result,
-      attempts: attempt.attempts,
-      firstAttemptAt: attempt.firstAttemptAt,
+      attempts,
+      firstAttemptAt: row.window_start ?? row.received_at,
       now,
       random: Math.random(),
     });
     if (step.action === "done") {
-      const latency = latencyFrom === null || Number.isNaN(latencyFrom) ? null : now - latencyFrom;
-      this.ledger.delivered(
-        id,
-        attempt.attempts,
-        latency === null ? null : Math.max(0, latency),
-        now,
-      );
-      this.ctx.storage.kv.delete(`source:${id}`);
-      await record({ status: "delivered", decision: allowed, attempts: attempt.attempts });
-      return { action: "ack" };
+      const latency = row.origin_at === null ? null : Math.max(0, now - row.origin_at);
+      this.ledger.delivered(id, attempts, latency, now);
+      await record({ status: "delivered", decision: allowed, attempts });
+      return;
     }
     const error = result.error ?? `HTTP ${result.httpStatus ?? "none"}`;
     if (step.action === "retry") {
-      this.ledger.retrying(id, attempt.attempts, error, step.delaySeconds, now);
-      await record({ status: "retrying", decision: allowed, attempts: attempt.attempts, error });
-      return { action: "retry", delaySeconds: step.delaySeconds };
+      this.ledger.retrying(id, attempts, error, step.delaySeconds, now);
+      await record({ status: "retrying", decision: allowed, attempts, error });
+      return;
     }
-    this.ledger.deadLetter(id, attempt.attempts, step.reason, error, JSON.stringify(event), now);
-    // Kept with the dead letter so a replay can update the event's lineage.
-    if (lineage.key) this.ctx.storage.kv.put(`source:${id}`, lineage.key.sourceId);
-    await record({ status: "failed", decision: allowed, attempts: attempt.attempts, error });
-    return { action: "ack" };
+    this.ledger.deadLetter(id, attempts, step.reason, error, now);
+    await record({ status: "failed", decision: allowed, attempts, error });
   }
 
   overview(): DeliveryOverview {
@@ -200,9 +268,15 @@ export class DestinationObject extends DurableObject<Env> {
     });
   }
 
-  /** Releases dead letters (all, or the listed messageIds) for replay; returns the released ids. */
-  releaseForReplay(messageIds: string[] | null): string[] {
-    return this.ledger.releaseForReplay(messageIds ?? undefined, Date.now());
+  /** Releases dead letters (all, or the listed messageIds) for replay and sends them; returns their ids. */
+  async releaseForReplay(messageIds: string[] | null): Promise<string[]> {
+    const now = Date.now();
+    const released = this.ledger.releaseForReplay(messageIds ?? undefined, now);
+    if (released.length > 0) {
+      await this.armWatchdog(now);
+      this.kick();
+    }
+    return released;
   }
 
   private maybePrune(now: number): void {

@@ -44,11 +44,18 @@ export class Receiver {
 
   /** The next `count` requests to `path` get `status` (count Infinity = for good; 0 = stop failing). */
   async fail(path: string, count: number, status = 503): Promise<void> {
-    await this.post("failures", {
-      path,
-      count: Number.isFinite(count) ? count : null,
-      status,
-    });
+    await this.post("failures", { path, count: Number.isFinite(count) ? count : null, status });
+  }
+
+  /** Requests to `path` stay unanswered until `release()`, which answers them `status`. */
+  async hold(path: string, status = 503): Promise<void> {
+    await this.post("failures", { path, count: null, status, hold: true });
+  }
+
+  /** Answers every held request; returns how many there were. */
+  async release(): Promise<number> {
+    const response = await fetch(this.control("release"), { method: "POST" });
+    return (await response.json<{ released: number }>()).released;
   }
 
   /** Queues one answer for the next request of this session, ahead of failure rules. */

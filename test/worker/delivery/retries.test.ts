@@ -1,16 +1,20 @@
-// Retries, isolation, dead letters and replay, driving the delivery Queue handler with batches
-// whose attempt counts and timestamps the test sets (the retry window is 4 hours: no test waits
-// that long), against a receiver that fails for a while.
+// Isolation, retries, dead letters and replay. Delivery Queue batches are driven through the
+// worker's queue handler; each destination's Durable Object then sends on its own, against the
+// vendor receiver on 127.0.0.1. The retry window is 4 hours: instead of waiting, a test moves a
+// waiting event's schedule into the past inside the Durable Object and fires its alarm.
 import {
   createExecutionContext,
   createMessageBatch,
   getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
   type MessageBatchMessage,
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import worker from "../../../worker/index.ts";
 import { encodeDeliveryItem } from "../../../worker/delivery/delivery-item.ts";
+import { destinationObject } from "../../../worker/delivery/delivery-consumer.ts";
 import { RETRY_WINDOW_SECONDS } from "../../../worker/destinations/retry.ts";
 import { admin, call, ADMIN, eventually, newSource } from "../support.ts";
 import { orderCompleted } from "../destinations/recording-fetch.ts";
@@ -28,13 +32,12 @@ function eventMessage(
   spaceId: string,
   destinationId: string,
   messageId: string,
-  options: { attempts?: number; timestamp?: number } = {},
 ): MessageBatchMessage<string> {
   const message = orderCompleted({ messageId, receivedAt: new Date().toISOString() });
   return {
     id,
-    timestamp: options.timestamp ?? Date.now(),
-    attempts: options.attempts ?? 1,
+    timestamp: Date.now(),
+    attempts: 1,
     body: encodeDeliveryItem({
       v: 1,
       kind: "event",
@@ -53,41 +56,129 @@ async function runBatch(messages: MessageBatchMessage<string>[]) {
   return getQueueResult(batch, ctx);
 }
 
-/** Seconds between the event's last attempt and its scheduled next one, from the lineage view. */
-async function retryDelay(spaceId: string, dst: string, messageId: string): Promise<number> {
-  const { event } = await admin<{
-    event: { status: string; updatedAt: string; nextAttemptAt: string };
-  }>("GET", `/spaces/${spaceId}/destinations/${dst}/events/${messageId}`);
-  expect(event.status).toBe("retrying");
-  return (Date.parse(event.nextAttemptAt) - Date.parse(event.updatedAt)) / 1000;
+interface EventStatus {
+  status: string;
+  attempts: number;
+  updatedAt: string;
+  nextAttemptAt: string | null;
 }
+
+async function eventStatus(spaceId: string, dst: string, messageId: string) {
+  const { event } = await admin<{ event: EventStatus }>(
+    "GET",
+    `/spaces/${spaceId}/destinations/${dst}/events/${messageId}`,
+  );
+  return event;
+}
+
+/** Waits until the event has settled into `status` after `attempts` attempts. */
+function settledAs(spaceId: string, dst: string, messageId: string, status: string, attempts = 1) {
+  return eventually(async () => {
+    const event = await eventStatus(spaceId, dst, messageId).catch(() => undefined);
+    return event?.status === status && event.attempts === attempts ? event : undefined;
+  });
+}
+
+/** Seconds between the event's last attempt and its scheduled next one. */
+function delaySeconds(event: EventStatus): number {
+  return (Date.parse(event.nextAttemptAt ?? "") - Date.parse(event.updatedAt)) / 1000;
+}
+
+/** Moves a waiting event's next attempt (and optionally its retry window) into the past. */
+async function makeDue(dst: string, messageId: string, windowStartedAgoMs = 0): Promise<void> {
+  await runInDurableObject(destinationObject(env, dst), (_instance, state) => {
+    const windowSet = windowStartedAgoMs > 0 ? ", window_start = ?" : "";
+    const bindings: number[] = windowStartedAgoMs > 0 ? [Date.now() - windowStartedAgoMs] : [];
+    state.storage.sql.exec(
+      `UPDATE deliveries SET next_attempt_at = 0${windowSet} WHERE message_id = ?`,
+      ...bindings,
+      messageId,
+    );
+  });
+  expect(await runDurableObjectAlarm(destinationObject(env, dst))).toBe(true);
+}
+
+describe("delivery isolation", () => {
+  it("acks the Queue before a vendor answers: a hanging destination holds up no other", async () => {
+    const { spaceId } = await newSource();
+    const hanging = await webhookDestination(spaceId, "/hanging");
+    const healthy = await webhookDestination(spaceId, "/healthy");
+    // Every request to /hanging stays open until the test releases it.
+    await receiver.hold("/hanging", 503);
+    const result = await runBatch([
+      eventMessage("qa", spaceId, hanging, "m-iso"),
+      eventMessage("qb", spaceId, healthy, "m-iso"),
+      eventMessage("qc", spaceId, healthy, "m-iso-2"),
+    ]);
+    expect(result.explicitAcks.sort()).toEqual(["qa", "qb", "qc"]);
+    expect(result.retryMessages).toEqual([]);
+    await settledAs(spaceId, healthy, "m-iso", "delivered");
+    await settledAs(spaceId, healthy, "m-iso-2", "delivered");
+    expect(await receiver.at("/healthy")).toHaveLength(2);
+    // The hanging vendor has the request and has not answered it.
+    await eventually(async () => ((await receiver.at("/hanging")).length === 1 ? true : undefined));
+    expect(await eventStatus(spaceId, hanging, "m-iso")).toMatchObject({ status: "pending" });
+    expect(await overviewOf(spaceId, hanging)).toMatchObject({ pending: 1, delivered: 0 });
+    expect(await receiver.release()).toBe(1);
+    await settledAs(spaceId, hanging, "m-iso", "retrying");
+  });
+
+  it("keeps sending to a healthy destination while another fails on every request", async () => {
+    const { spaceId } = await newSource();
+    const down = await webhookDestination(spaceId, "/down");
+    const up = await webhookDestination(spaceId, "/up");
+    await receiver.fail("/down", Number.POSITIVE_INFINITY, 500);
+    const ids = Array.from({ length: 12 }, (_, i) => `m-many-${i}`);
+    const result = await runBatch(
+      ids.flatMap((id) => [
+        eventMessage(`d-${id}`, spaceId, down, id),
+        eventMessage(`u-${id}`, spaceId, up, id),
+      ]),
+    );
+    expect(result.explicitAcks).toHaveLength(24);
+    const overview = await eventually(async () => {
+      const o = await overviewOf(spaceId, up);
+      return o.delivered === 12 ? o : undefined;
+    });
+    expect(overview).toMatchObject({ received: 12, retrying: 0, failed: 0 });
+    expect(await receiver.at("/up")).toHaveLength(12);
+    const failing = await eventually(async () => {
+      const o = await overviewOf(spaceId, down);
+      return o.retrying === 12 ? o : undefined;
+    });
+    expect(failing).toMatchObject({ delivered: 0, pending: 0 });
+  });
+});
 
 describe("delivery retries", () => {
   it("retries a receiver that fails twice with growing randomized delays, then delivers once", async () => {
     const { spaceId } = await newSource();
     const dst = await webhookDestination(spaceId, "/flaky");
     await receiver.fail("/flaky", 2, 503);
-    const first = await runBatch([eventMessage("q1", spaceId, dst, "m-flaky", { attempts: 1 })]);
-    expect(first.explicitAcks).toEqual([]);
-    expect(first.retryMessages.map((m) => m.msgId)).toEqual(["q1"]);
+    const result = await runBatch([eventMessage("q1", spaceId, dst, "m-flaky")]);
+    expect(result.explicitAcks).toEqual(["q1"]);
     // Backoff 30 s · 2^(n-1) with equal jitter: [15, 30] s after the 1st try, [30, 60] after the 2nd.
-    const d1 = await retryDelay(spaceId, dst, "m-flaky");
+    const d1 = delaySeconds(await settledAs(spaceId, dst, "m-flaky", "retrying", 1));
     expect(d1).toBeGreaterThanOrEqual(15);
     expect(d1).toBeLessThanOrEqual(30);
-    const second = await runBatch([eventMessage("q1", spaceId, dst, "m-flaky", { attempts: 2 })]);
-    expect(second.retryMessages.map((m) => m.msgId)).toEqual(["q1"]);
-    const d2 = await retryDelay(spaceId, dst, "m-flaky");
+    // The Durable Object's alarm is set for the retry.
+    const alarm = await runInDurableObject(destinationObject(env, dst), (_i, state) =>
+      state.storage.getAlarm(),
+    );
+    expect(alarm).not.toBeNull();
+    await makeDue(dst, "m-flaky");
+    const d2 = delaySeconds(await settledAs(spaceId, dst, "m-flaky", "retrying", 2));
     expect(d2).toBeGreaterThanOrEqual(30);
     expect(d2).toBeLessThanOrEqual(60);
     expect((await overviewOf(spaceId, dst)).retrying).toBe(1);
-    const third = await runBatch([eventMessage("q1", spaceId, dst, "m-flaky", { attempts: 3 })]);
-    expect(third.explicitAcks).toEqual(["q1"]);
-    expect(third.retryMessages).toEqual([]);
+    await makeDue(dst, "m-flaky");
+    await settledAs(spaceId, dst, "m-flaky", "delivered", 3);
     expect(await receiver.at("/flaky")).toHaveLength(3);
     const overview = await overviewOf(spaceId, dst);
     expect(overview).toMatchObject({
       received: 1,
       delivered: 1,
+      pending: 0,
       retrying: 0,
       retries: 2,
       failed: 0,
@@ -96,31 +187,15 @@ describe("delivery retries", () => {
     expect(overview.latencyMs.p95).toBeGreaterThanOrEqual(0);
   });
 
-  it("a failing destination does not hold up a healthy one in the same batch", async () => {
-    const { spaceId } = await newSource();
-    const down = await webhookDestination(spaceId, "/down");
-    const up = await webhookDestination(spaceId, "/up");
-    await receiver.fail("/down", Number.POSITIVE_INFINITY, 500);
-    const result = await runBatch([
-      eventMessage("qa", spaceId, down, "m-iso"),
-      eventMessage("qb", spaceId, up, "m-iso"),
-      eventMessage("qc", spaceId, up, "m-iso-2"),
-    ]);
-    expect(result.explicitAcks.sort()).toEqual(["qb", "qc"]);
-    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["qa"]);
-    expect(result.retryBatch.retry).toBe(false);
-    expect(await receiver.at("/up")).toHaveLength(2);
-  });
-
   it("dead-letters after the 4-hour window, and a replay delivers exactly once", async () => {
     const { spaceId } = await newSource();
     const dst = await webhookDestination(spaceId, "/late");
     await receiver.fail("/late", Number.POSITIVE_INFINITY, 503);
-    const startedAt = Date.now() - (RETRY_WINDOW_SECONDS + 1) * 1000;
-    const result = await runBatch([
-      eventMessage("q9", spaceId, dst, "m-late", { attempts: 9, timestamp: startedAt }),
-    ]);
-    expect(result.explicitAcks).toEqual(["q9"]);
+    await runBatch([eventMessage("q9", spaceId, dst, "m-late")]);
+    await settledAs(spaceId, dst, "m-late", "retrying", 1);
+    // The next attempt comes after the window has run out.
+    await makeDue(dst, "m-late", (RETRY_WINDOW_SECONDS + 1) * 1000);
+    await settledAs(spaceId, dst, "m-late", "failed", 2);
     const { deadLetters } = await admin<{ deadLetters: Record<string, unknown>[] }>(
       "GET",
       `/spaces/${spaceId}/destinations/${dst}/dead-letters`,
@@ -129,14 +204,12 @@ describe("delivery retries", () => {
     expect(deadLetters[0]).toMatchObject({
       messageId: "m-late",
       reason: "retry window exhausted",
-      attempts: 9,
+      attempts: 2,
       event: { messageId: "m-late", event: "Order Completed" },
     });
     expect(String(deadLetters[0]?.error)).toContain("HTTP 503");
     expect(await overviewOf(spaceId, dst)).toMatchObject({ failed: 1, delivered: 0 });
 
-    // Counted before the replay is queued: the Queue may deliver it before the next line runs.
-    const before = (await receiver.at("/late")).length;
     await receiver.fail("/late", 0);
     const replay = await admin<{ replayed: number }>(
       "POST",
@@ -149,26 +222,12 @@ describe("delivery retries", () => {
       { messageIds: ["m-late"] },
     );
     expect(again.replayed).toBe(0);
-    await eventually(async () =>
-      (await overviewOf(spaceId, dst)).delivered === 1 ? true : undefined,
-    );
-    // A replay message redelivered by the queue after success sends nothing more.
-    const dup = await runBatch([
-      {
-        id: "q-replay-dup",
-        timestamp: Date.now(),
-        attempts: 1,
-        body: encodeDeliveryItem({
-          v: 1,
-          kind: "replay",
-          spaceId,
-          destinationId: dst,
-          messageId: "m-late",
-        }),
-      },
-    ]);
-    expect(dup.explicitAcks).toEqual(["q-replay-dup"]);
-    expect((await receiver.at("/late")).length - before).toBe(1);
+    await settledAs(spaceId, dst, "m-late", "delivered", 1);
+    // The original Queue message redelivered after the replay changes nothing.
+    const dup = await runBatch([eventMessage("q9", spaceId, dst, "m-late")]);
+    expect(dup.explicitAcks).toEqual(["q9"]);
+    await runDurableObjectAlarm(destinationObject(env, dst));
+    expect(await receiver.at("/late")).toHaveLength(3);
     expect(await overviewOf(spaceId, dst)).toMatchObject({ failed: 0, delivered: 1 });
   });
 
@@ -178,6 +237,7 @@ describe("delivery retries", () => {
     await receiver.fail("/reject", Number.POSITIVE_INFINITY, 422);
     const result = await runBatch([eventMessage("q4", spaceId, dst, "m-422")]);
     expect(result.explicitAcks).toEqual(["q4"]);
+    await settledAs(spaceId, dst, "m-422", "failed", 1);
     expect(await receiver.at("/reject")).toHaveLength(1);
     const { deadLetters } = await admin<{ deadLetters: { reason: string }[] }>(
       "GET",
@@ -190,6 +250,7 @@ describe("delivery retries", () => {
     const { spaceId } = await newSource();
     const dst = await webhookDestination(spaceId, "/once");
     await runBatch([eventMessage("qx", spaceId, dst, "m-once")]);
+    await settledAs(spaceId, dst, "m-once", "delivered");
     const repeat = await runBatch([eventMessage("qy", spaceId, dst, "m-once")]);
     expect(repeat.explicitAcks).toEqual(["qy"]);
     expect(await receiver.at("/once")).toHaveLength(1);
