@@ -40,7 +40,7 @@ const SETTINGS: ActivationSettings = {
   probeUsers: 8,
   audienceProbes: envNumber(env, "FOYER_BENCH_ACTIVATION_AUDIENCE_PROBES", 24),
   audienceControls: 4,
-  isolationEvents: envNumber(env, "FOYER_BENCH_ACTIVATION_EVENTS", 240),
+  isolationEvents: envNumber(env, "FOYER_BENCH_ACTIVATION_EVENTS", 400),
   isolationEventsPerSecond: envNumber(env, "FOYER_BENCH_ACTIVATION_EVENTS_PER_SECOND", 20),
   isolationBatch: 10,
   isolationUsers: 20,

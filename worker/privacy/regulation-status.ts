@@ -2,11 +2,22 @@
 // overall status. Steps run strictly in plan order; a step may be retried after a retryable
 // failure, at most MAX_STEP_ATTEMPTS times. An event that does not fit the current state is
 // refused and changes nothing.
+import { backoffDelaySeconds, MAX_ATTEMPTS } from "../destinations/retry.ts";
 import { PrivacyInputError } from "./privacy-input-error.ts";
 import type { RegulationState, RegulationStatus, StepEvent, StepState } from "./regulation-plan.ts";
 
-/** After this many attempts a retryable failure counts as permanent, so a regulation always ends. */
-export const MAX_STEP_ATTEMPTS = 10;
+/**
+ * After this many attempts a retryable failure counts as permanent, so a regulation always ends.
+ * With `stepRetryDelayMs` between attempts this spans more than 4 hours, as delivery does (the
+ * same schedule: destinations/retry.ts), so a vendor's deletion API down for an afternoon is
+ * retried, not given up on.
+ */
+export const MAX_STEP_ATTEMPTS = MAX_ATTEMPTS;
+
+/** The wait before retrying a step that failed `attempts` times: delivery's randomized backoff. */
+export function stepRetryDelayMs(attempts: number, random: number): number {
+  return backoffDelaySeconds(attempts, random) * 1000;
+}
 
 const TERMINAL: ReadonlySet<RegulationStatus> = new Set(["FINISHED", "FAILED", "PARTIAL_SUCCESS"]);
 

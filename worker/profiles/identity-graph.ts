@@ -20,6 +20,7 @@ import type { NormalizedMessage } from "../spec/message.ts";
 import { auditRows } from "./audit.ts";
 import { eraseProfiles, foldedInto, GraphStore, type AuditRow } from "./graph-store.ts";
 import { RegulationWorkStore } from "./regulation-work.ts";
+import { stepRetryDelayMs } from "../privacy/regulation-status.ts";
 import { runRegulation, type RegulationHost, type RegulationWork } from "../regulations/runner.ts";
 import { mergeSubjects, subjectsOnly, type ResolvedSubjects } from "../regulations/subjects.ts";
 
@@ -45,8 +46,6 @@ interface Prepared {
 
 const PROFILE_PREFIX: Record<Collection, string> = { users: "use_", accounts: "acc_" };
 const AUDIT_FLUSH = 200;
-/** A failed regulation step is retried after this long (the reducer bounds the attempts). */
-const REGULATION_RETRY_MS = 30_000;
 const SUBJECT_ID_TYPE = {
   USER_ID: "user_id",
   ANONYMOUS_ID: "anonymous_id",
@@ -236,10 +235,13 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
   /** Runs the open regulations in order; a failure is retried by a later alarm. */
   override async alarm(): Promise<void> {
     for (const work of this.regulations.list()) {
-      const ended = await runRegulation(this.env, this, work);
-      if (ended === undefined) {
+      const run = await runRegulation(this.env, this, work);
+      if (!run.ended) {
+        // Retried on delivery's schedule; the reducer bounds the attempts (over 4 hours in all).
         if ((await this.ctx.storage.getAlarm()) === null)
-          await this.ctx.storage.setAlarm(Date.now() + REGULATION_RETRY_MS);
+          await this.ctx.storage.setAlarm(
+            Date.now() + stepRetryDelayMs(run.failedAttempts, Math.random()),
+          );
         return;
       }
       this.regulations.remove(work.regulationId);

@@ -123,17 +123,18 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : "unknown error";
 }
 
-/**
- * Runs the regulation's remaining steps. Returns the final state when it has ended, or
- * `undefined` when a step failed and should be retried later. Unknown regulations count as ended.
- */
+/** How a run ended: the regulation is over (unknown ones count as over), or a step is to be retried. */
+export type RegulationRun =
+  { ended: true; state: RegulationState | undefined } | { ended: false; failedAttempts: number };
+
+/** Runs the regulation's remaining steps, until they are done or one fails. */
 export async function runRegulation(
   env: Env,
   host: RegulationHost,
   work: RegulationWork,
-): Promise<RegulationState | undefined> {
+): Promise<RegulationRun> {
   const record = await getRegulation(env, work.spaceId, work.regulationId);
-  if (!record) return undefined;
+  if (!record) return { ended: true, state: undefined };
   let state = record.state;
   // A step left running by an interrupted alarm is retried: every step is idempotent.
   const interrupted = state.steps.find((s) => s.status === "running");
@@ -191,10 +192,14 @@ export async function runRegulation(
         status: "failed",
         error: message,
       });
-      return isRegulationDone(state) ? state : undefined;
+      if (isRegulationDone(state)) return { ended: true, state };
+      return {
+        ended: false,
+        failedAttempts: state.steps.find((s) => s.kind === step.kind)?.attempts ?? 1,
+      };
     }
   }
-  return state;
+  return { ended: true, state };
 }
 
 /** Removes the subject's events from each source's live debugger (refs are `source\nmessageId`). */

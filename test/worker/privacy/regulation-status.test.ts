@@ -8,6 +8,7 @@ import {
 } from "../../../worker/privacy/regulation-plan.ts";
 import {
   MAX_STEP_ATTEMPTS,
+  stepRetryDelayMs,
   isRegulationDone,
   nextStep,
   reduceRegulation,
@@ -89,6 +90,19 @@ describe("reduceRegulation", () => {
     });
     expect(state.status).toBe("FAILED");
     expect(nextStep(state)).toBeUndefined();
+  });
+
+  it("retries a failing step over more than 4 hours, with growing randomized waits", () => {
+    let shortest = 0;
+    let longest = 0;
+    for (let attempts = 1; attempts < MAX_STEP_ATTEMPTS; attempts++) {
+      shortest += stepRetryDelayMs(attempts, 0);
+      longest += stepRetryDelayMs(attempts, 0.999);
+    }
+    expect(shortest).toBeGreaterThanOrEqual(4 * 60 * 60 * 1000);
+    expect(stepRetryDelayMs(1, 0)).toBe(15_000);
+    expect(stepRetryDelayMs(2, 0.999)).toBe(60_000);
+    expect(longest).toBeGreaterThan(shortest);
   });
 
   it("fails after MAX_STEP_ATTEMPTS retryable failures", () => {
