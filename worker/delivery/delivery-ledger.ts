@@ -216,6 +216,27 @@ export class DeliveryLedger {
     return rows.map((r) => r!.message_id);
   }
 
+  /**
+   * Erases a deleted person's rows: their events by messageId, and any waiting or dead-lettered
+   * body that names one of their user or anonymous ids (audience and trait changes the profile
+   * emitted). Returns how many rows went.
+   */
+  forget(
+    messageIds: readonly string[],
+    userIds: readonly string[],
+    anonymousIds: readonly string[],
+  ) {
+    const cursor = this.sql.exec(
+      `DELETE FROM deliveries WHERE message_id IN (SELECT value FROM json_each(?))
+       OR (body IS NOT NULL AND (json_extract(body, '$.userId') IN (SELECT value FROM json_each(?))
+       OR json_extract(body, '$.anonymousId') IN (SELECT value FROM json_each(?))))`,
+      JSON.stringify(messageIds),
+      JSON.stringify(userIds),
+      JSON.stringify(anonymousIds),
+    );
+    return cursor.rowsWritten;
+  }
+
   counts(): { status: LedgerStatus; reason: string | null; n: number }[] {
     return this.sql
       .exec<{ status: LedgerStatus; reason: string | null; n: number }>(

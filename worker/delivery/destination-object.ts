@@ -279,6 +279,16 @@ export class DestinationObject extends DurableObject<Env> {
     return released;
   }
 
+  /** Deletion: erases the person's events from the ledger, waiting and dead-lettered ones included. */
+  forgetSubject(subjectJson: string): number {
+    const { messageIds, userIds, anonymousIds } = JSON.parse(subjectJson) as {
+      messageIds: string[];
+      userIds: string[];
+      anonymousIds: string[];
+    };
+    return this.ledger.forget(messageIds, userIds, anonymousIds);
+  }
+
   private maybePrune(now: number): void {
     const last = this.ctx.storage.kv.get<number>("prunedAt") ?? 0;
     if (now - last < PRUNE_EVERY_MS) return;

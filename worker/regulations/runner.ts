@@ -14,6 +14,7 @@ import {
 } from "../privacy/regulation-status.ts";
 import type { RegulationState, StepKind } from "../privacy/regulation-plan.ts";
 import type { SubjectType } from "../privacy/regulations.ts";
+import { destinationObject } from "../delivery/delivery-consumer.ts";
 import { deleteSubjectRows } from "./d1-erasure.ts";
 import { forwardStepOutcome } from "./deletion-outcome.ts";
 import { executeDestinationDeletions } from "./destination-deletion-run.ts";
@@ -90,6 +91,14 @@ async function execute(
       }
       for (const id of subjects.profileIds)
         await env.PROFILES.get(env.PROFILES.idFromName(id)).erase();
+      // Events waiting at a destination, or in its dead-letter store, hold the person's data too.
+      const forget = JSON.stringify({
+        messageIds,
+        userIds: subjects.userIds,
+        anonymousIds: subjects.anonymousIds,
+      });
+      for (const { destinationId } of await destinationDeletionTargets(env, work.spaceId))
+        await destinationObject(env, destinationId).forgetSubject(forget);
       return done(subjects.profileIds.length);
     }
     case "delete_identity_index":

@@ -8,7 +8,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { admin, eventually, newSource } from "../support.ts";
+import { ADMIN, admin, call, eventually, newSource, track } from "../support.ts";
 import { webhookDestination } from "../delivery/destination-setup.ts";
 import { Receiver } from "../delivery/receiver.ts";
 import { as, issueToken } from "./admin-fixtures.ts";
@@ -84,6 +84,41 @@ async function subjectsLeft(regulationId: string): Promise<number> {
     .first<{ n: number }>();
   return row?.n ?? -1;
 }
+
+describe("deletion at Foyer's own destination queues", () => {
+  it("erases the person's waiting and dead-lettered events from every destination, keeps others'", async () => {
+    const s = await newSource();
+    const dst = await webhookDestination(s.spaceId, "/refusing");
+    const token = (await issueToken(s.spaceId, "Admin")).token;
+    // The vendor refuses everything: each event lands in the dead-letter store with its body.
+    await receiver.fail("/refusing", Number.POSITIVE_INFINITY, 422);
+    const batch = [
+      { type: "identify", messageId: "dl-1", userId: "dl-user", traits: { plan: "gold" } },
+      { type: "track", messageId: "dl-2", userId: "dl-user", event: "Order Completed" },
+      { type: "track", messageId: "dl-keep", userId: "keep-user", event: "Order Completed" },
+    ];
+    expect((await track(s.writeKey, "/v1/batch", { batch })).status).toBe(200);
+    const deadLetterIds = async () => {
+      const { deadLetters } = await admin<{ deadLetters: { messageId: string }[] }>(
+        "GET",
+        `/spaces/${s.spaceId}/destinations/${dst}/dead-letters`,
+      );
+      return deadLetters.map((d) => d.messageId).sort();
+    };
+    await eventually(async () => ((await deadLetterIds()).length === 3 ? true : undefined));
+    const id = await regulate(token, "USER_ID", ["dl-user"]);
+    const done = await driveToEnd(s.spaceId, token, id);
+    expect(done.status).toBe("PARTIAL_SUCCESS");
+    expect(await deadLetterIds()).toEqual(["dl-keep"]);
+    for (const messageId of ["dl-1", "dl-2"]) {
+      const gone = await call(
+        `/admin/v1/spaces/${s.spaceId}/destinations/${dst}/events/${messageId}`,
+        { headers: ADMIN },
+      );
+      expect(gone.status).toBe(404);
+    }
+  });
+});
 
 describe("deletion forwarded to destinations", () => {
   it("sends Amplitude's documented deletion request once and records the webhook as unsupported", async () => {
