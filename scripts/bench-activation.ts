@@ -41,7 +41,9 @@ const SETTINGS: ActivationSettings = {
   audienceProbes: envNumber(env, "FOYER_BENCH_ACTIVATION_AUDIENCE_PROBES", 24),
   audienceControls: 4,
   isolationEvents: envNumber(env, "FOYER_BENCH_ACTIVATION_EVENTS", 400),
-  isolationEventsPerSecond: envNumber(env, "FOYER_BENCH_ACTIVATION_EVENTS_PER_SECOND", 20),
+  // Faster than the local pipeline drains (~100 events/s here), so A's rate is the pipeline's
+  // capacity, not the offered load: a shared resource B exhausted would show as a lower ratio.
+  isolationEventsPerSecond: envNumber(env, "FOYER_BENCH_ACTIVATION_EVENTS_PER_SECOND", 400),
   isolationBatch: 10,
   isolationUsers: 20,
   drainMs: envNumber(env, "FOYER_BENCH_ACTIVATION_DRAIN_MS", 15_000),

@@ -480,7 +480,7 @@ export function renderActivationReport(s: ActivationSection): string {
   const notes = [
     `Latency: ${s.latency.probes} track probes at ${set.probesPerSecond}/s through POST /v1/track ` +
       `(unique messageId, ${set.probeUsers} users) to ` +
-      " a space with one Webhook destination pointing at the vendor " +
+      "a space with one Webhook destination pointing at the vendor " +
       "receiver on 127.0.0.1. 200→dest = receiver's receivedAt (body fully read) − the moment the " +
       "client had read the edge's 200, matched on the body's messageId (negative, counted in " +
       '"before 200", when the event was delivered before the client had its answer: the pipeline ' +
