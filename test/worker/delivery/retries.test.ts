@@ -231,6 +231,30 @@ describe("delivery retries", () => {
     expect(await overviewOf(spaceId, dst)).toMatchObject({ failed: 0, delivered: 1 });
   });
 
+  it("an object restarted with events waiting (no dispatcher running) sends them from its alarm", async () => {
+    const { spaceId } = await newSource();
+    const dst = await webhookDestination(spaceId, "/restart");
+    const body = JSON.stringify(orderCompleted({ messageId: "m-restart" }));
+    // As an evicted object finds its storage: a waiting row and the watchdog alarm, nothing else.
+    await runInDurableObject(destinationObject(env, dst), async (_instance, state) => {
+      state.storage.sql.exec(
+        `INSERT INTO deliveries (message_id, status, received_at, updated_at, body,
+         next_attempt_at, window_start, source_id, dropped, allow_reason)
+         VALUES ('m-restart', 'pending', ?, ?, ?, 0, ?, 'src_t', '[]', 'CONSENT_NOT_ENFORCED')`,
+        Date.now(),
+        Date.now(),
+        body,
+        Date.now(),
+      );
+      await state.storage.setAlarm(Date.now() + 60_000);
+    });
+    expect(await receiver.at("/restart")).toHaveLength(0);
+    expect(await runDurableObjectAlarm(destinationObject(env, dst))).toBe(true);
+    await settledAs(spaceId, dst, "m-restart", "delivered");
+    const [request] = await receiver.at("/restart");
+    expect(JSON.parse(request?.body ?? "{}")).toMatchObject({ messageId: "m-restart" });
+  });
+
   it("dead-letters a permanent 4xx at once, without retries", async () => {
     const { spaceId } = await newSource();
     const dst = await webhookDestination(spaceId, "/reject");
