@@ -4,29 +4,33 @@
 //   a. edge 200 → destination: steady track probes, time from each 200 to its arrival;
 //   b. audience change → destination: time from a qualifying event's 200 to `Audience Entered`;
 //   c. isolation: A's delivered throughput with B healthy (baseline), failing, hanging.
-// The measuring and rendering logic is pure, in test/bench/activation-metrics.ts.
+// The measuring and rendering logic is pure, in test/bench/activation-*.ts.
 import { randomBytes } from "node:crypto";
 import { Agent } from "node:http";
 import {
   audienceEnteredBy,
   byMessageId,
-  deliveredThroughput,
-  envNumber,
-  isolationVerdict,
   latencyFigure,
   matchArrivals,
   quantileWithTimeouts,
-  renderActivationReport,
-  stalls,
-  tallySignatures,
-  type ActivationSection,
-  type ActivationSettings,
   type Arrival,
+  type ProbeSend,
+} from "../test/bench/activation-arrivals.ts";
+import {
+  deliveredThroughput,
+  isolationVerdict,
+  stalls,
   type IsolationPhase,
   type IsolationPhaseName,
   type OverviewFigures,
-  type ProbeSend,
-} from "../test/bench/activation-metrics.ts";
+} from "../test/bench/activation-isolation.ts";
+import {
+  envNumber,
+  renderActivationReport,
+  type ActivationSection,
+  type ActivationSettings,
+} from "../test/bench/activation-report.ts";
+import { tallySignatures } from "../test/bench/webhook-signature-check.ts";
 import { assertLoopback, post } from "../test/bench/load-generator.ts";
 import { lastBusyBeforeIdle } from "../test/bench/worker-cpu.ts";
 import { startVendorReceiver, type VendorReceiver } from "../test/receiver/vendor-receiver.ts";

@@ -2,21 +2,20 @@ import { describe, expect, it } from "vitest";
 import {
   audienceEnteredBy,
   byMessageId,
-  checkSignature,
-  deliveredThroughput,
-  envNumber,
-  isolationVerdict,
   latencyFigure,
   matchArrivals,
   quantileWithTimeouts,
-  renderActivationReport,
-  stalls,
-  tallySignatures,
-  type ActivationSection,
   type Arrival,
-  type IsolationPhase,
   type ProbeSend,
-} from "./activation-metrics.ts";
+} from "./activation-arrivals.ts";
+import {
+  deliveredThroughput,
+  isolationVerdict,
+  stalls,
+  type IsolationPhase,
+} from "./activation-isolation.ts";
+import { envNumber, renderActivationReport, type ActivationSection } from "./activation-report.ts";
+import { checkSignature, tallySignatures } from "./webhook-signature-check.ts";
 
 const arrival = (receivedAt: number, body: unknown, headers: Record<string, string> = {}) => ({
   receivedAt,
