@@ -5,7 +5,6 @@
 //   b. audience change → destination: time from a qualifying event's 200 to `Audience Entered`;
 //   c. isolation: A's delivered throughput with B healthy (baseline), failing, hanging.
 // The measuring and rendering logic is pure, in test/bench/activation-*.ts.
-import { randomBytes } from "node:crypto";
 import { Agent } from "node:http";
 import {
   audienceEnteredBy,
@@ -13,7 +12,6 @@ import {
   latencyFigure,
   matchArrivals,
   quantileWithTimeouts,
-  type Arrival,
   type ProbeSend,
 } from "../test/bench/activation-arrivals.ts";
 import {
@@ -22,7 +20,6 @@ import {
   stalls,
   type IsolationPhase,
   type IsolationPhaseName,
-  type OverviewFigures,
 } from "../test/bench/activation-isolation.ts";
 import {
   envNumber,
@@ -32,9 +29,20 @@ import {
 } from "../test/bench/activation-report.ts";
 import { tallySignatures } from "../test/bench/webhook-signature-check.ts";
 import { assertLoopback, post } from "../test/bench/load-generator.ts";
-import { lastBusyBeforeIdle } from "../test/bench/worker-cpu.ts";
 import { startVendorReceiver, type VendorReceiver } from "../test/receiver/vendor-receiver.ts";
-import { provisionSource, type BenchSource } from "./bench-targets.ts";
+import {
+  admin,
+  arrivals,
+  control,
+  overview,
+  REQUEST_TIMEOUT_MS,
+  sendSteady,
+  sleep,
+  waitFor,
+  waitIdle,
+  webhook,
+} from "./bench-activation-io.ts";
+import { provisionSource } from "./bench-targets.ts";
 import type { LocalEdge } from "./local-edge.ts";
 
 const env = process.env;
@@ -55,147 +63,8 @@ const SETTINGS: ActivationSettings = {
   arrivalTimeoutMs: envNumber(env, "FOYER_BENCH_ACTIVATION_TIMEOUT_MS", 20_000),
 };
 const AUDIENCE_KEY = "bench_purchasers";
-const CONSENT_CATEGORY = "Analytics";
-const REQUEST_TIMEOUT_MS = 10_000;
-const POLL_MS = 50;
 const SETUP_DEADLINE_MS = 60_000;
-const IDLE = { pollMs: 100, quietMs: 1_000 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** One admin API call (bearer token); throws on a non-2xx answer with its body. */
-async function admin<T>(edge: LocalEdge, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(new URL(path, edge.directUrl), {
-    method,
-    headers: {
-      authorization: `Bearer ${edge.adminToken}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as T;
-}
-
-interface Destination {
-  id: string;
-  session: string;
-  secret: string;
-}
-
-/** A Webhook destination whose url is the receiver session `session` (`/s/<session>/hook`). */
-async function webhook(
-  edge: LocalEdge,
-  receiver: VendorReceiver,
-  spaceId: string,
-  name: string,
-  session: string,
-  extra: Record<string, unknown> = {},
-): Promise<Destination> {
-  const url = new URL(`/s/${session}/hook`, receiver.origin);
-  assertLoopback(url);
-  const secret = randomBytes(24).toString("hex");
-  const { destination } = await admin<{ destination: { id: string } }>(
-    edge,
-    "POST",
-    `/admin/v1/spaces/${encodeURIComponent(spaceId)}/destinations`,
-    { slug: "webhook", name, settings: { url: url.href, secret }, ...extra },
-  );
-  return { id: destination.id, session, secret };
-}
-
-async function overview(
-  edge: LocalEdge,
-  spaceId: string,
-  destinationId: string,
-): Promise<OverviewFigures | null> {
-  try {
-    const { overview: o } = await admin<{
-      overview: {
-        received: number;
-        delivered: number;
-        pending?: number;
-        retrying: number;
-        retries: number;
-        failed: number;
-        filtered: { total: number; byReason: Record<string, number> };
-      };
-    }>(edge, "GET", `/admin/v1/spaces/${spaceId}/destinations/${destinationId}/overview`);
-    return {
-      received: o.received,
-      delivered: o.delivered,
-      pending: o.pending ?? 0,
-      retrying: o.retrying,
-      retries: o.retries,
-      failed: o.failed,
-      filtered: o.filtered.total,
-      filteredByReason: o.filtered.byReason,
-    };
-  } catch (error) {
-    console.error(`  overview of ${destinationId}: ${String(error)}`);
-    return null;
-  }
-}
-
-/** A receiver control call (`/__receiver/<session>/<what>`). */
-async function control(receiver: VendorReceiver, session: string, what: string, body: unknown) {
-  const response = await fetch(new URL(`/__receiver/${session}/${what}`, receiver.origin), {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`receiver ${what}: ${response.status}`);
-  await response.arrayBuffer();
-}
-
-const arrivals = (receiver: VendorReceiver, session: string): Arrival[] =>
-  receiver.requests(session);
-
-/**
- * Sends `bodies[i]` to `path` at `perSecond` (open loop: one every 1/perSecond s, not waiting for
- * answers), each with its probe key; resolves once every answer is in.
- */
-async function sendSteady(
-  edge: LocalEdge,
-  agent: Agent,
-  source: BenchSource,
-  path: string,
-  items: readonly { key: string; body: string }[],
-  perSecond: number,
-): Promise<ProbeSend[]> {
-  const url = new URL(path, edge.directUrl);
-  const headers = { "content-type": "application/json", ...source.headers };
-  const interval = 1_000 / perSecond;
-  const start = performance.now();
-  const pending: Promise<ProbeSend>[] = [];
-  for (const [i, item] of items.entries()) {
-    await sleep(Math.max(0, start + i * interval - performance.now()));
-    const sentAt = Date.now();
-    pending.push(
-      post(agent, url, headers, item.body, REQUEST_TIMEOUT_MS)
-        .catch(() => 0)
-        .then((status) => ({
-          key: item.key,
-          sentAt,
-          ackedAt: status === 200 ? Date.now() : undefined,
-        })),
-    );
-  }
-  return Promise.all(pending);
-}
-
-/** Polls until every key has arrived (per `done`) or `deadline` (epoch ms). */
-async function waitFor(done: () => boolean, deadline: number): Promise<void> {
-  while (!done() && Date.now() < deadline) await sleep(POLL_MS);
-}
-
-async function waitIdle(edge: LocalEdge, maxMs: number): Promise<boolean> {
-  if (edge.workerdPid === undefined) return false;
-  return (await lastBusyBeforeIdle(edge.workerdPid, { ...IDLE, maxMs })).idle;
-}
-
+const CONSENT_CATEGORY = "Analytics";
 /** a. Track probes to one destination; time from each 200 to its arrival. */
 async function measureLatency(edge: LocalEdge, receiver: VendorReceiver, runId: string) {
   const source = await provisionSource(edge, "Benchmark activation latency");
