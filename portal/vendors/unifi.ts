@@ -4,7 +4,7 @@
 // guest (the redirect is unsigned, §2.1), then `POST /api/s/{site}/cmd/stamgr` with
 // `authorize-guest`. Sources: jens-maus/node-unifi `authorizeGuest()`, Art-of-WiFi `authorize_guest()`.
 import type { UnifiGrantConfig } from "../config.ts";
-import { csrfFromSession } from "../../agent/controllers/unifi/login.ts";
+import { UnifiLoginError, unifiLoginWith } from "../../agent/controllers/unifi/login.ts";
 
 /** The controller refused or failed; `step` says which call, never a MAC or a password. */
 export class UnifiGrantError extends Error {
@@ -45,39 +45,26 @@ export function authorizeGuestBody(
   return body;
 }
 
+/** The shared UniFi login (agent/controllers/unifi/login.ts), its failures as grant errors. */
 async function login(
   config: UnifiGrantConfig,
   base: string,
   fetchImpl: typeof fetch,
 ): Promise<UnifiSession> {
-  let flavor = config.flavor;
-  if (flavor === "auto") {
-    const probe = await fetchImpl(`${base}/`, { redirect: "manual" }).catch((cause: unknown) => {
-      throw new UnifiGrantError("detect", `controller unreachable (${String(cause)})`);
-    });
-    await probe.body?.cancel();
-    flavor = probe.status >= 300 && probe.status < 400 ? "classic" : "unifi-os";
+  let session: Awaited<ReturnType<typeof unifiLoginWith>>;
+  try {
+    session = await unifiLoginWith({ ...config, url: base }, config.password, fetchImpl);
+  } catch (error) {
+    if (error instanceof UnifiLoginError)
+      throw new UnifiGrantError("login", error.message.replace(/^UniFi login /, ""), error.status);
+    throw new UnifiGrantError("detect", `controller unreachable (${String(error)})`);
   }
-  const res = await fetchImpl(`${base}${flavor === "classic" ? "/api/login" : "/api/auth/login"}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: config.username, password: config.password }),
-  });
-  await res.body?.cancel();
-  if (!res.ok) throw new UnifiGrantError("login", "login refused", res.status);
-  const cookies = res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0] ?? "")
-    .filter((c) => c.includes("="));
-  if (cookies.length === 0) throw new UnifiGrantError("login", "no session cookie", res.status);
-  const token = cookies.find((c) => c.startsWith("TOKEN="))?.slice("TOKEN=".length);
-  const csrf = res.headers.get("x-csrf-token") ?? csrfFromSession(null, token);
   const headers: Record<string, string> = {
-    cookie: cookies.join("; "),
+    cookie: session.cookie,
     "content-type": "application/json",
   };
-  if (csrf) headers["x-csrf-token"] = csrf;
-  return { headers, prefix: flavor === "classic" ? "" : "/proxy/network" };
+  if (session.csrfToken) headers["x-csrf-token"] = session.csrfToken;
+  return { headers, prefix: session.prefix };
 }
 
 async function envelope(res: Response, step: UnifiGrantError["step"]): Promise<unknown[]> {

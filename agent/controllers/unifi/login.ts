@@ -4,6 +4,13 @@
 // tells them apart: a 302 (to /manage) is classic, a 200 is UniFi OS (jens-maus/node-unifi).
 import { secretText, type UnifiConfig } from "../config.ts";
 
+/** What a login needs: the agent's controller config and the portal's grant config both fit. */
+export interface UnifiLoginTarget {
+  url: string;
+  username: string;
+  flavor: "auto" | "classic" | "unifi-os";
+}
+
 export interface UnifiSession {
   /** `Cookie` header value for the WebSocket upgrade. */
   cookie: string;
@@ -49,17 +56,26 @@ async function detectFlavor(
 }
 
 /** Logs in and returns what the event stream needs; throws `UnifiLoginError` on refusal. */
-export async function unifiLogin(
-  config: UnifiConfig,
+export function unifiLogin(config: UnifiConfig, fetchImpl: typeof fetch = fetch) {
+  return unifiLoginWith(config, secretText(config.password), fetchImpl);
+}
+
+/**
+ * Logs in to `target` with `password`. A controller that cannot be reached throws the fetch's
+ * own error (from the flavor probe or the login); a refusal throws `UnifiLoginError`.
+ */
+export async function unifiLoginWith(
+  target: UnifiLoginTarget,
+  password: string,
   fetchImpl: typeof fetch = fetch,
 ): Promise<UnifiSession> {
-  const base = config.url.replace(/\/+$/, "");
-  const flavor = config.flavor === "auto" ? await detectFlavor(base, fetchImpl) : config.flavor;
+  const base = target.url.replace(/\/+$/, "");
+  const flavor = target.flavor === "auto" ? await detectFlavor(base, fetchImpl) : target.flavor;
   const path = flavor === "classic" ? "/api/login" : "/api/auth/login";
   const res = await fetchImpl(`${base}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: config.username, password: secretText(config.password) }),
+    body: JSON.stringify({ username: target.username, password }),
   });
   await res.body?.cancel();
   if (!res.ok) throw new UnifiLoginError(`UniFi login refused (${res.status})`, res.status);
