@@ -1,4 +1,4 @@
-// Access-Request decisions (PAP only): a portal-issued one-time credential, or MAC authorization
+// Access-Request decisions, PAP or CHAP: a portal-issued one-time credential, or MAC authorization
 // for a returning guest (User-Name = the device's MAC, as Meraki/Aruba/UniFi MAC-auth send it).
 import type { MacIdentity } from "../controllers/deps.ts";
 import { looksLikeMac, normalizeMac } from "../mac/normalize.ts";
@@ -10,9 +10,11 @@ import {
   uint32Attribute,
   vendorUint32Attribute,
 } from "./attributes.ts";
-import { decryptPapPassword } from "./authenticators.ts";
+import { verifyChap, type ChapProof } from "./chap.ts";
 import type { CredentialCheck } from "./credentials.ts";
+import { macAuthPasswordCandidates } from "./mac-auth-passwords.ts";
 import { findAttribute, type RadiusAttribute, type RadiusPacket } from "./packet.ts";
+import { readPasswordProof } from "./password-proof.ts";
 
 export interface AccessPolicy {
   sessionTimeout: number;
@@ -24,7 +26,12 @@ export interface AccessPolicy {
 
 export interface AccessDeps {
   identifyMac(mac: string): MacIdentity;
-  consume(username: string, password: string, callerMacHash: string | null): CredentialCheck;
+  /** `password`: the clear text (PAP) or a CHAP response. */
+  consume(
+    username: string,
+    password: string | ChapProof,
+    callerMacHash: string | null,
+  ): CredentialCheck;
   authorizeMac(macHash: string): void;
   isMacAuthorized(macHash: string, windowMs: number): boolean;
 }
@@ -34,6 +41,8 @@ export interface AccessDecision {
   /** Why (a counter suffix, safe to log: never a user name or MAC). */
   reason: string;
   method: "credential" | "mac" | "none";
+  /** How the password was proven (null when the request carried neither or both). */
+  auth: "pap" | "chap" | null;
   macHash: string | null;
   reply: RadiusAttribute[];
 }
@@ -46,38 +55,43 @@ export function decideAccess(
   deps: AccessDeps,
 ): AccessDecision {
   const caller = callerMac(packet, deps);
+  const proof = readPasswordProof(packet, secret);
+  const auth = proof.kind === "invalid" ? proof.auth : proof.kind;
   const reject = (reason: string, method: AccessDecision["method"] = "none"): AccessDecision => ({
     accept: false,
     reason,
     method,
+    auth,
     macHash: caller?.hash ?? null,
     reply: [],
   });
   const username = readText(findAttribute(packet, ATTR.UserName));
   if (username === undefined || username.length === 0) return reject("no_user_name");
-  if (findAttribute(packet, ATTR.ChapPassword)) return reject("chap_unsupported");
-  const hidden = findAttribute(packet, ATTR.UserPassword);
-  if (!hidden) return reject("no_password");
-  const password = decryptPapPassword(hidden, secret, packet.authenticator);
-  if (password === null) return reject("bad_password_encoding");
+  if (proof.kind === "invalid") return reject(proof.reason);
 
   if (looksLikeMac(username)) {
     // MAC authentication: the User-Name must be the calling device itself.
     if (!policy.macAuth.enabled) return reject("mac_auth_disabled", "mac");
     if (!caller || normalizeMac(username) !== caller.normalized)
       return reject("mac_mismatch", "mac");
+    // The password is the MAC in some vendor format; PAP's is not checked (it adds nothing to the
+    // User-Name), but a CHAP response that matches no format means the NAS sent something else.
+    if (proof.kind === "chap" && !verifyChap(proof.chap, macAuthPasswordCandidates(username)))
+      return reject("mac_bad_password", "mac");
     if (!deps.isMacAuthorized(caller.hash, policy.macAuth.windowDays * 86_400_000))
       return reject("mac_not_authorized", "mac");
-    return accept("mac", caller.hash, policy);
+    return accept("mac", auth, caller.hash, policy);
   }
+  const password = proof.kind === "pap" ? proof.password : proof.chap;
   const check = deps.consume(username, password, caller?.hash ?? null);
   if (!check.ok) return reject(check.reason, "credential");
   if (check.macHash) deps.authorizeMac(check.macHash);
-  return accept("credential", check.macHash, policy);
+  return accept("credential", auth, check.macHash, policy);
 }
 
 function accept(
   method: "credential" | "mac",
+  auth: AccessDecision["auth"],
   macHash: string | null,
   policy: AccessPolicy,
 ): AccessDecision {
@@ -93,7 +107,7 @@ function accept(
       vendorUint32Attribute(WISPR_VENDOR, WISPR.BandwidthMaxDown, policy.bandwidth.downBps),
     );
   }
-  return { accept: true, reason: `${method}_ok`, method, macHash, reply };
+  return { accept: true, reason: `${method}_ok`, method, auth, macHash, reply };
 }
 
 function callerMac(

@@ -25,6 +25,7 @@ export const ATTR = {
   AcctInputGigawords: 52,
   AcctOutputGigawords: 53,
   EventTimestamp: 55,
+  ChapChallenge: 60,
   MessageAuthenticator: 80,
   AcctInterimInterval: 85,
 } as const;

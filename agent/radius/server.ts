@@ -202,10 +202,14 @@ export class RadiusServer {
       );
       this.#cache.set(key, response);
       this.#d.count(decision.accept ? "radius.auth.accept" : "radius.auth.reject");
+      // Per reason too (as `radius.acct.skipped.<reason>`): `agent status` then shows, e.g., that
+      // a NAS sends CHAP for credentials issued before CHAP support (`chap_not_stored`).
+      if (!decision.accept) this.#d.count(`radius.auth.reject.${decision.reason}`);
       this.#d.log.info("radius access decision", {
         decision: decision.accept ? "accept" : "reject",
         reason: decision.reason,
         method: decision.method,
+        auth: decision.auth,
         macHash: decision.macHash?.slice(0, 16) ?? null,
         nas: nasName(client),
       });

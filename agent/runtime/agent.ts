@@ -45,7 +45,8 @@ export async function startAgent(
   const db = openAgentDatabase(config.outbox.path, config.outbox.synchronous);
   const outbox = new Outbox(db, { maxRows: config.outbox.maxRows });
   const counters = new Counters(db);
-  const credentials = new CredentialStore(db);
+  // The venue key seals one-time passwords for CHAP (radius/sealed-password.ts).
+  const credentials = new CredentialStore(db, Date.now, { sealingSecret: config.venue.key });
   const uplink = new Uplink(outbox, {
     edgeUrl: config.edge.url,
     writeKey: config.edge.writeKey,

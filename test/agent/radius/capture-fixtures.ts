@@ -1,6 +1,6 @@
 // Regenerates test/fixtures/radius/*.hex: runs FreeRADIUS radclient against a UDP socket that
-// records the first datagram and never answers. Run by hand:
-//   npx node test/agent/radius/capture-fixtures.ts
+// records the first datagram and never answers. Run by hand (names limit it to those fixtures):
+//   npx node test/agent/radius/capture-fixtures.ts [name…]
 // Attribute sets follow wifi-vendors.md §4.6 (Meraki, Aruba Instant On, UniFi) and §4.9.
 import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
@@ -14,6 +14,14 @@ const FIXTURES: Record<string, { kind: "auth" | "acct"; attrs: string }> = {
   "access-request-mac-auth": {
     kind: "auth",
     attrs: `User-Name = "F2-62-E7-99-63-C6"\nUser-Password = "F2-62-E7-99-63-C6"\nCalling-Station-Id = "F2-62-E7-99-63-C6"\nCalled-Station-Id = "D0-15-A6-C2-74-D0:Guest WiFi"\nNAS-Identifier = "venue-01"\nMessage-Authenticator = 0x00\n`,
+  },
+  "access-request-chap-mac-auth": {
+    kind: "auth",
+    attrs: `User-Name = "F2-62-E7-99-63-C6"\nCHAP-Password = "f262e79963c6"\nCalling-Station-Id = "F2-62-E7-99-63-C6"\nCalled-Station-Id = "D0-15-A6-C2-74-D0:Guest WiFi"\nNAS-Identifier = "venue-01"\nMessage-Authenticator = 0x00\n`,
+  },
+  "access-request-chap-challenge": {
+    kind: "auth",
+    attrs: `User-Name = "f2:62:e7:99:63:c6"\nCHAP-Password = "F2-62-E7-99-63-C6"\nCHAP-Challenge = 0x000102030405060708090a0b0c0d0e0f10\nCalling-Station-Id = "f2:62:e7:99:63:c6"\nMessage-Authenticator = 0x00\n`,
   },
   "access-request-no-message-authenticator": {
     kind: "auth",
@@ -58,7 +66,9 @@ async function capture(kind: "auth" | "acct", attrs: string): Promise<Buffer> {
   return packet;
 }
 
+const only = process.argv.slice(2);
 for (const [name, { kind, attrs }] of Object.entries(FIXTURES)) {
+  if (only.length > 0 && !only.includes(name)) continue;
   const packet = await capture(kind, attrs);
   const note = `# radclient 3.2.1 ${kind} secret=${SECRET}\n# ${attrs.trim().split("\n").join("\n# ")}\n`;
   writeFileSync(path.join(OUT, `${name}.hex`), `${note}${packet.toString("hex")}\n`);
