@@ -1,7 +1,9 @@
-// Admin reads: a source's stored events (D1), its archive objects (R2), and its live debugger.
+// Admin reads: a source's stored events (D1), its archive objects (R2, listed through their D1
+// index so that only completely written objects show), and its live debugger.
 import { Hono } from "hono";
 import { ApiError } from "../errors.ts";
 import { archivePrefix } from "../archive/keys.ts";
+import { isStoredObject, listStoredObjects } from "../archive/object-index.ts";
 import type { NormalizedMessage } from "../spec/message.ts";
 import { requireSource } from "./sources.ts";
 import type { AdminEnv } from "./principal.ts";
@@ -102,16 +104,7 @@ readsAdmin.get("/sources/:sourceId/archive", async (c) => {
   if (hour !== undefined && !/^\d{2}$/.test(hour)) {
     throw new ApiError(400, "invalid_hour", "hour must be HH", { field: "hour" });
   }
-  const objects: { key: string; size: number }[] = [];
-  let cursor: string | undefined;
-  do {
-    const listing = await c.env.ARCHIVE.list({
-      prefix: archivePrefix(source.id, date, hour),
-      cursor,
-    });
-    for (const object of listing.objects) objects.push({ key: object.key, size: object.size });
-    cursor = listing.truncated ? listing.cursor : undefined;
-  } while (cursor && objects.length < 10_000);
+  const objects = await listStoredObjects(c.env, archivePrefix(source.id, date, hour), 10_000);
   return c.json({ objects });
 });
 
@@ -120,7 +113,7 @@ readsAdmin.get("/archive/object", async (c) => {
   if (!key.startsWith("source=")) {
     throw new ApiError(400, "invalid_key", "key must be an archive object key", { field: "key" });
   }
-  const object = await c.env.ARCHIVE.get(key);
+  const object = (await isStoredObject(c.env, key)) ? await c.env.ARCHIVE.get(key) : null;
   if (!object) throw new ApiError(404, "object_not_found", "no archive object with that key");
   return new Response(object.body, { headers: { "content-type": "application/x-ndjson" } });
 });

@@ -1,8 +1,9 @@
 // The ingest Queue's consumer. For each Queue batch: archive the new chunks in R2 — one NDJSON
-// object per source and hour of the batch, named after the chunks it holds — and index them and
-// their events in D1 in one batch; then place the events in the identity graph and show them in
-// the sources' debuggers. Every step is idempotent (the chunk index says what is archived
-// already, events are keyed by (source, messageId)), so a redelivery changes nothing (Invariant 2).
+// object per source and hour of the batch, named after the chunks it holds, its key recorded in
+// D1 before the put (write-ahead.ts) — and index them and their events in D1 in one batch; then
+// place the events in the identity graph and show them in the sources' debuggers. Every step is
+// idempotent (the chunk index says what is archived already, events are keyed by (source,
+// messageId)), so a redelivery changes nothing (Invariant 2).
 import { sha256Hex } from "../crypto/digest.ts";
 import { DEFAULT_CONSENT_SETTINGS } from "../privacy/consent-settings.ts";
 import { storedForm } from "../privacy/edge-privacy.ts";
@@ -13,6 +14,8 @@ import { feedIdentity } from "../profiles/feed.ts";
 import { enqueueDeliveries } from "../delivery/fan-out.ts";
 import type { IngestChunk } from "../spec/message.ts";
 import { archivePrefix } from "./keys.ts";
+import { retryDelaySeconds } from "./retry-delay.ts";
+import { markStored, recordWriteIntent, type ArchiveObjectRow } from "./write-ahead.ts";
 
 type Chunk = IngestChunk & { lines: string[] };
 
@@ -22,17 +25,10 @@ const INSERT_EVENTS = `INSERT INTO events
          json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), ?3, ?4,
          json_extract(value, '$[6]')
   FROM json_each(?5) WHERE true ON CONFLICT DO NOTHING`;
-const INSERT_OBJECT = `INSERT INTO archive_objects (key, source_id, received_at, event_count, bytes)
-  VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
 const INSERT_CHUNKS = `INSERT INTO archive_chunks (chunk_id, key, source_id)
   SELECT value, ?1, ?2 FROM json_each(?3) WHERE true ON CONFLICT DO NOTHING`;
 
 const encoder = new TextEncoder();
-
-/** Retry delay for a failed batch: exponential from 2 s, capped at 5 minutes. */
-export function retryDelaySeconds(attempts: number): number {
-  return Math.min(300, 2 ** Math.min(attempts, 9));
-}
 
 async function archivedAlready(env: Env, chunks: readonly Chunk[]): Promise<Set<string>> {
   const { results } = await env.DB.prepare(
@@ -79,8 +75,15 @@ export async function storedChunk(chunk: Chunk, policy?: PrivacyPolicy): Promise
   };
 }
 
-/** Archives and indexes a Queue batch's chunks (already in their stored form). */
-export async function storeChunks(env: Env, chunks: readonly Chunk[]): Promise<void> {
+/**
+ * Archives and indexes a Queue batch's chunks (already in their stored form). `now` stamps the
+ * write intents, whose age tells the hourly sweep which unfinished objects are orphans.
+ */
+export async function storeChunks(
+  env: Env,
+  chunks: readonly Chunk[],
+  now = Date.now(),
+): Promise<void> {
   const done = await archivedAlready(env, chunks);
   const groups = new Map<string, Chunk[]>();
   for (const chunk of chunks) {
@@ -99,19 +102,20 @@ export async function storeChunks(env: Env, chunks: readonly Chunk[]): Promise<v
       const key = `${prefix}${(await sha256Hex(ids.join("\n"))).slice(0, 32)}.ndjson`;
       const body = encoder.encode(`${group.flatMap((c) => c.lines).join("\n")}\n`);
       const first = group[0]!;
+      const row: ArchiveObjectRow = {
+        key,
+        sourceId: first.sourceId,
+        receivedAt: Date.parse(first.receivedAt),
+        eventCount: group.reduce((n, c) => n + c.lines.length, 0),
+        bytes: body.byteLength,
+      };
+      await recordWriteIntent(env, row, now);
       await env.ARCHIVE.put(key, body, {
         httpMetadata: { contentType: "application/x-ndjson" },
         customMetadata: { sourceId: first.sourceId, chunks: String(ids.length) },
       });
-      const events = group.reduce((n, c) => n + c.lines.length, 0);
       statements.push(
-        env.DB.prepare(INSERT_OBJECT).bind(
-          key,
-          first.sourceId,
-          Date.parse(first.receivedAt),
-          events,
-          body.byteLength,
-        ),
+        markStored(env, row, now),
         env.DB.prepare(INSERT_CHUNKS).bind(key, first.sourceId, JSON.stringify(ids)),
       );
     }),

@@ -76,7 +76,13 @@ export const events = sqliteTable(
   ],
 );
 
-/** Archive objects per source and hour, so retention and deletion find them without listing R2. */
+/**
+ * Archive objects per source and hour, so retention and deletion find them without listing R2.
+ * The row is written before the R2 put (write-ahead, worker/archive/write-ahead.ts): `writing`
+ * until the consumer's D1 batch indexes the object's chunks and events, then `stored`; `orphan`
+ * while the hourly sweep deletes an object no retry completed. Reads show `stored` rows only;
+ * retention and deletion see every state.
+ */
 export const archiveObjects = sqliteTable(
   "archive_objects",
   {
@@ -85,8 +91,20 @@ export const archiveObjects = sqliteTable(
     receivedAt: integer("received_at").notNull(),
     eventCount: integer("event_count").notNull(),
     bytes: integer("bytes").notNull(),
+    /** Rows from before the write-ahead index were all complete: the default makes them `stored`. */
+    state: text("state", { enum: ["writing", "stored", "orphan"] })
+      .notNull()
+      .default("stored"),
+    /** Epoch ms of the latest write intent; null on rows older than the write-ahead index. */
+    writtenAt: integer("written_at"),
   },
-  (t) => [index("archive_objects_source_received").on(t.sourceId, t.receivedAt)],
+  (t) => [
+    index("archive_objects_source_received").on(t.sourceId, t.receivedAt),
+    // Only unfinished rows: a handful at any time, so the sweep and erasure never scan the table.
+    index("archive_objects_unfinished")
+      .on(t.writtenAt)
+      .where(sql`state <> 'stored'`),
+  ],
 );
 
 /** Every identity decision worth auditing: merges, refusals (with the rule), profile creation. */

@@ -2,10 +2,12 @@
 // counts it, segment.md §8.3) leave D1, the R2 archive and the profiles' event history. A source's
 // own retention applies, capped by its space's when the space sets one. Run by the cron handler
 // with the scheduled time as "now", so tests control the clock. Work is done in bounded slices.
-// The same cron wakes the runners of regulations that are still open (a safety net for alarms).
+// The same cron wakes the runners of regulations that are still open (a safety net for alarms)
+// and sweeps the archive's orphans (orphan-sweep.ts).
 import { DEFAULT_RETENTION_DAYS } from "../privacy/space-settings-store.ts";
 import { spacesWithOpenRegulations } from "../regulations/store.ts";
 import { listSources, type SourceRow } from "../sources/repository.ts";
+import { sweepOrphans } from "./orphan-sweep.ts";
 
 const DAY_MS = 86_400_000;
 const SLICE = 1_000;
@@ -20,6 +22,8 @@ export interface PurgeReport {
   historyEvents: number;
   /** Spaces whose regulation runner was woken. */
   regulationSpaces: number;
+  /** Archive objects written but never indexed, deleted with their write intents. */
+  orphans: number;
 }
 
 /** A source's retention in days: its own, capped by the space's when the space sets one (pure). */
@@ -45,6 +49,7 @@ async function purgeEvents(env: Env, sourceId: string, cutoff: number): Promise<
   return total;
 }
 
+/** Every state: an unfinished (`writing`) object past retention goes too, with its intent row. */
 async function purgeObjects(env: Env, sourceId: string, cutoff: number): Promise<number> {
   let total = 0;
   for (let slice = 0; slice < MAX_SLICES_PER_SOURCE; slice++) {
@@ -93,7 +98,13 @@ async function purgeHistory(
 
 /** Deletes everything past its retention at time `now` (epoch ms). */
 export async function purgeExpired(env: Env, now: number): Promise<PurgeReport> {
-  const report: PurgeReport = { events: 0, objects: 0, historyEvents: 0, regulationSpaces: 0 };
+  const report: PurgeReport = {
+    events: 0,
+    objects: 0,
+    historyEvents: 0,
+    regulationSpaces: 0,
+    orphans: 0,
+  };
   const spaces = await spaceRetention(env);
   const bySpace = new Map<string, SourceRow[]>();
   for (const source of await listSources(env)) {
@@ -116,5 +127,6 @@ export async function purgeExpired(env: Env, now: number): Promise<PurgeReport> 
     await env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(spaceId)).wakeRegulations();
     report.regulationSpaces++;
   }
+  report.orphans = await sweepOrphans(env, now);
   return report;
 }
