@@ -40,8 +40,10 @@ export interface AcceptOutcome {
  */
 export const DISPATCH_CONCURRENCY = 6;
 /**
- * While events wait, an alarm is always set at most this far ahead, so a Durable Object evicted
- * mid-send (deploy, crash) picks its queue up again without a new event to wake it.
+ * While events wait, an alarm is always set at most this far ahead, so a Durable Object stopped
+ * mid-send (deploy, crash) picks its queue up again without a new event to wake it. Mere idleness
+ * does not stop it: from compatibility date 2026-10-01 a promise in `ctx.waitUntil` (the
+ * dispatcher) keeps the object running (https://developers.cloudflare.com/changelog/post/2026-10-01-pending-io-keep-alive/).
  */
 const WATCHDOG_MS = 60_000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
