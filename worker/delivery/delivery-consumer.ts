@@ -6,8 +6,14 @@
 import { DeliveryItemError, decodeDeliveryItem, type DeliveryItem } from "./delivery-item.ts";
 import type { HandedEvent } from "./destination-object.ts";
 
-/** If the Durable Object itself fails (overload, reset), try again soon; its ledger dedups. */
-const INFRASTRUCTURE_RETRY_SECONDS = 10;
+/**
+ * If the Durable Object itself fails (overload, reset, a deploy), try again: 10 s doubling, capped
+ * at 10 minutes, so wrangler.toml's 20 retries span about 2.5 hours before the Queue's DLQ. Its
+ * ledger dedups.
+ */
+export function infrastructureRetrySeconds(attempts: number): number {
+  return Math.min(600, 10 * 2 ** Math.min(Math.max(attempts - 1, 0), 10));
+}
 
 export function destinationObject(env: Env, destinationId: string) {
   return env.DESTINATIONS.get(env.DESTINATIONS.idFromName(destinationId));
@@ -47,7 +53,7 @@ export async function consumeDeliveryBatch(batch: MessageBatch<string>, env: Env
           error: String(error),
         });
         for (const message of messages)
-          message.retry({ delaySeconds: INFRASTRUCTURE_RETRY_SECONDS });
+          message.retry({ delaySeconds: infrastructureRetrySeconds(message.attempts) });
       }
     }),
   );

@@ -52,6 +52,23 @@ const LATER_COLUMNS = [
   ["allow_reason", "TEXT"],
 ] as const;
 
+/**
+ * Rows written when the delivery Queue, not this ledger, held waiting events: `received` and body-less
+ * `retrying` rows have no event to send (their Queue message is redelivered and accepted afresh once
+ * the row is gone); `retrying` rows with a body were released for replay and wait again, due now.
+ */
+function upgradeFirstReleaseRows(sql: SqlStorage, now: number): void {
+  sql.exec(
+    "DELETE FROM deliveries WHERE status = 'received' OR (status = 'retrying' AND body IS NULL)",
+  );
+  sql.exec(
+    `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, window_start = ?
+     WHERE status = 'retrying'`,
+    now,
+    now,
+  );
+}
+
 export class DeliveryLedger {
   private readonly sql: SqlStorage;
 
@@ -70,6 +87,7 @@ export class DeliveryLedger {
     );
     for (const [name, type] of LATER_COLUMNS)
       if (!present.has(name)) sql.exec(`ALTER TABLE deliveries ADD COLUMN ${name} ${type}`);
+    if (!present.has("window_start")) upgradeFirstReleaseRows(sql, Date.now());
     sql.exec("CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, updated_at)");
     sql.exec("CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at)");
   }
@@ -183,6 +201,11 @@ export class DeliveryLedger {
       now,
       messageId,
     );
+  }
+
+  /** Forgets everything: the destination is deleted, and its waiting events and dead letters with it. */
+  clear(): void {
+    this.sql.exec("DELETE FROM deliveries");
   }
 
   /** Dead letters, oldest first. */

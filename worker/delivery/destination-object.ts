@@ -10,6 +10,7 @@
 // and persists what they return.
 import { DurableObject } from "cloudflare:workers";
 import { destinationAdapter } from "../destinations/catalog.ts";
+import type { DeliveryResult } from "../destinations/delivery.ts";
 import { decideNextStep } from "../destinations/retry.ts";
 import type { NormalizedMessage } from "../spec/message.ts";
 import type { DestinationConfig } from "./destination-config.ts";
@@ -47,6 +48,8 @@ export const DISPATCH_CONCURRENCY = 6;
  */
 const WATCHDOG_MS = 60_000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** One drain's budget; the alarm it leaves set at once continues the backlog. */
+const MAX_DRAIN_MS = 5 * 60 * 1000;
 
 export class DestinationObject extends DurableObject<Env> {
   private readonly ledger: DeliveryLedger;
@@ -75,9 +78,15 @@ export class DestinationObject extends DurableObject<Env> {
     return this.ctx.storage.kv.get<string>("config") ?? null;
   }
 
-  /** Forgets the configuration; events handed to it later are dropped uncounted, waiting ones stay. */
-  remove(): void {
+  /**
+   * Deletes the destination: its configuration, its waiting events and dead letters (they hold
+   * event bodies, which no deletion request could reach once the destination is gone) and its
+   * alarm. Events handed to it later are dropped uncounted.
+   */
+  async remove(): Promise<void> {
     this.ctx.storage.kv.delete("config");
+    this.ledger.clear();
+    await this.ctx.storage.deleteAlarm();
   }
 
   /**
@@ -147,27 +156,35 @@ export class DestinationObject extends DurableObject<Env> {
     this.ctx.waitUntil(this.drain());
   }
 
-  /** Sends every due event, DISPATCH_CONCURRENCY at a time, then sets the alarm for the next one. */
+  /**
+   * Sends due events, DISPATCH_CONCURRENCY at a time, for at most MAX_DRAIN_MS (an alarm handler
+   * has 15 minutes), then sets the alarm: at once if events are still due, else for the next one.
+   */
   private drain(): Promise<void> {
     this.draining ??= (async () => {
+      const deadline = Date.now() + MAX_DRAIN_MS;
       try {
         do {
           this.drainAgain = false;
-          await Promise.all(Array.from({ length: DISPATCH_CONCURRENCY }, () => this.dispatch()));
-        } while (this.drainAgain);
-        await this.scheduleNext();
+          await Promise.all(
+            Array.from({ length: DISPATCH_CONCURRENCY }, () => this.dispatch(deadline)),
+          );
+        } while (this.drainAgain && Date.now() < deadline);
       } catch (error) {
         console.error("destination dispatcher stopped", { error: String(error) });
       } finally {
         this.draining = undefined;
+        await this.scheduleNext().catch((error: unknown) => {
+          console.error("destination alarm not set", { error: String(error) });
+        });
       }
     })();
     return this.draining;
   }
 
   /** One dispatch lane: takes the next due event not already in flight, until none is due. */
-  private async dispatch(): Promise<void> {
-    for (;;) {
+  private async dispatch(deadline: number): Promise<void> {
+    while (Date.now() < deadline) {
       const config = this.config();
       if (!config?.enabled) return;
       const [row] = this.ledger.due(Date.now(), this.inFlight, 1);
@@ -175,6 +192,13 @@ export class DestinationObject extends DurableObject<Env> {
       this.inFlight.add(row.message_id);
       try {
         await this.attempt(config, row);
+      } catch (error) {
+        // A bug or a storage fault, not the vendor: retried on the same schedule, never spun on.
+        this.settleFailure(row, {
+          status: "retry",
+          httpStatus: null,
+          error: `EINTERNAL: ${error instanceof Error ? error.name : "unknown"}`,
+        });
       } finally {
         this.inFlight.delete(row.message_id);
       }
@@ -193,11 +217,37 @@ export class DestinationObject extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(now + WATCHDOG_MS);
   }
 
+  /** Records a failed attempt that never reached `attempt`'s bookkeeping: retry or dead letter. */
+  private settleFailure(row: LedgerRow, result: DeliveryResult): void {
+    // If the attempt got as far as recording its outcome, that outcome stands.
+    const current = this.ledger.get(row.message_id);
+    if (current?.status !== row.status || current.attempts !== row.attempts) return;
+    const now = Date.now();
+    const attempts = row.attempts + 1;
+    const step = decideNextStep({
+      result,
+      attempts,
+      firstAttemptAt: row.window_start ?? row.received_at,
+      now,
+      random: Math.random(),
+    });
+    const error = result.error ?? "EINTERNAL";
+    if (step.action === "retry")
+      this.ledger.retrying(row.message_id, attempts, error, step.delaySeconds, now);
+    else if (step.action === "dead-letter")
+      this.ledger.deadLetter(row.message_id, attempts, step.reason, error, now);
+  }
+
   /** One attempt at one stored event: send, record, and decide done / retry / dead letter. */
   private async attempt(config: DestinationConfig, row: LedgerRow): Promise<void> {
     const adapter = destinationAdapter(config.slug);
-    if (!adapter || row.body === null) return;
     const id = row.message_id;
+    if (!adapter || row.body === null) {
+      // Nothing can be sent; the row must still leave the queue, or the lane would pick it forever.
+      const why = adapter ? "no stored event" : `no adapter for ${config.slug}`;
+      this.ledger.deadLetter(id, row.attempts, "permanent failure", why, Date.now());
+      return;
+    }
     const key: LineageKey | undefined =
       row.source_id === null ? undefined : { config, sourceId: row.source_id, messageId: id };
     const record = async (outcome: LineageOutcome) => {

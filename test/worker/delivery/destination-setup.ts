@@ -25,6 +25,7 @@ export interface Overview {
   received: number;
   filtered: { total: number; byReason: Record<string, number>; byGroup: Record<string, number> };
   delivered: number;
+  pending: number;
   retrying: number;
   retries: number;
   failed: number;

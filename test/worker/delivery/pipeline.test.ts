@@ -137,11 +137,13 @@ describe("destination delivery through the pipeline", () => {
 
   it("a disabled destination receives nothing; other destinations still do", async () => {
     const { spaceId, writeKey } = await newSource();
-    await webhookDestination(spaceId, "/off", { enabled: false });
+    const off = await webhookDestination(spaceId, "/off", { enabled: false });
     const on = await webhookDestination(spaceId, "/on");
     await track(writeKey, "/v1/track", { userId: "u", event: "Signed Up", messageId: "m-on" });
     await arrived("/on", 1);
     await settled(spaceId, on, 1);
+    // Nothing was handed to the disabled one (so nothing can still be on its way to /off).
+    expect((await overviewOf(spaceId, off)).received).toBe(0);
     expect(await receiver.at("/off")).toHaveLength(0);
   });
 });
