@@ -26,12 +26,18 @@ export type LedgerRow = {
   /** JSON array of fields the PII policy dropped, to explain a vendor refusing the event. */
   dropped: string | null;
   allow_reason: string | null;
+  /** The event as delivery received it, kept only while it waits: re-judged if the config changes. */
+  original: string | null;
+  /** The destination configuration's version the body was judged under. */
+  config_version: number | null;
 };
 
 /** What the Durable Object stores for an event it will send. */
 export interface AcceptedEvent {
   messageId: string;
   body: string;
+  original: string;
+  configVersion: number;
   originAt: number | null;
   sourceId: string | null;
   dropped: readonly string[];
@@ -50,6 +56,8 @@ const LATER_COLUMNS = [
   ["source_id", "TEXT"],
   ["dropped", "TEXT"],
   ["allow_reason", "TEXT"],
+  ["original", "TEXT"],
+  ["config_version", "INTEGER"],
 ] as const;
 
 /**
@@ -78,7 +86,8 @@ export class DeliveryLedger {
       message_id TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT,
       attempts INTEGER NOT NULL DEFAULT 0, received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
       latency_ms INTEGER, error TEXT, body TEXT, next_attempt_at INTEGER, window_start INTEGER,
-      origin_at INTEGER, source_id TEXT, dropped TEXT, allow_reason TEXT)`);
+      origin_at INTEGER, source_id TEXT, dropped TEXT, allow_reason TEXT, original TEXT,
+      config_version INTEGER)`);
     const present = new Set(
       sql
         .exec<{ name: string }>("SELECT name FROM pragma_table_info('deliveries')")
@@ -102,8 +111,8 @@ export class DeliveryLedger {
   accept(event: AcceptedEvent, now: number): boolean {
     const cursor = this.sql.exec(
       `INSERT OR IGNORE INTO deliveries (message_id, status, received_at, updated_at, body,
-       next_attempt_at, window_start, origin_at, source_id, dropped, allow_reason)
-       VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       next_attempt_at, window_start, origin_at, source_id, dropped, allow_reason, original,
+       config_version) VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       event.messageId,
       now,
       now,
@@ -114,6 +123,8 @@ export class DeliveryLedger {
       event.sourceId,
       JSON.stringify(event.dropped),
       event.allowReason,
+      event.original,
+      event.configVersion,
     );
     return cursor.rowsWritten > 0;
   }
@@ -132,7 +143,8 @@ export class DeliveryLedger {
       `INSERT INTO deliveries (message_id, status, reason, error, received_at, updated_at)
        VALUES (?, 'filtered', ?, ?, ?, ?)
        ON CONFLICT (message_id) DO UPDATE SET status = 'filtered', reason = excluded.reason,
-       error = excluded.error, body = NULL, next_attempt_at = NULL, updated_at = excluded.updated_at
+       error = excluded.error, body = NULL, original = NULL, next_attempt_at = NULL,
+       updated_at = excluded.updated_at
        WHERE deliveries.status IN ('pending', 'retrying')`,
       messageId,
       reason,
@@ -170,7 +182,8 @@ export class DeliveryLedger {
   delivered(messageId: string, attempts: number, latencyMs: number | null, now: number): void {
     this.sql.exec(
       `UPDATE deliveries SET status = 'delivered', attempts = ?, latency_ms = ?, error = NULL,
-       body = NULL, dropped = NULL, next_attempt_at = NULL, updated_at = ? WHERE message_id = ?`,
+       body = NULL, dropped = NULL, original = NULL, next_attempt_at = NULL, updated_at = ?
+       WHERE message_id = ?`,
       attempts,
       latencyMs,
       now,
@@ -194,7 +207,7 @@ export class DeliveryLedger {
   deadLetter(messageId: string, attempts: number, reason: string, error: string, now: number) {
     this.sql.exec(
       `UPDATE deliveries SET status = 'failed', attempts = ?, reason = ?, error = ?,
-       next_attempt_at = NULL, updated_at = ? WHERE message_id = ?`,
+       original = NULL, next_attempt_at = NULL, updated_at = ? WHERE message_id = ?`,
       attempts,
       reason,
       error,
@@ -206,6 +219,25 @@ export class DeliveryLedger {
   /** Forgets everything: the destination is deleted, and its waiting events and dead letters with it. */
   clear(): void {
     this.sql.exec("DELETE FROM deliveries");
+  }
+
+  /** Stores the form a waiting event was re-judged into under configuration `version`. */
+  rejudged(
+    messageId: string,
+    body: string,
+    dropped: readonly string[],
+    allowReason: string,
+    version: number,
+  ) {
+    this.sql.exec(
+      `UPDATE deliveries SET body = ?, dropped = ?, allow_reason = ?, config_version = ?
+       WHERE message_id = ?`,
+      body,
+      JSON.stringify(dropped),
+      allowReason,
+      version,
+      messageId,
+    );
   }
 
   /** Dead letters, oldest first. */

@@ -15,7 +15,7 @@ import { decideNextStep } from "../destinations/retry.ts";
 import type { NormalizedMessage } from "../spec/message.ts";
 import type { DestinationConfig } from "./destination-config.ts";
 import { recordLineage, type LineageKey, type LineageOutcome } from "./decision-lineage.ts";
-import { judgeEvent, refusalReason } from "./destination-judge.ts";
+import { judgeEvent, refusalReason, type Judgement } from "./destination-judge.ts";
 import { DeliveryLedger, type LedgerRow } from "./delivery-ledger.ts";
 import { buildOverview, type DeliveryOverview } from "./delivery-overview.ts";
 import { egressFetch } from "./egress.ts";
@@ -107,18 +107,7 @@ export class DestinationObject extends DurableObject<Env> {
       const judged = await judgeEvent(config, message);
       const key = { config, sourceId, messageId: message.messageId };
       if (!judged.deliver) {
-        const { reason, detail, missingCategories } = judged;
-        if (!this.ledger.filtered(message.messageId, reason, detail, now)) continue;
-        outcome.filtered += 1;
-        await recordLineage(this.env, key, {
-          status: "filtered",
-          decision: {
-            allowed: false,
-            reason,
-            detail: detail ?? reason,
-            ...(missingCategories ? { missingCategories } : {}),
-          },
-        });
+        if (await this.refuse(message.messageId, key, judged, now)) outcome.filtered += 1;
         continue;
       }
       const originAt = Date.parse(message.receivedAt);
@@ -126,6 +115,8 @@ export class DestinationObject extends DurableObject<Env> {
         {
           messageId: message.messageId,
           body: JSON.stringify(judged.event),
+          original: JSON.stringify(message),
+          configVersion: config.version,
           originAt: Number.isNaN(originAt) ? null : originAt,
           sourceId,
           dropped: judged.droppedFields,
@@ -217,6 +208,61 @@ export class DestinationObject extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(now + WATCHDOG_MS);
   }
 
+  /** Records the destination's refusal of an event (ledger and lineage); false for a repeat. */
+  private async refuse(
+    messageId: string,
+    key: LineageKey | undefined,
+    judged: Extract<Judgement, { deliver: false }>,
+    now: number,
+  ): Promise<boolean> {
+    const { reason, detail, missingCategories } = judged;
+    if (!this.ledger.filtered(messageId, reason, detail, now)) return false;
+    if (!key) return true;
+    await recordLineage(this.env, key, {
+      status: "filtered",
+      decision: {
+        allowed: false,
+        reason,
+        detail: detail ?? reason,
+        ...(missingCategories ? { missingCategories } : {}),
+      },
+    });
+    return true;
+  }
+
+  /**
+   * The form to send now. An event judged under an older configuration (an admin changed consent
+   * categories, filters, the subscription or the PII policy while it waited) is judged again from
+   * the event as delivery received it, as the Queue's retries did before this object held them.
+   * Returns undefined when the new configuration refuses it (recorded as filtered).
+   */
+  private async currentForm(config: DestinationConfig, row: LedgerRow) {
+    if (row.config_version === config.version || row.original === null)
+      return {
+        body: row.body!,
+        dropped: row.dropped === null ? [] : (JSON.parse(row.dropped) as string[]),
+        allowReason: row.allow_reason ?? "ALLOWED",
+      };
+    const judged = await judgeEvent(config, JSON.parse(row.original) as NormalizedMessage);
+    if (!judged.deliver) {
+      const key =
+        row.source_id === null
+          ? undefined
+          : { config, sourceId: row.source_id, messageId: row.message_id };
+      await this.refuse(row.message_id, key, judged, Date.now());
+      return undefined;
+    }
+    const body = JSON.stringify(judged.event);
+    this.ledger.rejudged(
+      row.message_id,
+      body,
+      judged.droppedFields,
+      judged.allowReason,
+      config.version,
+    );
+    return { body, dropped: judged.droppedFields, allowReason: judged.allowReason };
+  }
+
   /** Records a failed attempt that never reached `attempt`'s bookkeeping: retry or dead letter. */
   private settleFailure(row: LedgerRow, result: DeliveryResult): void {
     // If the attempt got as far as recording its outcome, that outcome stands.
@@ -253,12 +299,14 @@ export class DestinationObject extends DurableObject<Env> {
     const record = async (outcome: LineageOutcome) => {
       if (key) await recordLineage(this.env, key, outcome);
     };
-    const event = JSON.parse(row.body) as NormalizedMessage;
+    const form = await this.currentForm(config, row);
+    if (!form) return;
+    const event = JSON.parse(form.body) as NormalizedMessage;
     const result = await adapter.send(event, config.settings, { fetch: egressFetch });
     const now = Date.now();
     const attempts = row.attempts + 1;
-    const dropped = row.dropped === null ? [] : (JSON.parse(row.dropped) as string[]);
-    const refused = result.httpStatus === null ? refusalReason(result.error, dropped) : undefined;
+    const refused =
+      result.httpStatus === null ? refusalReason(result.error, form.dropped) : undefined;
     if (result.status === "failed" && refused) {
       this.ledger.filtered(id, refused, result.error, now);
       await record({
@@ -267,7 +315,7 @@ export class DestinationObject extends DurableObject<Env> {
       });
       return;
     }
-    const allowed = { allowed: true, reason: row.allow_reason ?? "ALLOWED" };
+    const allowed = { allowed: true, reason: form.allowReason };
     const step = decideNextStep({
       result,
       attempts,

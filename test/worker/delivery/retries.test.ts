@@ -18,7 +18,7 @@ import { destinationObject } from "../../../worker/delivery/delivery-consumer.ts
 import { RETRY_WINDOW_SECONDS } from "../../../worker/destinations/retry.ts";
 import { admin, call, ADMIN, eventually, newSource } from "../support.ts";
 import { orderCompleted } from "../destinations/recording-fetch.ts";
-import { overviewOf, webhookDestination } from "./destination-setup.ts";
+import { overviewOf, webhookDestination, WEBHOOK_SECRET } from "./destination-setup.ts";
 import { Receiver } from "./receiver.ts";
 
 let receiver: Receiver;
@@ -253,6 +253,54 @@ describe("delivery retries", () => {
     await settledAs(spaceId, dst, "m-restart", "delivered");
     const [request] = await receiver.at("/restart");
     expect(JSON.parse(request?.body ?? "{}")).toMatchObject({ messageId: "m-restart" });
+  });
+
+  it("judges a waiting event again when the destination's configuration changes", async () => {
+    const { spaceId } = await newSource();
+    const settings = { url: "https://receiver.test/rejudge", secret: WEBHOOK_SECRET };
+    const dst = await webhookDestination(spaceId, "/rejudge", { pii: { default: "raw" } });
+    await receiver.fail("/rejudge", 1, 503);
+    await runBatch([
+      eventMessage("qp", spaceId, dst, "m-pii"),
+      eventMessage("qs", spaceId, dst, "m-sub"),
+    ]);
+    await settledAs(spaceId, dst, "m-pii", "retrying", 1);
+    await settledAs(spaceId, dst, "m-sub", "delivered", 1);
+    const email = (r: { body: string } | undefined) =>
+      (JSON.parse(r?.body ?? "{}") as { context?: { traits?: { email?: string } } }).context?.traits
+        ?.email;
+    expect(email((await receiver.at("/rejudge"))[0])).toBe(" John_Smith@gmail.com ");
+    // The admin now drops emails for this destination: the retry must not send the raw one.
+    await admin("PUT", `/spaces/${spaceId}/destinations/${dst}`, {
+      slug: "webhook",
+      name: "Webhook",
+      settings,
+      pii: { default: "raw", classes: { email: "dropped" } },
+    });
+    await makeDue(dst, "m-pii");
+    await settledAs(spaceId, dst, "m-pii", "delivered", 2);
+    const retried = (await receiver.at("/rejudge")).at(-1);
+    expect(JSON.parse(retried?.body ?? "{}")).toMatchObject({ messageId: "m-pii" });
+    expect(email(retried)).toBeUndefined();
+
+    // A subscription change refuses a waiting event: filtered, never sent.
+    await receiver.fail("/rejudge", 1, 503);
+    await runBatch([eventMessage("qt", spaceId, dst, "m-later")]);
+    await settledAs(spaceId, dst, "m-later", "retrying", 1);
+    await admin("PUT", `/spaces/${spaceId}/destinations/${dst}`, {
+      slug: "webhook",
+      name: "Webhook",
+      settings,
+      subscription: 'event = "Something Else"',
+    });
+    const sent = (await receiver.at("/rejudge")).length;
+    await makeDue(dst, "m-later");
+    const event = await eventually(async () => {
+      const e = await eventStatus(spaceId, dst, "m-later");
+      return e.status === "filtered" ? e : undefined;
+    });
+    expect(event).toMatchObject({ reason: "NO_MATCHING_MAPPING" });
+    expect(await receiver.at("/rejudge")).toHaveLength(sent);
   });
 
   it("dead-letters a permanent 4xx at once, without retries", async () => {
