@@ -2,7 +2,7 @@
 // queue. The delivery Queue's consumer hands it events (`accept`): it judges each at once (consent,
 // integrations object, filters, subscription, PII form), stores the ones to send in its ledger and
 // answers, so the consumer acks in milliseconds whatever the vendor is doing. It then sends them
-// itself, at most DISPATCH_CONCURRENCY at a time, retries on its own schedule (Durable Object
+// itself (dispatcher.ts: at most six at a time), retries on its own schedule (Durable Object
 // alarms, Foyer's 4-hour policy in destinations/retry.ts) and dead-letters what cannot go. A slow,
 // hanging or failing vendor therefore only ever delays its own destination: Segment's per-
 // destination queues (Centrifuge), built from a Durable Object instead of a Queue per destination.
@@ -18,6 +18,7 @@ import { recordLineage, type LineageKey, type LineageOutcome } from "./decision-
 import { judgeEvent, refusalReason, type Judgement } from "./destination-judge.ts";
 import { DeliveryLedger, type LedgerRow } from "./delivery-ledger.ts";
 import { buildOverview, type DeliveryOverview } from "./delivery-overview.ts";
+import { Dispatcher } from "./dispatcher.ts";
 import { egressFetch } from "./egress.ts";
 
 /** One event handed to the destination by the delivery Queue. */
@@ -34,32 +35,23 @@ export interface AcceptOutcome {
   repeats: number;
 }
 
-/**
- * Sends in flight per destination. Workers allow six simultaneous outgoing connections per
- * invocation (https://developers.cloudflare.com/workers/platform/limits/#simultaneous-open-connections);
- * more would only wait inside the runtime.
- */
-export const DISPATCH_CONCURRENCY = 6;
-/**
- * While events wait, an alarm is always set at most this far ahead, so a Durable Object stopped
- * mid-send (deploy, crash) picks its queue up again without a new event to wake it. Mere idleness
- * does not stop it: from compatibility date 2026-10-01 a promise in `ctx.waitUntil` (the
- * dispatcher) keeps the object running (https://developers.cloudflare.com/changelog/post/2026-10-01-pending-io-keep-alive/).
- */
-const WATCHDOG_MS = 60_000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
-/** One drain's budget; the alarm it leaves set at once continues the backlog. */
-const MAX_DRAIN_MS = 5 * 60 * 1000;
 
 export class DestinationObject extends DurableObject<Env> {
   private readonly ledger: DeliveryLedger;
-  private readonly inFlight = new Set<string>();
-  private draining: Promise<void> | undefined;
-  private drainAgain = false;
+  private readonly dispatcher: Dispatcher;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.ledger = new DeliveryLedger(ctx.storage.sql);
+    // Closures, not `this`: the object's public methods are its RPC surface.
+    this.dispatcher = new Dispatcher({
+      ctx,
+      ledger: this.ledger,
+      config: () => this.config(),
+      attempt: (config, row) => this.attempt(config, row),
+      settleFailure: (row, result) => this.settleFailure(row, result),
+    });
   }
 
   private config(): DestinationConfig | undefined {
@@ -70,7 +62,7 @@ export class DestinationObject extends DurableObject<Env> {
   /** Stores the (validated) configuration as JSON text; waiting events go out if it is enabled. */
   configure(configJson: string): void {
     this.ctx.storage.kv.put("config", configJson);
-    this.kick();
+    this.dispatcher.kick();
   }
 
   /** The stored configuration as JSON text, or null once deleted. */
@@ -127,85 +119,15 @@ export class DestinationObject extends DurableObject<Env> {
       if (stored) outcome.queued += 1;
     }
     if (outcome.queued > 0) {
-      await this.armWatchdog(now);
-      this.kick();
+      await this.dispatcher.armWatchdog(now);
+      this.dispatcher.kick();
     }
     return outcome;
   }
 
   /** The alarm: the retry schedule, and the watchdog after an eviction. */
   override async alarm(): Promise<void> {
-    await this.drain();
-  }
-
-  /** Starts the dispatcher unless it runs; if it runs, it looks for due events once more. */
-  private kick(): void {
-    if (this.draining) {
-      this.drainAgain = true;
-      return;
-    }
-    this.ctx.waitUntil(this.drain());
-  }
-
-  /**
-   * Sends due events, DISPATCH_CONCURRENCY at a time, for at most MAX_DRAIN_MS (an alarm handler
-   * has 15 minutes), then sets the alarm: at once if events are still due, else for the next one.
-   */
-  private drain(): Promise<void> {
-    this.draining ??= (async () => {
-      const deadline = Date.now() + MAX_DRAIN_MS;
-      try {
-        do {
-          this.drainAgain = false;
-          await Promise.all(
-            Array.from({ length: DISPATCH_CONCURRENCY }, () => this.dispatch(deadline)),
-          );
-        } while (this.drainAgain && Date.now() < deadline);
-      } catch (error) {
-        console.error("destination dispatcher stopped", { error: String(error) });
-      } finally {
-        this.draining = undefined;
-        await this.scheduleNext().catch((error: unknown) => {
-          console.error("destination alarm not set", { error: String(error) });
-        });
-      }
-    })();
-    return this.draining;
-  }
-
-  /** One dispatch lane: takes the next due event not already in flight, until none is due. */
-  private async dispatch(deadline: number): Promise<void> {
-    while (Date.now() < deadline) {
-      const config = this.config();
-      if (!config?.enabled) return;
-      const [row] = this.ledger.due(Date.now(), this.inFlight, 1);
-      if (!row) return;
-      this.inFlight.add(row.message_id);
-      try {
-        await this.attempt(config, row);
-      } catch (error) {
-        // A bug or a storage fault, not the vendor: retried on the same schedule, never spun on.
-        this.settleFailure(row, {
-          status: "retry",
-          httpStatus: null,
-          error: `EINTERNAL: ${error instanceof Error ? error.name : "unknown"}`,
-        });
-      } finally {
-        this.inFlight.delete(row.message_id);
-      }
-    }
-  }
-
-  private async scheduleNext(): Promise<void> {
-    const next = this.ledger.nextDueAt();
-    if (next === undefined || !this.config()?.enabled) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
-  }
-
-  private async armWatchdog(now: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > now + WATCHDOG_MS)
-      await this.ctx.storage.setAlarm(now + WATCHDOG_MS);
+    await this.dispatcher.drain();
   }
 
   /** Records the destination's refusal of an event (ledger and lineage); false for a repeat. */
@@ -373,8 +295,8 @@ export class DestinationObject extends DurableObject<Env> {
     const now = Date.now();
     const released = this.ledger.releaseForReplay(messageIds ?? undefined, now);
     if (released.length > 0) {
-      await this.armWatchdog(now);
-      this.kick();
+      await this.dispatcher.armWatchdog(now);
+      this.dispatcher.kick();
     }
     return released;
   }

@@ -1,0 +1,116 @@
+// The dispatcher of a destination's queue (DestinationObject): DISPATCH_CONCURRENCY lanes, each
+// taking the next due row of the ledger that is not already in flight, until none is due or the
+// drain's budget is spent; then the alarm is set for the next due row (at once if rows are still
+// due). One drain runs at a time; a kick during a drain makes it look once more.
+import type { DeliveryResult } from "../destinations/delivery.ts";
+import type { DestinationConfig } from "./destination-config.ts";
+import type { DeliveryLedger, LedgerRow } from "./delivery-ledger.ts";
+
+/**
+ * Sends in flight per destination. Workers allow six simultaneous outgoing connections per
+ * invocation (https://developers.cloudflare.com/workers/platform/limits/#simultaneous-open-connections);
+ * more would only wait inside the runtime.
+ */
+export const DISPATCH_CONCURRENCY = 6;
+/**
+ * While events wait, an alarm is always set at most this far ahead, so a Durable Object stopped
+ * mid-send (deploy, crash) picks its queue up again without a new event to wake it. Mere idleness
+ * does not stop it: from compatibility date 2026-10-01 a promise in `ctx.waitUntil` (the
+ * dispatcher) keeps the object running (https://developers.cloudflare.com/changelog/post/2026-10-01-pending-io-keep-alive/).
+ */
+const WATCHDOG_MS = 60_000;
+/** One drain's budget; the alarm it leaves set at once continues the backlog. */
+const MAX_DRAIN_MS = 5 * 60 * 1000;
+
+/** What the dispatcher needs from its Durable Object. */
+export interface DispatchHost {
+  readonly ctx: DurableObjectState;
+  readonly ledger: DeliveryLedger;
+  config(): DestinationConfig | undefined;
+  /** One attempt at one row; it records its own outcome. */
+  attempt(config: DestinationConfig, row: LedgerRow): Promise<void>;
+  /** Records an attempt that threw before recording its outcome. */
+  settleFailure(row: LedgerRow, result: DeliveryResult): void;
+}
+
+export class Dispatcher {
+  private readonly host: DispatchHost;
+  private readonly inFlight = new Set<string>();
+  private draining: Promise<void> | undefined;
+  private drainAgain = false;
+
+  constructor(host: DispatchHost) {
+    this.host = host;
+  }
+
+  /** Starts the dispatcher unless it runs; if it runs, it looks for due events once more. */
+  kick(): void {
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.host.ctx.waitUntil(this.drain());
+  }
+
+  /**
+   * Sends due events, DISPATCH_CONCURRENCY at a time, for at most MAX_DRAIN_MS (an alarm handler
+   * has 15 minutes), then sets the alarm: at once if events are still due, else for the next one.
+   */
+  drain(): Promise<void> {
+    this.draining ??= (async () => {
+      const deadline = Date.now() + MAX_DRAIN_MS;
+      try {
+        do {
+          this.drainAgain = false;
+          await Promise.all(
+            Array.from({ length: DISPATCH_CONCURRENCY }, () => this.dispatch(deadline)),
+          );
+        } while (this.drainAgain && Date.now() < deadline);
+      } catch (error) {
+        console.error("destination dispatcher stopped", { error: String(error) });
+      } finally {
+        this.draining = undefined;
+        await this.scheduleNext().catch((error: unknown) => {
+          console.error("destination alarm not set", { error: String(error) });
+        });
+      }
+    })();
+    return this.draining;
+  }
+
+  /** One dispatch lane: takes the next due event not already in flight, until none is due. */
+  private async dispatch(deadline: number): Promise<void> {
+    while (Date.now() < deadline) {
+      const config = this.host.config();
+      if (!config?.enabled) return;
+      const [row] = this.host.ledger.due(Date.now(), this.inFlight, 1);
+      if (!row) return;
+      this.inFlight.add(row.message_id);
+      try {
+        await this.host.attempt(config, row);
+      } catch (error) {
+        // A bug or a storage fault, not the vendor: retried on the same schedule, never spun on.
+        this.host.settleFailure(row, {
+          status: "retry",
+          httpStatus: null,
+          error: `EINTERNAL: ${error instanceof Error ? error.name : "unknown"}`,
+        });
+      } finally {
+        this.inFlight.delete(row.message_id);
+      }
+    }
+  }
+
+  private async scheduleNext(): Promise<void> {
+    const next = this.host.ledger.nextDueAt();
+    if (next === undefined || !this.host.config()?.enabled)
+      await this.host.ctx.storage.deleteAlarm();
+    else await this.host.ctx.storage.setAlarm(Math.max(next, Date.now()));
+  }
+
+  async armWatchdog(now: number): Promise<void> {
+    const current = await this.host.ctx.storage.getAlarm();
+    if (current === null || current > now + WATCHDOG_MS)
+      await this.host.ctx.storage.setAlarm(now + WATCHDOG_MS);
+  }
+}
