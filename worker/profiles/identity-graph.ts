@@ -20,7 +20,12 @@ import type { NormalizedMessage } from "../spec/message.ts";
 import { auditRows } from "./audit.ts";
 import { eraseProfiles, foldedInto, GraphStore, type AuditRow } from "./graph-store.ts";
 import { RegulationWorkStore } from "./regulation-work.ts";
-import { stepRetryDelayMs } from "../privacy/regulation-status.ts";
+import {
+  alarmWithNewWork,
+  isDue,
+  nextAlarmAt,
+  retryAt,
+} from "../regulations/regulation-schedule.ts";
 import { runRegulation, type RegulationHost, type RegulationWork } from "../regulations/runner.ts";
 import { mergeSubjects, subjectsOnly, type ResolvedSubjects } from "../regulations/subjects.ts";
 
@@ -217,34 +222,55 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
     return this.store.partition();
   }
 
-  /** Takes a regulation's subjects and wakes the runner (the alarm) at once. */
+  /** Takes a regulation's subjects, due now, and wakes the runner for it (only for it). */
   async enqueueRegulation(work: RegulationWork): Promise<void> {
-    this.regulations.add({ ...work, resolved: null }, Date.now());
-    await this.ctx.storage.setAlarm(Date.now());
+    const now = Date.now();
+    this.regulations.add({ ...work, resolved: null }, now);
+    await this.ctx.storage.setAlarm(alarmWithNewWork(await this.ctx.storage.getAlarm(), now));
   }
 
-  /** Wakes the runner if regulations are open (the hourly cron calls this as a safety net). */
+  /** Sets the runner's alarm if regulations are open and it has none (the hourly cron's safety net). */
   async wakeRegulations(): Promise<number> {
-    const open = this.regulations.list().length;
-    if (open > 0 && (await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(Date.now());
-    }
-    return open;
+    const attempts = this.regulations.nextAttempts();
+    const next = nextAlarmAt(attempts);
+    if (next !== undefined && (await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(next);
+    return attempts.length;
   }
 
-  /** Runs the open regulations in order; a failure is retried by a later alarm. */
+  /**
+   * Runs every open regulation that is due, oldest first, and skips those still waiting out a
+   * retry. A regulation that stops at a failed step gets its own next attempt; the alarm is then
+   * set for the earliest one, or removed when none is open.
+   */
   override async alarm(): Promise<void> {
-    for (const work of this.regulations.list()) {
+    const now = Date.now();
+    for (const { work, nextAttemptAt } of this.regulations.open())
+      if (isDue(nextAttemptAt, now)) await this.runDue(work);
+    // Read and set with no await between: work enqueued during the run is in the read, or its
+    // own `setAlarm` comes after this one.
+    const next = nextAlarmAt(this.regulations.nextAttempts());
+    if (next === undefined) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+  }
+
+  private async runDue(work: RegulationWork): Promise<void> {
+    try {
       const run = await runRegulation(this.env, this, work);
-      if (!run.ended) {
-        // Retried on delivery's schedule; the reducer bounds the attempts (over 4 hours in all).
-        if ((await this.ctx.storage.getAlarm()) === null)
-          await this.ctx.storage.setAlarm(
-            Date.now() + stepRetryDelayMs(run.failedAttempts, Math.random()),
-          );
-        return;
-      }
-      this.regulations.remove(work.regulationId);
+      if (run.ended) this.regulations.remove(work.regulationId);
+      else
+        this.regulations.retryAt(
+          work.regulationId,
+          retryAt(run.failedAttempts, Date.now(), Math.random()),
+        );
+    } catch (error) {
+      // Not a step failure (the runner records those) but e.g. D1 unreachable while it saves
+      // the state: this regulation tries again after the first backoff; the others still run.
+      console.error("regulation run stopped", {
+        regulationId: work.regulationId,
+        error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : "unknown",
+      });
+      this.regulations.retryAt(work.regulationId, retryAt(1, Date.now(), Math.random()));
     }
   }
 

@@ -5,13 +5,13 @@
 // delete and is recorded as unsupported; a failing vendor is retried by later alarms; a vendor
 // refusing for good ends the regulation FAILED; the subject ids leave D1 once each destination is
 // done.
-import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ADMIN, admin, call, eventually, newSource, track } from "../support.ts";
 import { webhookDestination } from "../delivery/destination-setup.ts";
 import { Receiver } from "../delivery/receiver.ts";
 import { as, issueToken } from "./admin-fixtures.ts";
+import { retryRegulationsNow } from "./regulation-alarms.ts";
 
 const DELETIONS = "/api/2/deletions/users";
 
@@ -66,11 +66,10 @@ const ENDED = new Set(["FINISHED", "FAILED", "PARTIAL_SUCCESS"]);
 
 /** Fires the IdentityGraph's retry alarms (30 s apart in production) until the regulation ends. */
 async function driveToEnd(spaceId: string, token: string, id: string): Promise<Regulation> {
-  const graph = env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(spaceId));
   for (let round = 0; round < 60; round++) {
     const regulation = await regulationOf(token, id);
     if (ENDED.has(regulation.status)) return regulation;
-    await runDurableObjectAlarm(graph);
+    await retryRegulationsNow(spaceId, id);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error("the regulation did not end within 60 alarms");
