@@ -190,7 +190,12 @@ export class DestinationObject extends DurableObject<Env> {
     // If the attempt got as far as recording its outcome, that outcome stands.
     const current = this.ledger.get(row.message_id);
     if (current?.status !== row.status || current.attempts !== row.attempts) return;
-    const now = Date.now();
+    this.settle(row, result, Date.now());
+  }
+
+  /** Writes what an attempt that ended with `result` means: delivered, retry later, or dead letter. */
+  private settle(row: LedgerRow, result: DeliveryResult, now: number) {
+    const id = row.message_id;
     const attempts = row.attempts + 1;
     const step = decideNextStep({
       result,
@@ -199,11 +204,18 @@ export class DestinationObject extends DurableObject<Env> {
       now,
       random: Math.random(),
     });
-    const error = result.error ?? "EINTERNAL";
-    if (step.action === "retry")
-      this.ledger.retrying(row.message_id, attempts, error, step.delaySeconds, now);
-    else if (step.action === "dead-letter")
-      this.ledger.deadLetter(row.message_id, attempts, step.reason, error, now);
+    const error = result.error ?? `HTTP ${result.httpStatus ?? "none"}`;
+    if (step.action === "done")
+      this.ledger.delivered(
+        id,
+        attempts,
+        row.origin_at === null ? null : Math.max(0, now - row.origin_at),
+        now,
+      );
+    else if (step.action === "retry")
+      this.ledger.retrying(id, attempts, error, step.delaySeconds, now);
+    else this.ledger.deadLetter(id, attempts, step.reason, error, now);
+    return { step, attempts, error };
   }
 
   /** One attempt at one stored event: send, record, and decide done / retry / dead letter. */
@@ -226,7 +238,6 @@ export class DestinationObject extends DurableObject<Env> {
     const event = JSON.parse(form.body) as NormalizedMessage;
     const result = await adapter.send(event, config.settings, { fetch: egressFetch });
     const now = Date.now();
-    const attempts = row.attempts + 1;
     const refused =
       result.httpStatus === null ? refusalReason(result.error, form.dropped) : undefined;
     if (result.status === "failed" && refused) {
@@ -237,28 +248,16 @@ export class DestinationObject extends DurableObject<Env> {
       });
       return;
     }
-    const allowed = { allowed: true, reason: form.allowReason };
-    const step = decideNextStep({
-      result,
-      attempts,
-      firstAttemptAt: row.window_start ?? row.received_at,
-      now,
-      random: Math.random(),
-    });
-    if (step.action === "done") {
-      const latency = row.origin_at === null ? null : Math.max(0, now - row.origin_at);
-      this.ledger.delivered(id, attempts, latency, now);
-      await record({ status: "delivered", decision: allowed, attempts });
-      return;
-    }
-    const error = result.error ?? `HTTP ${result.httpStatus ?? "none"}`;
-    if (step.action === "retry") {
-      this.ledger.retrying(id, attempts, error, step.delaySeconds, now);
-      await record({ status: "retrying", decision: allowed, attempts, error });
-      return;
-    }
-    this.ledger.deadLetter(id, attempts, step.reason, error, now);
-    await record({ status: "failed", decision: allowed, attempts, error });
+    const { step, attempts, error } = this.settle(row, result, now);
+    const decision = { allowed: true, reason: form.allowReason };
+    if (step.action === "done") await record({ status: "delivered", decision, attempts });
+    else
+      await record({
+        status: step.action === "retry" ? "retrying" : "failed",
+        decision,
+        attempts,
+        error,
+      });
   }
 
   overview(): DeliveryOverview {
