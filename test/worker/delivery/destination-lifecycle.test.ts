@@ -69,7 +69,8 @@ describe("destination object lifecycle", () => {
       { message_id: "m-replay", status: "pending" },
     ]);
     await runInDurableObject(destinationObject(env, dst), (_i, state) =>
-      state.storage.setAlarm(Date.now()),
+      // Far enough ahead that the runtime does not fire it before the test does.
+      state.storage.setAlarm(Date.now() + 60_000),
     );
     expect(await runDurableObjectAlarm(destinationObject(env, dst))).toBe(true);
     await eventually(async () =>
@@ -98,7 +99,7 @@ describe("destination object lifecycle", () => {
         );
       insert("m-empty", null);
       insert("m-good", eventBody("m-good"));
-      await state.storage.setAlarm(now);
+      await state.storage.setAlarm(now + 60_000);
     });
     expect(await runDurableObjectAlarm(destinationObject(env, dst))).toBe(true);
     const overview = await eventually(async () => {
