@@ -38,9 +38,20 @@ export class RadiusPacketError extends Error {
   }
 }
 
+/** Message-Authenticator (RFC 3579 §3.2); numbered here too so the codec needs no attribute table. */
+const MESSAGE_AUTHENTICATOR = 80;
+
 /**
  * Decodes a datagram. RFC 2865 §3: octets beyond Length are padding and ignored; a datagram
  * shorter than Length is silently discarded; attributes must exactly fill the packet.
+ * Also refused, each with its own `reason`:
+ * - an attribute Length below 2 (`attribute_too_short`; a naive parser loops forever on 0);
+ * - an attribute with an empty value (`attribute_empty`): every RFC 2865 §5 data type is 1-253
+ *   octets, and "if an Attribute is received in an Accounting-Request with an invalid Length, the
+ *   entire request should be silently discarded" (RFC 2865 §5); an Access-Request is discarded
+ *   too rather than answered, so a malformed packet never earns a signed reply;
+ * - more than one Message-Authenticator (`duplicate_message_authenticator`): RFC 2869 §5.19 allows
+ *   "0-1", and only the first would be verified.
  * @throws RadiusPacketError
  */
 export function decodePacket(datagram: Buffer): RadiusPacket {
@@ -51,12 +62,16 @@ export function decodePacket(datagram: Buffer): RadiusPacket {
   const raw = Buffer.from(datagram.subarray(0, length));
   const attributes: RadiusAttribute[] = [];
   let offset = HEADER;
+  let messageAuthenticators = 0;
   while (offset < length) {
     if (offset + 2 > length) throw new RadiusPacketError("attribute_overrun");
     const type = raw[offset]!;
     const attrLength = raw[offset + 1]!;
     if (attrLength < 2) throw new RadiusPacketError("attribute_too_short");
+    if (attrLength === 2) throw new RadiusPacketError("attribute_empty");
     if (offset + attrLength > length) throw new RadiusPacketError("attribute_overrun");
+    if (type === MESSAGE_AUTHENTICATOR && ++messageAuthenticators > 1)
+      throw new RadiusPacketError("duplicate_message_authenticator");
     attributes.push({ type, value: raw.subarray(offset + 2, offset + attrLength) });
     offset += attrLength;
   }

@@ -124,7 +124,9 @@ export class RadiusServer {
       return { client, packet };
     } catch (error) {
       if (!(error instanceof RadiusPacketError)) throw error;
+      // The total for `agent status`, and one counter per reason to tell a broken NAS from a probe.
       this.#d.count(`radius.${kind}.malformed`);
+      this.#d.count(`radius.${kind}.malformed.${error.reason}`);
       this.#d.log.warn("malformed radius packet dropped", {
         port: kind,
         reason: error.reason,

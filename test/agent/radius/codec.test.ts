@@ -65,6 +65,21 @@ describe("decodePacket", () => {
       "attribute_overrun",
     ],
     [
+      "attribute length 1",
+      Buffer.from("01000016" + "00".repeat(16) + "0101", "hex"),
+      "attribute_too_short",
+    ],
+    [
+      "attribute with an empty value (length 2)",
+      Buffer.from("01000019" + "00".repeat(16) + "0103610202", "hex"),
+      "attribute_empty",
+    ],
+    [
+      "two Message-Authenticators",
+      Buffer.from("01000038" + "00".repeat(16) + ("5012" + "00".repeat(16)).repeat(2), "hex"),
+      "duplicate_message_authenticator",
+    ],
+    [
       "lone attribute type octet",
       Buffer.from("01000015" + "00".repeat(16) + "01", "hex"),
       "attribute_overrun",
