@@ -1,4 +1,5 @@
-// `agent start|doctor|status --config FILE`. Exit codes: 0 ok, 1 a check failed, 2 usage or config error.
+// `foyer-agent start|doctor|status --config FILE`, `check-config FILE`, `--help`, `--version`.
+// Exit codes: 0 ok, 1 a check failed (doctor, status, check-config), 2 usage or config error.
 import { readStatus } from "./commands/status.ts";
 import { runDoctor } from "./commands/doctor.ts";
 import { ConfigError } from "./config/errors.ts";
@@ -6,6 +7,7 @@ import { loadConfig } from "./config/load.ts";
 import type { AgentConfig } from "./config/schema.ts";
 import { createJsonLog } from "./log/json-log.ts";
 import { startAgent } from "./runtime/agent.ts";
+import { agentVersion } from "./version.ts";
 
 export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
@@ -15,23 +17,42 @@ export interface CliIo {
   stopSignal: () => Promise<string>;
 }
 
-const USAGE = "usage: agent <start|doctor|status> --config FILE\n";
+const USAGE = `usage: foyer-agent <command> [options]
 
-/** Parses `COMMAND --config FILE` (also `--config=FILE`). */
-export function parseArgs(
-  argv: readonly string[],
-): { command: string; config: string } | { error: string } {
+commands:
+  start --config FILE         run the agent (RADIUS, controller inputs, portal, uplink)
+  doctor --config FILE        check the config's peers (edge, controllers) and exit
+  status --config FILE        print the running agent's status (or the outbox's)
+  check-config FILE           validate FILE; print each error with its path, exit 1 if any
+
+options:
+  -h, --help                  print this help
+  -v, --version               print the version
+`;
+
+const CONFIG_COMMANDS = ["start", "doctor", "status", "check-config"];
+
+export type CliArgs =
+  { command: "help" | "version" } | { command: string; config: string } | { error: string };
+
+/** Parses `COMMAND --config FILE` (also `--config=FILE`; `check-config` also takes FILE bare). */
+export function parseArgs(argv: readonly string[]): CliArgs {
   const [command, ...rest] = argv;
-  if (!command || !["start", "doctor", "status"].includes(command))
+  if (command === "--help" || command === "-h" || command === "help") return { command: "help" };
+  if (command === "--version" || command === "-v") return { command: "version" };
+  if (!command || !CONFIG_COMMANDS.includes(command))
     return { error: `unknown command ${command ?? "(none)"}` };
   let config: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     if (arg === "--config") config = rest[++i];
     else if (arg.startsWith("--config=")) config = arg.slice("--config=".length);
+    else if (command === "check-config" && !arg.startsWith("-") && config === undefined)
+      config = arg;
     else return { error: `unknown argument ${arg}` };
   }
-  if (!config) return { error: "--config FILE is required" };
+  if (!config)
+    return { error: command === "check-config" ? "FILE is required" : "--config FILE is required" };
   return { command, config };
 }
 
@@ -42,13 +63,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.err(`${args.error}\n${USAGE}`);
     return 2;
   }
+  if (!("config" in args)) {
+    io.out(args.command === "help" ? USAGE : `${agentVersion()}\n`);
+    return 0;
+  }
   let config: AgentConfig;
   try {
     config = loadConfig(args.config, io.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.err(`${error.message}\n`);
-    return 2;
+    // check-config exists to find these errors: they are its "check failed" (1), not a usage error.
+    return args.command === "check-config" ? 1 : 2;
+  }
+  if (args.command === "check-config") {
+    io.out(`ok ${args.config}\n`);
+    return 0;
   }
   if (args.command === "doctor") {
     const checks = await runDoctor(config);
