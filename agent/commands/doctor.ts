@@ -96,10 +96,11 @@ export async function checkPorts(config: AgentConfig): Promise<DoctorCheck[]> {
 /** Every doctor check for a parsed config. */
 export async function runDoctor(
   config: AgentConfig,
-  fetchImpl: typeof fetch = fetch,
+  /** The edge probe's fetch, and the controllers' when given (else each uses its TLS trust). */
+  fetchImpl?: typeof fetch,
 ): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [{ check: "config", ok: true, detail: "valid" }];
-  checks.push(await checkEdge(config, fetchImpl), ...(await checkPorts(config)));
+  checks.push(await checkEdge(config, fetchImpl ?? fetch), ...(await checkPorts(config)));
   if (config.controllers) {
     for (const p of await probeControllers(config.controllers, fetchImpl)) {
       checks.push({

@@ -1,6 +1,8 @@
 // The `controllers` section of the agent config. Parsed once at start by the core loader
 // (STYLE.md §5), which resolves `{ env: "VAR" }` secret references before handing it over.
+import { X509Certificate } from "node:crypto";
 import { z } from "zod";
+import { normalizeFingerprint } from "./unifi/trust.ts";
 
 /** A secret given inline or as an environment-variable reference resolved by the config loader. */
 export const secretRefSchema = z.union([
@@ -8,6 +10,21 @@ export const secretRefSchema = z.union([
   z.object({ env: z.string().min(1) }).strict(),
 ]);
 export type SecretRef = z.infer<typeof secretRefSchema>;
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
+
+/** One or more PEM certificates, each of which must parse. */
+const pemCertificatesSchema = z.string().refine(
+  (pem) => {
+    const blocks = pem.match(PEM_BLOCK) ?? [];
+    try {
+      return blocks.length > 0 && blocks.every((block) => new X509Certificate(block));
+    } catch {
+      return false;
+    }
+  },
+  { message: "expected PEM certificate(s) (-----BEGIN CERTIFICATE-----)" },
+);
 
 const merakiScanningSchema = z
   .object({
@@ -47,8 +64,34 @@ const unifiSchema = z
     password: secretRefSchema,
     reconnectInitialMs: z.number().int().positive().default(1_000),
     reconnectMaxMs: z.number().int().positive().default(60_000),
+    /** PEM CA the controller's certificate must chain to (its own self-signed one will do). */
+    ca: pemCertificatesSchema.optional(),
+    /** SHA-256 fingerprint of the controller's certificate (hex, colons allowed): a pin. */
+    certificateSha256: z
+      .string()
+      .transform((text, ctx) => {
+        const hex = normalizeFingerprint(text);
+        if (hex === undefined)
+          ctx.addIssue({ code: "custom", message: "expected 64 hex digits (colons allowed)" });
+        return hex ?? text;
+      })
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((unifi, ctx) => {
+    if (unifi.ca !== undefined && unifi.certificateSha256 !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["certificateSha256"],
+        message: "expected either ca or certificateSha256, not both",
+      });
+    if ((unifi.ca ?? unifi.certificateSha256) !== undefined && !unifi.url.startsWith("https:"))
+      ctx.addIssue({
+        code: "custom",
+        path: ["url"],
+        message: "expected an https:// url when ca or certificateSha256 is set",
+      });
+  });
 
 const presenceSchema = z
   .object({

@@ -1,6 +1,7 @@
 // `agent doctor` probes for the controllers. Meraki and Aruba push to us (nothing to reach; the
 // check is that the webhook is enabled with a secret); UniFi is pulled, so we log in for real.
 import type { ControllersConfig } from "./config.ts";
+import { controllerFetch } from "./unifi/controller-fetch.ts";
 import { unifiLogin, UnifiLoginError } from "./unifi/login.ts";
 
 export interface ControllerProbe {
@@ -28,7 +29,8 @@ function inbound(
 /** Probes every configured controller; never throws, one result per controller. */
 export async function probeControllers(
   config: ControllersConfig,
-  fetchImpl: typeof fetch = fetch,
+  /** By default the UniFi login uses the controller's CA or pin (unifi/controller-fetch.ts). */
+  fetchImpl?: typeof fetch,
   timeoutMs = 5_000,
 ): Promise<ControllerProbe[]> {
   const results = [
@@ -43,8 +45,9 @@ export async function probeControllers(
       { controller: "unifi", ok: true, status: "disabled", detail: "not enabled" },
     ];
   }
+  const loginFetch = fetchImpl ?? controllerFetch(unifi);
   const timedFetch: typeof fetch = (input, init) =>
-    fetchImpl(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    loginFetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   try {
     const session = await unifiLogin(unifi, timedFetch);
     const flavor = session.prefix === "" ? "classic controller" : "UniFi OS console";

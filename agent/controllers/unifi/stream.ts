@@ -1,19 +1,24 @@
 // The UniFi event-stream client: login → WebSocket `…/wss/s/{site}/events?clients=v2` with the
 // session cookie → frames through the pure parser → durable append. Reconnects (with a fresh
 // login, since sessions expire) with exponential backoff; node-unifi's `ping` keep-alive every few
-// seconds lets a dead connection surface as a close. Node 22's global WebSocket (undici) accepts a
-// non-standard `{ headers }` init, which carries the Cookie.
+// seconds lets a dead connection surface as a close. The WebSocket is the `ws` package's, over
+// `controllerConnector`, which applies the controller's CA or certificate pin (trust.ts); the login
+// goes through the same connector (controller-fetch.ts).
+import WebSocket from "ws";
 import type { UnifiConfig } from "../config.ts";
 import type { InputDeps, OutboxClass, OutboxMessage } from "../deps.ts";
 import type { VenueRef } from "../venue.ts";
 import { reconnectDelayMs } from "./backoff.ts";
+import { controllerFetch } from "./controller-fetch.ts";
 import { parseUnifiFrame } from "./event-frame.ts";
 import { isMappedUnifiKey, unifiEventMessage } from "./events.ts";
 import { unifiLogin } from "./login.ts";
+import { controllerConnector } from "./trust.ts";
 
 export interface UnifiStreamDeps extends InputDeps {
   config: UnifiConfig;
   venue: VenueRef;
+  /** The login's fetch; by default one with the controller's TLS trust. */
   fetch?: typeof fetch;
   random?: () => number;
   pingIntervalMs?: number;
@@ -69,6 +74,8 @@ export function startUnifiStream(deps: UnifiStreamDeps): UnifiStream {
   let ping: ReturnType<typeof setInterval> | undefined;
   let failures = 0;
   let stopped = false;
+  const fetchImpl = deps.fetch ?? controllerFetch(config);
+  const createConnection = controllerConnector(config);
 
   const scheduleReconnect = () => {
     if (stopped) return;
@@ -84,7 +91,7 @@ export function startUnifiStream(deps: UnifiStreamDeps): UnifiStream {
 
   async function connect(): Promise<void> {
     try {
-      const session = await unifiLogin(config, deps.fetch);
+      const session = await unifiLogin(config, fetchImpl);
       if (stopped) return;
       const url = new URL(
         `${session.prefix}/wss/s/${encodeURIComponent(config.site)}/events?clients=v2`,
@@ -93,28 +100,37 @@ export function startUnifiStream(deps: UnifiStreamDeps): UnifiStream {
       url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
       const headers: Record<string, string> = { Cookie: session.cookie };
       if (session.csrfToken !== undefined) headers["x-csrf-token"] = session.csrfToken;
-      const ws = new WebSocket(url, { headers } as unknown as string[]);
+      const ws = new WebSocket(url, {
+        headers,
+        handshakeTimeout: 10_000,
+        ...(url.protocol === "wss:" ? { createConnection: createConnection as never } : {}),
+      });
       socket = ws;
-      ws.onopen = () => {
+      ws.on("open", () => {
         failures = 0;
         deps.count("unifi.connected");
         deps.log.info("unifi stream connected", { site: config.site });
         ping = setInterval(() => ws.send("ping"), deps.pingIntervalMs ?? 3_000);
-      };
-      ws.onmessage = (ev: MessageEvent) => {
-        if (typeof ev.data !== "string") return deps.count("unifi.frames.malformed");
+      });
+      ws.on("message", (data: Buffer, isBinary: boolean) => {
+        if (isBinary) return deps.count("unifi.frames.malformed");
         try {
-          handleUnifiFrame(deps, ev.data);
+          handleUnifiFrame(deps, data.toString("utf8"));
         } catch (cause) {
           deps.count("unifi.events.failed");
           deps.log.error("outbox append failed", { input: "unifi", error: String(cause) });
         }
-      };
-      ws.onclose = () => {
+      });
+      // A refused handshake (TLS trust, 401) or a dropped socket: `close` follows and reconnects.
+      ws.on("error", (cause: Error) => {
+        deps.count("unifi.stream.errors");
+        deps.log.warn("unifi stream error", { error: cause.message });
+      });
+      ws.on("close", () => {
         clearInterval(ping);
         if (socket === ws) socket = undefined;
         scheduleReconnect();
-      };
+      });
     } catch (cause) {
       deps.log.warn("unifi connect failed", {
         error: cause instanceof Error ? cause.message : String(cause),

@@ -10,10 +10,10 @@ const base = {
   aruba: { enabled: false, token: "t" },
 };
 
-function withUnifi(url: string, password = "unifi-pass") {
+function withUnifi(url: string, password = "unifi-pass", trust: { ca?: string } = {}) {
   return controllersConfigSchema.parse({
     ...base,
-    unifi: { enabled: true, url, username: "admin", password },
+    unifi: { enabled: true, url, username: "admin", password, ...trust },
   });
 }
 
@@ -30,7 +30,9 @@ describe("probeControllers", () => {
   it("reports inbound webhooks, disabled vendors and a reachable UniFi login", async () => {
     const controller = await startTestController("unifi-os");
     try {
-      const results = await probeControllers(withUnifi(controller.url));
+      const results = await probeControllers(
+        withUnifi(controller.url, "unifi-pass", { ca: controller.certificate.cert }),
+      );
       expect(results).toEqual([
         {
           controller: "meraki.scanning",
@@ -55,7 +57,9 @@ describe("probeControllers", () => {
   it("reports a refused login without the password", async () => {
     const controller = await startTestController("classic");
     try {
-      const results = await probeControllers(withUnifi(controller.url, "wrong-pass"));
+      const results = await probeControllers(
+        withUnifi(controller.url, "wrong-pass", { ca: controller.certificate.cert }),
+      );
       expect(results[3]).toEqual({
         controller: "unifi",
         ok: false,
@@ -63,6 +67,18 @@ describe("probeControllers", () => {
         detail: "UniFi login refused (401)",
       });
       expect(JSON.stringify(results)).not.toContain("wrong-pass");
+    } finally {
+      await controller.close();
+    }
+  });
+
+  it("reports a self-signed controller without a CA or pin as unreachable, password unsent", async () => {
+    const controller = await startTestController("classic");
+    try {
+      const [, , , unifi] = await probeControllers(withUnifi(controller.url));
+      expect(unifi).toMatchObject({ controller: "unifi", ok: false, status: "unreachable" });
+      expect(unifi?.detail).toContain("self-signed certificate");
+      expect(controller.logins).toBe(0);
     } finally {
       await controller.close();
     }

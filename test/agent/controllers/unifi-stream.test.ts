@@ -1,8 +1,10 @@
-// The stream client against a real HTTP + RFC 6455 WebSocket controller on 127.0.0.1.
+// The stream client against a real HTTPS + `wss` controller on 127.0.0.1 (self-signed certificate
+// generated at test time, trusted through the controller config's CA or pin).
 import { afterEach, describe, expect, it } from "vitest";
 import { controllersConfigSchema } from "../../../agent/controllers/config.ts";
 import { startUnifiStream, type UnifiStream } from "../../../agent/controllers/unifi/stream.ts";
 import { fixture, realDeps, type RecordedDeps } from "./real-deps.ts";
+import { selfSignedCertificate } from "./test-certificate.ts";
 import { startTestController, type TestController } from "./unifi-test-controller.ts";
 
 let controller: TestController;
@@ -21,7 +23,13 @@ async function eventually(check: () => boolean): Promise<void> {
   expect(check()).toBe(true);
 }
 
-function start(flavor: "auto" | "classic" | "unifi-os", password = "unifi-pass"): UnifiStream {
+type Trust = { ca?: string; certificateSha256?: string };
+
+function start(
+  flavor: "auto" | "classic" | "unifi-os",
+  password = "unifi-pass",
+  trust: Trust = { ca: controller.certificate.cert },
+): UnifiStream {
   const config = controllersConfigSchema.parse({
     venueId: "venue-1",
     unifi: {
@@ -32,6 +40,7 @@ function start(flavor: "auto" | "classic" | "unifi-os", password = "unifi-pass")
       password,
       reconnectInitialMs: 20,
       reconnectMaxMs: 100,
+      ...trust,
     },
   }).unifi!;
   stream = startUnifiStream({
@@ -112,5 +121,31 @@ describe("startUnifiStream", () => {
     const logins = controller.logins;
     await new Promise((r) => setTimeout(r, 150));
     expect(controller.logins).toBe(logins);
+  });
+
+  it("connects with the certificate's SHA-256 pin (colon-separated, upper case)", async () => {
+    controller = await startTestController("classic");
+    deps = realDeps();
+    const pin = controller.certificate.sha256.toUpperCase().replace(/(..)(?=.)/g, "$1:");
+    const s = start("classic", "unifi-pass", { certificateSha256: pin });
+    await eventually(() => s.isConnected());
+    controller.send(fixture("unifi/events-frame.json"));
+    await eventually(() => deps.counters.get("unifi.events.accepted") === 2);
+  });
+
+  it.each([
+    ["a wrong pin", { certificateSha256: "ab".repeat(32) }, "not the configured certificateSha256"],
+    ["no CA and no pin (system CAs)", {}, "self-signed certificate"],
+    ["another controller's CA", "other-ca", "self-signed certificate"],
+  ] as const)("refuses the certificate with %s: no login, no stream", async (_, trust, error) => {
+    controller = await startTestController("classic");
+    deps = realDeps();
+    const other = trust === "other-ca" ? { ca: selfSignedCertificate().cert } : trust;
+    const s = start("classic", "unifi-pass", other);
+    await eventually(() => (deps.counters.get("unifi.reconnects") ?? 0) >= 2);
+    expect(s.isConnected()).toBe(false);
+    expect(controller.logins).toBe(0);
+    expect(controller.upgrades).toEqual([]);
+    expect(deps.logLines.some((l) => l.includes(error))).toBe(true);
   });
 });
