@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAgent } from "../../../scripts/build-agent.ts";
+import { startTestController } from "../controllers/unifi-test-controller.ts";
 import { tempDir } from "../outbox/outbox-fixture.ts";
 import { hasRadclient, radclient } from "../radius/radius-harness.ts";
 
@@ -114,9 +115,21 @@ log: { level: loud }
     expect(missing.stderr).toContain("$: expected a readable config file, got ENOENT");
   });
 
-  it("starts, answers /healthz and a real RADIUS Access-Request, stops on SIGTERM", async () => {
+  it("starts, answers /healthz and RADIUS, streams from a pinned UniFi controller, stops", async () => {
+    const unifi = await startTestController("classic");
     const file = path.join(install.dir, "agent.yaml");
-    writeFileSync(file, config());
+    writeFileSync(
+      file,
+      config(`controllers:
+  unifi:
+    enabled: true
+    url: "${unifi.url}"
+    flavor: classic
+    username: admin
+    password: unifi-pass
+    certificateSha256: "${unifi.certificate.sha256}"
+`),
+    );
     const child = spawn(process.execPath, [bundle, "start", "--config", file], {
       cwd: install.dir,
       env: {},
@@ -143,8 +156,18 @@ log: { level: loud }
         // An unknown MAC without a portal login is refused: the answer proves the server runs.
         expect(r.stdout).toContain("Received Access-Reject");
       }
+      // The bundled `ws` client logs in and opens the wss stream through the certificate pin.
+      let counters: Record<string, number> = {};
+      for (let i = 0; i < 200 && !counters["unifi.connected"]; i++) {
+        const status = await fetch(`http://127.0.0.1:${listening.http}/status`);
+        ({ counters } = (await status.json()) as { counters: Record<string, number> });
+        if (!counters["unifi.connected"]) await new Promise((res) => setTimeout(res, 25));
+      }
+      expect(counters["unifi.connected"]).toBe(1);
+      expect(unifi.upgrades[0]?.cookie).toBe("unifises=sess-1");
     } finally {
       child.kill("SIGTERM");
+      await unifi.close();
     }
     expect(await exited).toBe(0);
     expect(stdout).toContain('"msg":"agent stopped"');
