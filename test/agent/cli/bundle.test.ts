@@ -38,9 +38,12 @@ function hasNodeModulesUpTree(dir: string): boolean {
   }
 }
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bundle, ...args], { cwd: install.dir, env: {} });
+    const child = spawn(process.execPath, [bundle, ...args], { cwd: install.dir, env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -113,6 +116,28 @@ log: { level: loud }
     const missing = await run(["check-config", path.join(install.dir, "nope.yaml")]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("$: expected a readable config file, got ENOENT");
+  });
+
+  it("check-config passes agent/deploy/agent.example.yaml once its env secrets are set", async () => {
+    const example = path.join(import.meta.dirname, "../../../agent/deploy/agent.example.yaml");
+    const secrets = {
+      FOYER_VENUE_KEY: "venue-key-0123456789",
+      FOYER_WRITE_KEY: "wk_example",
+      FOYER_RADIUS_SECRET: "radius-secret",
+      FOYER_UNIFI_PASSWORD: "unifi-password",
+      FOYER_PORTAL_SECRET: "p".repeat(40),
+    };
+    expect(await run(["check-config", example], secrets)).toMatchObject({ code: 0 });
+    const unset = await run(["check-config", example]);
+    expect(unset.code).toBe(1);
+    for (const at of [
+      "venue.key",
+      "edge.writeKey",
+      "radius.clients.0.secret",
+      "controllers.unifi.password",
+      "portal.secret",
+    ])
+      expect(unset.stderr).toContain(`${at}: expected environment variable`);
   });
 
   it("starts, answers /healthz and RADIUS, streams from a pinned UniFi controller, stops", async () => {
