@@ -21,10 +21,11 @@ export function accept<T>(value: T): ParseResult<T> {
   return { ok: true, value };
 }
 
-/** Error codes that mean "the sender is not who it claims to be" (answered 401/403, not 400). */
+/** Error codes that mean "the sender is not proven to be who it claims" (answered 401, not 400). */
 export const AUTH_ERROR_CODES = new Set([
   "missing_secret",
   "wrong_secret",
   "missing_signature",
   "bad_signature",
+  "stale_delivery",
 ]);

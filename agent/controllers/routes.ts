@@ -7,11 +7,12 @@ import { openSqlitePresenceStore } from "../presence/sqlite-store.ts";
 import { createVisitTracker, type VisitTracker } from "../presence/visit-tracker.ts";
 import { parseArubaAlert } from "./aruba/alert-payload.ts";
 import { arubaAlertMessages } from "./aruba/alerts.ts";
-import { verifyArubaSignature } from "./aruba/signature.ts";
+import { arubaDeliveryTime, verifyArubaSignature } from "./aruba/signature.ts";
 import { secretText, type ControllersConfig } from "./config.ts";
 import type { InputDeps } from "./deps.ts";
 import { parseMerakiAlert } from "./meraki/alert-payload.ts";
 import { merakiAlertMessages } from "./meraki/alerts.ts";
+import { checkDeliveryTime, DeliveryIdCache } from "./replay-guard.ts";
 import { parseMerakiScanning } from "./meraki/scanning-payload.ts";
 import { merakiScanningObservations } from "./meraki/scanning.ts";
 import { isSourceAllowed, remoteAddressOf } from "./source-allow.ts";
@@ -101,12 +102,15 @@ export function controllerRoutes(deps: ControllerRouteDeps): Hono {
       secretText(alerts.secret),
     );
     if (!alert.ok) return refuseWebhook(c, deps, input, alert.error);
+    const fresh = checkDeliveryTime(alert.value.sentAt, deps.now(), "sentAt");
+    if (!fresh.ok) return refuseWebhook(c, deps, input, fresh.error);
     const mapped = merakiAlertMessages(alert.value, identify, venue);
     if (!mapped.ok) return refuseWebhook(c, deps, input, mapped.error);
     return appendThenAccept(c, deps, input, [mapped.value]);
   });
 
   const aruba = config.aruba;
+  const seenDeliveries = new DeliveryIdCache();
   app.post("/webhooks/aruba", async (c) => {
     if (!aruba?.enabled) return notFound(c);
     const input = "aruba.central";
@@ -117,11 +121,26 @@ export function controllerRoutes(deps: ControllerRouteDeps): Hono {
       secretText(aruba.token),
     );
     if (!delivery.ok) return refuseWebhook(c, deps, input, delivery.error);
+    const { deliveryId, timestamp } = delivery.value;
+    const sent = arubaDeliveryTime(timestamp);
+    if (!sent.ok) return refuseWebhook(c, deps, input, sent.error);
+    const now = deps.now();
+    const fresh = checkDeliveryTime(sent.value, now, "x-central-delivery-timestamp");
+    if (!fresh.ok) return refuseWebhook(c, deps, input, fresh.error);
+    if (seenDeliveries.has(deliveryId, now)) {
+      // A replay inside the window (or a vendor retry after a lost 200): it is already recorded,
+      // so answer as for the first delivery and record nothing new.
+      deps.count(`${input}.replayed`);
+      deps.log.warn("webhook delivery id seen before", { input, deliveryId });
+      return c.json({ ok: true, recorded: 0 });
+    }
     const alert = parseArubaAlert(raw);
     if (!alert.ok) return refuseWebhook(c, deps, input, alert.error);
     const mapped = arubaAlertMessages(alert.value, delivery.value, identify, venue);
     if (!mapped.ok) return refuseWebhook(c, deps, input, mapped.error);
-    return appendThenAccept(c, deps, input, [mapped.value]);
+    const response = appendThenAccept(c, deps, input, [mapped.value]);
+    if (response.status === 200) seenDeliveries.remember(deliveryId, now);
+    return response;
   });
   return app;
 }

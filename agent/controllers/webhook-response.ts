@@ -1,13 +1,15 @@
 // One place that decides what a refused or accepted webhook answers (STYLE.md §4).
 import type { Context } from "hono";
 import type { InputDeps, OutboxClass, OutboxMessage } from "./deps.ts";
-import type { InputErrorBody } from "./input-error.ts";
+import { AUTH_ERROR_CODES, type InputErrorBody } from "./input-error.ts";
 
-/** 401 when no credential came, 403 when a wrong one did, 400 for anything malformed. */
-export function statusFor(error: InputErrorBody): 400 | 401 | 403 {
-  if (error.code === "missing_secret" || error.code === "missing_signature") return 401;
-  if (error.code === "wrong_secret" || error.code === "bad_signature") return 403;
-  return 400;
+/**
+ * 401 when the delivery is not authenticated (no, wrong or stale credential: RFC 9110 §15.5.2,
+ * the request "lacks valid authentication credentials"), 400 for anything malformed. 403 is left
+ * to the source allow-list, where credentials would not help.
+ */
+export function statusFor(error: InputErrorBody): 400 | 401 {
+  return AUTH_ERROR_CODES.has(error.code) ? 401 : 400;
 }
 
 /** Answers a refused delivery; counts and logs it without the payload (it may hold MACs). */

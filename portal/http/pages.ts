@@ -41,7 +41,7 @@ export function renderForm(
     status?: 200 | 409 | 422;
   } = {},
 ): Response {
-  const csrf = issueCsrfToken(rt.config.secret, ensureSession(c), query, rt.deps.input.now());
+  const csrf = issueCsrfToken(rt.config.secret, ensureSession(c, rt), query, rt.deps.input.now());
   const model = {
     action: "/portal/login",
     arrival: query,
@@ -64,14 +64,14 @@ export function landing(c: Context, rt: PortalRuntime, query: string): Response 
   const mac = rt.deps.input.identifyMac(arrival.clientMac);
   const formHref = `/portal/form?${query}`;
   if (recogniseGuest(c, rt, mac.hash) !== undefined) {
-    const csrf = issueCsrfToken(rt.config.secret, ensureSession(c), query, rt.deps.input.now());
+    const csrf = issueCsrfToken(rt.config.secret, ensureSession(c, rt), query, rt.deps.input.now());
     return sendPage(
       c,
       ctx,
       reconnectPage(ctx, { action: "/portal/reconnect", arrival: query, csrf, formHref }),
     );
   }
-  ensureSession(c);
+  ensureSession(c, rt);
   return sendPage(c, ctx, welcomePage(ctx, formHref));
 }
 

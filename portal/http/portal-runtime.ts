@@ -75,12 +75,18 @@ export function clientIp(c: Context): string {
   }
 }
 
-function isHttps(c: Context): boolean {
-  return new URL(c.req.url).protocol === "https:";
+/**
+ * Whether the portal's cookies get `Secure`: when the request came over HTTPS, and also when the
+ * configured `publicUrl` is https, because a TLS-terminating proxy in front of the agent hands it
+ * plain-HTTP requests and the cookie must still never travel in clear.
+ */
+export function secureCookies(c: Context, rt: PortalRuntime): boolean {
+  if (new URL(c.req.url).protocol === "https:") return true;
+  return rt.config.publicUrl !== undefined && new URL(rt.config.publicUrl).protocol === "https:";
 }
 
 /** The session id from the cookie, setting a fresh one when there is none. */
-export function ensureSession(c: Context): string {
+export function ensureSession(c: Context, rt: PortalRuntime): string {
   const existing = getCookie(c, SESSION_COOKIE);
   if (existing !== undefined && /^[A-Za-z0-9_-]{22}$/.test(existing)) return existing;
   const sid = newSessionId();
@@ -88,7 +94,7 @@ export function ensureSession(c: Context): string {
     path: "/",
     httpOnly: true,
     sameSite: "Lax",
-    secure: isHttps(c),
+    secure: secureCookies(c, rt),
   });
   return sid;
 }

@@ -23,6 +23,7 @@ import {
   SESSION_COOKIE,
   clientIp,
   pageContext,
+  secureCookies,
   sendPage,
   successUrl,
   type PortalRuntime,
@@ -90,12 +91,15 @@ async function finish(
   rt.guests.recordLogin(guestId, macHash, consent, now.getTime());
   rt.deps.credentials.authorizeMac(macHash);
   const expires = new Date(now.getTime() + rt.config.returning.cookieDays * 86_400_000);
+  // Lax, not Strict: a returning guest reaches the portal through the controller's cross-site
+  // redirect (a top-level GET), and Strict would withhold this cookie on exactly that navigation,
+  // so one-tap reconnect could never recognise them. Lax still withholds it on cross-site POSTs.
   setCookie(c, GUEST_COOKIE, guestCookieValue(rt.config.secret, guestId, expires), {
     path: "/",
     httpOnly: true,
     sameSite: "Lax",
     expires,
-    secure: new URL(c.req.url).protocol === "https:",
+    secure: secureCookies(c, rt),
   });
   try {
     const step = await grantAccess(s.arrival, {

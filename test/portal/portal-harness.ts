@@ -34,7 +34,7 @@ export interface PortalHarness {
 /** Builds the agent app with the portal mounted; `config` is the raw `portal` config section. */
 export function portalHarness(
   config: Record<string, unknown> = {},
-  options: { fetch?: typeof fetch } = {},
+  options: { fetch?: typeof fetch; venueName?: string } = {},
 ): PortalHarness {
   const dir = mkdtempSync(path.join(tmpdir(), "foyer-portal-"));
   const db = openAgentDatabase(path.join(dir, "agent.sqlite"), "normal");
@@ -54,7 +54,7 @@ export function portalHarness(
   const parsed = portalConfigSchema.parse({ secret: PORTAL_SECRET, ...config });
   const mount = createPortal({
     config: parsed,
-    venue: { id: "venue-1", name: "Harbour Café" },
+    venue: { id: "venue-1", name: options.venueName ?? "Harbour Café" },
     input,
     credentials,
     db,

@@ -61,3 +61,20 @@ export function verifyArubaSignature(
   }
   return accept(complete);
 }
+
+/**
+ * X-Central-Delivery-Timestamp as a Date. The sample client only concatenates it into the signed
+ * text, so its unit is not documented; we read epoch seconds and, like the alert body's
+ * `timestamp`, milliseconds (values above 1e12).
+ */
+export function arubaDeliveryTime(timestamp: string): ParseResult<Date> {
+  const n = /^\d{1,16}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
+  if (!Number.isFinite(n) || n <= 0) {
+    return refuse(
+      "invalid_value",
+      ARUBA_SIGNATURE_HEADERS.timestamp,
+      "X-Central-Delivery-Timestamp must be epoch seconds",
+    );
+  }
+  return accept(new Date(n > 1e12 ? n : n * 1000));
+}

@@ -23,6 +23,8 @@ export interface MerakiAlertPayload {
   alertTypeId?: string;
   alertLevel?: string;
   occurredAt: Date;
+  /** When Dashboard sent this delivery; the replay window is checked against it. */
+  sentAt: Date;
   alertData: JsonObject;
 }
 
@@ -87,13 +89,20 @@ export function parseMerakiAlert(
   if (!occurredAt.ok) return occurredAt;
   const sentAt = optionalIsoTime(body, "sentAt", "sentAt");
   if (!sentAt.ok) return sentAt;
+  // Required: the default body has it (https://developer.cisco.com/meraki/webhooks/meraki-custom;
+  // a custom template must keep it), and without it a captured delivery could be replayed forever
+  // (the shared secret is not a signature over anything).
+  if (sentAt.value === undefined) return refuse("missing_field", "sentAt", "sentAt is required");
   const when = occurredAt.value ?? sentAt.value;
-  if (when === undefined)
-    return refuse("missing_field", "occurredAt", "occurredAt or sentAt is required");
   const alertData = body.alertData ?? {};
   if (!isObject(alertData))
     return refuse("invalid_type", "alertData", "alertData must be an object");
-  const payload: MerakiAlertPayload = { alertType: alertType.value, occurredAt: when, alertData };
+  const payload: MerakiAlertPayload = {
+    alertType: alertType.value,
+    occurredAt: when,
+    sentAt: sentAt.value,
+    alertData,
+  };
   for (const key of OPTIONAL_TEXT) {
     const value = optionalString(body, key, key);
     if (!value.ok) return value;

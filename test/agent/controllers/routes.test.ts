@@ -35,15 +35,23 @@ const post = (body: string, headers: Record<string, string> = {}) => ({
   headers: { "content-type": "application/json", ...headers },
 });
 
+/** The agent clock realDeps starts at; deliveries below are "sent" then (replay window). */
+const NOW_ISO = "2025-07-31T07:00:00.000Z";
+
+/** A Meraki alert fixture sent just now: its `sentAt` moved to the agent clock. */
+function merakiAlert(file: string): string {
+  return fixture(file).replace(/"sentAt": "[^"]*"/, `"sentAt": "${NOW_ISO}"`);
+}
+
 /** A fixture with its body `sharedSecret` replaced (parsed, so formatting cannot defeat it). */
 function withSharedSecret(file: string, secret: string): string {
-  const body = JSON.parse(fixture(file)) as Record<string, unknown>;
+  const body = JSON.parse(merakiAlert(file)) as Record<string, unknown>;
   body.sharedSecret = secret;
   return JSON.stringify(body);
 }
 
 function arubaHeaders(body: string, token = "central-token", deliveryId = "d-1") {
-  const delivery = { service: "Alerts", deliveryId, timestamp: "1592386923" };
+  const delivery = { service: "Alerts", deliveryId, timestamp: String(Date.parse(NOW_ISO) / 1000) };
   return {
     "X-Central-Signature": arubaSignature(token, body, delivery),
     "X-Central-Service": delivery.service,
@@ -83,7 +91,7 @@ describe("/webhooks/meraki/scanning", () => {
   });
 
   it.each([
-    ["wrong secret", (b: Record<string, unknown>) => (b.secret = "nope"), 403, "wrong_secret"],
+    ["wrong secret", (b: Record<string, unknown>) => (b.secret = "nope"), 401, "wrong_secret"],
     ["no secret", (b: Record<string, unknown>) => delete b.secret, 401, "missing_secret"],
     ["v2 payload", (b: Record<string, unknown>) => (b.version = "2.0"), 400, "unsupported_version"],
     ["no data", (b: Record<string, unknown>) => delete b.data, 400, "missing_field"],
@@ -111,7 +119,7 @@ describe("/webhooks/meraki/alerts", () => {
   it("turns a client_connectivity alert into WiFi Session Started with the bearer secret", async () => {
     const res = await app().request(
       "/webhooks/meraki/alerts",
-      post(fixture("meraki/alert-client-connectivity.json"), {
+      post(merakiAlert("meraki/alert-client-connectivity.json"), {
         Authorization: "Bearer alert-secret",
       }),
     );
@@ -152,8 +160,8 @@ describe("/webhooks/meraki/alerts", () => {
   });
 
   it.each([
-    ["the fixture's own secret", { body: "foo" }, 403],
-    ["a wrong bearer", { bearer: "alert-secreT" }, 403],
+    ["the fixture's own secret", { body: "foo" }, 401],
+    ["a wrong bearer", { bearer: "alert-secreT" }, 401],
     ["no secret at all", {}, 401],
   ])(
     "refuses %s and records nothing",
@@ -170,7 +178,7 @@ describe("/webhooks/meraki/alerts", () => {
   );
 
   it("refuses a client alert whose connected flag is garbage with 400", async () => {
-    const body = fixture("meraki/alert-client-connectivity.json").replace(
+    const body = merakiAlert("meraki/alert-client-connectivity.json").replace(
       '"connected": "true"',
       '"connected": "maybe"',
     );
@@ -221,19 +229,19 @@ describe("/webhooks/aruba", () => {
     [
       "signed with another token",
       (b: string) => arubaHeaders(b, "other-token"),
-      403,
+      401,
       "bad_signature",
     ],
     [
       "signed over another body",
       (b: string) => arubaHeaders(b.replace("Minor", "Major")),
-      403,
+      401,
       "bad_signature",
     ],
     [
       "delivery id swapped after signing",
       (b: string) => ({ ...arubaHeaders(b), "X-Central-Delivery-ID": "d-2" }),
-      403,
+      401,
       "bad_signature",
     ],
     ["no signature", () => ({}), 401, "missing_signature"],
@@ -321,7 +329,7 @@ describe("limits shared by every webhook", () => {
   it("refuses sources outside the allow-list with 403 and admits listed ones", async () => {
     const a = app({ allowedSources: ["10.0.0.0/8", "192.0.2.7"] });
     const env = (ip: string) => ({ incoming: { socket: { remoteAddress: ip } } });
-    const body = fixture("meraki/alert-client-connectivity.json");
+    const body = merakiAlert("meraki/alert-client-connectivity.json");
     const h = { Authorization: "Bearer alert-secret" };
     expect(
       (await a.request("/webhooks/meraki/alerts", post(body, h), env("203.0.113.9"))).status,
