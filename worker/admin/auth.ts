@@ -4,8 +4,8 @@
 // - space tokens `fyat_…` (worker/privacy/admin-tokens.ts), stored hashed in D1, with a role,
 //   grants, one space and an optional expiry.
 // Every request is matched against the route table (worker/privacy/route-permissions.ts) and
-// authorized by the role matrix (roles.ts); a route missing from the table is refused to space
-// tokens. Resources of another space answer 404 (principal.ts). Every authenticated call is
+// authorized by the role matrix (roles.ts); a route missing from the table is refused to every
+// token. Resources of another space answer 404 (principal.ts). Every authenticated call is
 // written to the audit log with its outcome.
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -103,9 +103,10 @@ export const requireAdmin = createMiddleware<AdminEnv>(async (c, next) => {
         });
       }
       spaceId = await assertScope(c.env, c, principal, match);
-    } else if (principal.spaceId !== undefined) {
-      // Deny by default: a route without a row in the table is open to the owner token only.
-      throw new ApiError(403, "route_not_classified", "this route is open to the owner token only");
+    } else {
+      // Deny by default, the owner token included: a route ships only with a row in the table
+      // (test/worker/security/route-table.test.ts checks every registered route has one).
+      throw new ApiError(403, "route_not_classified", "this route has no permission decision");
     }
     await next();
     status = c.res.status;

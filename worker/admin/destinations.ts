@@ -3,6 +3,7 @@
 // store.
 import { Hono } from "hono";
 import { z } from "zod";
+import { addressPolicyOf } from "../destinations/destination-address.ts";
 import {
   DestinationConfigError,
   parseDestinationConfig,
@@ -35,9 +36,13 @@ async function requireDestination(
   return JSON.parse(text) as DestinationConfig;
 }
 
-function validated(input: unknown, identity: Parameters<typeof parseDestinationConfig>[1]) {
+function validated(
+  env: Env,
+  input: unknown,
+  identity: Parameters<typeof parseDestinationConfig>[1],
+) {
   try {
-    return parseDestinationConfig(input, identity);
+    return parseDestinationConfig(input, identity, addressPolicyOf(env));
   } catch (error) {
     if (error instanceof DestinationConfigError)
       throw new ApiError(400, "invalid_destination", error.message, { field: error.field });
@@ -62,7 +67,7 @@ destinationsAdmin.route("/", activationAdmin);
 
 destinationsAdmin.post("/spaces/:spaceId/destinations", async (c) => {
   const spaceId = await requireSpace(c.env, c.req.param("spaceId"));
-  const config = validated(await readJson(c.req.raw), {
+  const config = validated(c.env, await readJson(c.req.raw), {
     id: `dst_${crypto.randomUUID().replaceAll("-", "")}`,
     spaceId,
     version: 1,
@@ -84,7 +89,7 @@ destinationsAdmin.get("/spaces/:spaceId/destinations/:id", async (c) => {
 
 destinationsAdmin.put("/spaces/:spaceId/destinations/:id", async (c) => {
   const current = await requireDestination(c.env, c.req.param("spaceId"), c.req.param("id"));
-  const config = validated(await readJson(c.req.raw), {
+  const config = validated(c.env, await readJson(c.req.raw), {
     id: current.id,
     spaceId: current.spaceId,
     version: current.version + 1,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ApiError } from "../errors.ts";
+import { parseJsonBody, readBodyText } from "../ingest/body.ts";
 import { PrivacyInputError } from "../privacy/privacy-input-error.ts";
 
 // workerd forbids code generation at request time; zod's JIT path must stay off.
@@ -14,12 +15,17 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   throw new ApiError(400, "invalid_request", issue?.message ?? "invalid request", { field });
 }
 
+/** Admin bodies are configuration: a definition or a regulation's subject list fits in 1 MiB. */
+export const ADMIN_BODY_LIMIT = 1_048_576;
+
+/**
+ * Reads every admin API body: 413 `payload_too_large` past ADMIN_BODY_LIMIT (checked while
+ * streaming, not trusting Content-Length), 400 `json_too_deep` past MAX_JSON_DEPTH, 400
+ * `invalid_json` otherwise.
+ */
 export async function readJson(request: Request): Promise<unknown> {
-  try {
-    return await request.json<unknown>();
-  } catch (error) {
-    throw new ApiError(400, "invalid_json", "body is not valid JSON", { cause: error });
-  }
+  const { text } = await readBodyText(request, ADMIN_BODY_LIMIT);
+  return parseJsonBody(text);
 }
 
 /** Runs a privacy validator; its PrivacyInputError becomes a 400 with its own code and field. */

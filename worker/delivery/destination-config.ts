@@ -2,6 +2,7 @@
 // adapter's own zod schema), the FQL subscription (Segment's trigger syntax), destination filters,
 // the consent categories it is mapped to and its PII policy. Validated once here into a typed
 // value; the delivery path never re-checks it.
+import { destinationUrlProblem, type AddressPolicy } from "../destinations/destination-address.ts";
 import { z } from "zod";
 import { DESTINATIONS, destinationAdapter, type DestinationSlug } from "../destinations/catalog.ts";
 import { parseDestinationFilters, type DestinationFilter } from "../destinations/filters.ts";
@@ -71,6 +72,7 @@ function zodField(error: z.ZodError, prefix: string): DestinationConfigError {
 export function parseDestinationConfig(
   input: unknown,
   identity: { id: string; spaceId: string; version: number; updatedAt: string },
+  addressPolicy: AddressPolicy = "strict",
 ): DestinationConfig {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) throw zodField(parsed.error, "");
@@ -79,6 +81,12 @@ export function parseDestinationConfig(
   if (!adapter) throw new DestinationConfigError("slug", "unknown destination");
   const settings = adapter.settingsSchema.safeParse(body.settings);
   if (!settings.success) throw zodField(settings.error, "settings");
+  // Any adapter whose settings carry a URL (the webhook's) sends there: refuse private hosts now,
+  // and http-send.ts checks again on every send and redirect.
+  const url = (settings.data as { url?: unknown }).url;
+  const urlProblem =
+    typeof url === "string" ? destinationUrlProblem(url, addressPolicy) : undefined;
+  if (urlProblem !== undefined) throw new DestinationConfigError("settings.url", urlProblem);
   if (body.subscription !== undefined) {
     try {
       parseFql(body.subscription);

@@ -20,6 +20,7 @@ import { DeliveryLedger, type LedgerRow } from "./delivery-ledger.ts";
 import { buildOverview, type DeliveryOverview } from "./delivery-overview.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { egressFetch } from "./egress.ts";
+import { addressPolicyOf } from "../destinations/destination-address.ts";
 
 /** One event handed to the destination by the delivery Queue. */
 export interface HandedEvent {
@@ -236,7 +237,10 @@ export class DestinationObject extends DurableObject<Env> {
     const form = await this.currentForm(config, row);
     if (!form) return;
     const event = JSON.parse(form.body) as NormalizedMessage;
-    const result = await adapter.send(event, config.settings, { fetch: egressFetch });
+    const result = await adapter.send(event, config.settings, {
+      fetch: egressFetch,
+      addressPolicy: addressPolicyOf(this.env),
+    });
     const now = Date.now();
     const refused =
       result.httpStatus === null ? refusalReason(result.error, form.dropped) : undefined;

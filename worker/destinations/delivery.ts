@@ -1,6 +1,7 @@
 // The contract every destination adapter shares (jitsu-style: `(event, settings, ctx)`): I/O comes
 // in through `ctx`, the outcome goes back as a DeliveryResult the delivery worker maps to
 // ack / retry / dead-letter in one place (retry.ts).
+import type { AddressPolicy } from "./destination-address.ts";
 import type { z } from "zod";
 import type { NormalizedMessage } from "../spec/message.ts";
 
@@ -23,6 +24,8 @@ export interface DestinationContext {
   now?: () => number;
   /** Per-request timeout; Segment treats timeouts as retryable. Defaults to 10 s. */
   timeoutMs?: number;
+  /** Which hosts requests and redirects may reach (destination-address.ts). Defaults to strict. */
+  addressPolicy?: AddressPolicy;
 }
 
 /** Who a deletion request is about; vendors key people differently (Braze by external id, Klaviyo by email). */

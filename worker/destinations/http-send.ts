@@ -1,6 +1,7 @@
 // Sends one prepared request through `ctx.fetch` and turns whatever happens into a DeliveryResult.
 // Adapters build requests; this decides what the answer means, so all of them agree.
 import { nowFrom, type DeliveryResult, type DestinationContext } from "./delivery.ts";
+import { fetchPublicOnly, RefusedDestinationError } from "./checked-fetch.ts";
 import { classifyFetchError, classifyStatus, parseRetryAfter } from "./retry.ts";
 
 /** Vendor error bodies can be long or echo input; keep only a bounded prefix. */
@@ -24,8 +25,11 @@ export async function sendRequest(
   let response: Response;
   try {
     const signal = AbortSignal.timeout(ctx.timeoutMs ?? 10_000);
-    response = await ctx.fetch(new Request(request, { signal }));
+    response = await fetchPublicOnly(request, ctx.fetch, ctx.addressPolicy ?? "strict", signal);
   } catch (error) {
+    if (error instanceof RefusedDestinationError) {
+      return { status: "failed", httpStatus: null, error: error.message };
+    }
     return classifyFetchError(error);
   }
   const body = await response.text().catch(() => "");

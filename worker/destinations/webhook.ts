@@ -20,19 +20,34 @@ export const SIGNATURE_HEADER = "x-foyer-signature";
 /** Receivers should refuse signatures older (or newer) than this. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
+/** Headers a destination's configuration may not set. */
+const RESERVED_HEADERS = new Set([
+  "content-type",
+  SIGNATURE_HEADER,
+  "host",
+  "authorization",
+  "content-length",
+  "transfer-encoding",
+  "cookie",
+  "connection",
+]);
+
 export const webhookSettingsSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   /** Per-destination signing secret; at least 128 bits of entropy expected. */
   secret: z.string().min(16),
-  /** Extra static headers (e.g. a tenant id); cannot override the signature or content type. */
+  /**
+   * Extra static headers (e.g. a tenant id). Values may not carry CR/LF (header injection); the
+   * framing, routing and credential headers are Foyer's: the webhook authenticates by signature.
+   */
   headers: z
-    .record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string())
+    .record(
+      z.string().regex(/^[A-Za-z0-9-]+$/),
+      z.string().regex(/^[^\r\n\0]*$/, "CR, LF or NUL in a header value"),
+    )
     .refine(
-      (headers) =>
-        !Object.keys(headers).some((name) =>
-          ["content-type", SIGNATURE_HEADER].includes(name.toLowerCase()),
-        ),
-      "content-type and the signature header are set by Foyer",
+      (headers) => !Object.keys(headers).some((name) => RESERVED_HEADERS.has(name.toLowerCase())),
+      `${[...RESERVED_HEADERS].join(", ")} are set by Foyer`,
     )
     .default({}),
   /** Optional mapping-kit body (`@path`, `@template`, `@if`, `@literal`); the whole event when absent. */

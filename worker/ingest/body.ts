@@ -1,5 +1,6 @@
 // Reading a Tracking API request body: size limits before parsing, gzip, UTF-8, JSON.
 import { ApiError } from "../errors.ts";
+import { assertJsonDepth } from "./json-depth.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
@@ -71,9 +72,13 @@ export async function readBodyText(request: Request, limit: number): Promise<Bod
   }
 }
 
-/** Parses JSON, answering 400 `invalid_json` with the parser's position when it fails. */
+/**
+ * Parses JSON, answering 400 `json_too_deep` past MAX_JSON_DEPTH and 400 `invalid_json` with the
+ * parser's position when it fails.
+ */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === "") throw new ApiError(400, "invalid_json", "request body is empty");
+  assertJsonDepth(text);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

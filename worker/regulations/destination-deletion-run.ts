@@ -6,6 +6,7 @@
 import { destinationObject } from "../delivery/delivery-consumer.ts";
 import type { DestinationConfig } from "../delivery/destination-config.ts";
 import { egressFetch } from "../delivery/egress.ts";
+import { addressPolicyOf } from "../destinations/destination-address.ts";
 import { destinationAdapter } from "../destinations/catalog.ts";
 import type { DeliveryResult } from "../destinations/delivery.ts";
 import { deletionSubject, rowStatusAfter } from "./deletion-outcome.ts";
@@ -26,6 +27,7 @@ async function attempt(env: Env, row: Row, lastAttempt: boolean): Promise<Deleti
     results.push(
       await adapter.deleteUser(deletionSubject(row.subject_type, subject), config.settings, {
         fetch: egressFetch,
+        addressPolicy: addressPolicyOf(env),
       }),
     );
   }
