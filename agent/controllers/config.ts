@@ -1,6 +1,7 @@
 // The `controllers` section of the agent config. Parsed once at start by the core loader
 // (STYLE.md §5), which resolves `{ env: "VAR" }` secret references before handing it over.
 import { z } from "zod";
+import { parseSourceEntry } from "./source-allow.ts";
 
 /** A secret given inline or as an environment-variable reference resolved by the config loader. */
 export const secretRefSchema = z.union([
@@ -8,6 +9,12 @@ export const secretRefSchema = z.union([
   z.object({ env: z.string().min(1) }).strict(),
 ]);
 export type SecretRef = z.infer<typeof secretRefSchema>;
+
+/** One `allowedSources` entry; a refusal names its index (`allowedSources.2`) and the reason. */
+const sourceEntrySchema = z.string().superRefine((entry, ctx) => {
+  const range = parseSourceEntry(entry);
+  if (typeof range === "string") ctx.addIssue({ code: "custom", message: range });
+});
 
 const merakiScanningSchema = z
   .object({
@@ -71,8 +78,8 @@ export const controllersConfigSchema = z
     groupId: z.string().min(1).optional(),
     /** Webhook bodies above this size are refused with 413 before parsing. */
     maxBodyBytes: z.number().int().positive().default(1_048_576),
-    /** Source IPs or IPv4 CIDRs allowed to post webhooks; empty = any (rely on secrets). */
-    allowedSources: z.array(z.string().min(1)).default([]),
+    /** Source IPv4/IPv6 addresses or CIDRs allowed to post webhooks; empty = any (rely on secrets). */
+    allowedSources: z.array(sourceEntrySchema).default([]),
     meraki: z
       .object({ scanning: merakiScanningSchema.optional(), alerts: merakiAlertsSchema.optional() })
       .strict()
