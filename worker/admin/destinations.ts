@@ -4,7 +4,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import {
-  DestinationConfigError,
   parseDestinationConfig,
   redactedConfig,
   type DestinationConfig,
@@ -35,14 +34,9 @@ async function requireDestination(
   return JSON.parse(text) as DestinationConfig;
 }
 
+// A refused config throws DestinationConfigError (an InputError): app.onError answers it.
 function validated(input: unknown, identity: Parameters<typeof parseDestinationConfig>[1]) {
-  try {
-    return parseDestinationConfig(input, identity);
-  } catch (error) {
-    if (error instanceof DestinationConfigError)
-      throw new ApiError(400, "invalid_destination", error.message, { field: error.field });
-    throw error;
-  }
+  return parseDestinationConfig(input, identity);
 }
 
 async function store(env: Env, config: DestinationConfig): Promise<void> {
