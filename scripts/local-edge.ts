@@ -26,6 +26,8 @@ export interface LocalEdgeOptions {
   adminToken?: string;
   /** D1 bindings whose `drizzle/` migrations are applied before start; default ["DB"]. */
   migrateD1?: string[];
+  /** Told each step as it begins (`npm start` prints them, so a cold start is never silent). */
+  onProgress?: (step: string) => void;
 }
 
 /** Minimal read surface of a D1 binding, as tests use it (Miniflare's proxy to the real one). */
@@ -72,10 +74,14 @@ export async function startLocalEdge(options: LocalEdgeOptions = {}): Promise<Lo
   process.env.WRANGLER_SEND_METRICS = "false";
   // wrangler reads its log level from WRANGLER_LOG whenever it logs (the API has no option).
   process.env.WRANGLER_LOG = options.logLevel ?? "error";
+  const progress = options.onProgress ?? (() => undefined);
   await mkdir(persistDir, { recursive: true });
   for (const binding of options.migrateD1 ?? ["DB"]) {
+    progress(`applying D1 migrations (${binding})…`);
     await applyLocalD1Migrations(configPath, binding, persistDir);
   }
+
+  progress("starting the edge (wrangler local runtime: bundling the worker, starting workerd)…");
 
   const worker = await unstable_startWorker({
     config: configPath,
@@ -90,6 +96,7 @@ export async function startLocalEdge(options: LocalEdgeOptions = {}): Promise<Lo
     },
   });
   try {
+    progress("waiting for the worker to load in workerd…");
     await workerLoaded(worker.raw);
     await worker.ready;
     const url = await worker.url;

@@ -7,16 +7,25 @@ import { startAgentIfPresent, type AgentProcess } from "./agent-process.ts";
 import { ensureDemoWorkspace, readDemoCredentials } from "./demo-workspace.ts";
 import { REPO_ROOT, startLocalEdge, type WranglerLogLevel } from "./local-edge.ts";
 
-const DEMO_FILE = path.join(REPO_ROOT, ".foyer", "demo.json");
+// FOYER_DEMO_FILE, FOYER_STATE_DIR and FOYER_AGENT=off let a test run a second stack beside a
+// developer's own (the agent's demo config has fixed ports).
+const DEMO_FILE = process.env.FOYER_DEMO_FILE ?? path.join(REPO_ROOT, ".foyer", "demo.json");
+const STATE_DIR = process.env.FOYER_STATE_DIR ?? path.join(REPO_ROOT, ".foyer", "state");
 
+/** One line per step, printed as the step begins: a cold start takes seconds, never in silence. */
+const progress = (step: string): void => console.log(`foyer: ${step}`);
+
+progress(`starting Foyer on this machine (state in ${STATE_DIR})…`);
 const saved = await readDemoCredentials(DEMO_FILE);
 const port = Number(process.env.FOYER_PORT ?? "8787");
 const edge = await startLocalEdge({
   port,
-  persistDir: process.env.FOYER_STATE_DIR ?? path.join(REPO_ROOT, ".foyer", "state"),
+  persistDir: STATE_DIR,
   logLevel: (process.env.FOYER_LOG_LEVEL ?? "warn") as WranglerLogLevel,
   adminToken: process.env.FOYER_ADMIN_TOKEN ?? saved?.adminToken ?? randomBytes(32).toString("hex"),
+  onProgress: progress,
 });
+progress(`edge is up at ${edge.url.href}`);
 
 let agent: AgentProcess | undefined;
 // Miniflare registered its own SIGINT/SIGTERM hook when the edge started: it kills workerd and
@@ -34,6 +43,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 try {
+  progress(saved === undefined ? "creating demo space…" : "checking the saved demo space…");
   const { credentials, created } = await ensureDemoWorkspace(edge.url, edge.adminToken, DEMO_FILE);
   const basic = Buffer.from(`${credentials.writeKey}:`).toString("base64");
   const trackUrl = new URL("/v1/track", edge.url).href;
@@ -50,7 +60,7 @@ try {
       `  write key     ${credentials.writeKey}   (Basic auth: ${basic})`,
       `  admin token   ${credentials.adminToken}`,
       `  demo space    ${credentials.spaceId}`,
-      `  demo source   ${credentials.sourceId}${created ? "   (created now)" : "   (reused from .foyer/demo.json)"}`,
+      `  demo source   ${credentials.sourceId}${created ? "   (created now)" : `   (reused from ${path.relative(REPO_ROOT, DEMO_FILE)})`}`,
       `  venue source  ${credentials.venueSourceId}   (write key ${credentials.venueWriteKey}, used by the agent)`,
       `  Profile API   token ${credentials.profileToken}`,
       "",
@@ -64,13 +74,19 @@ try {
     ].join("\n"),
   );
 
-  agent = startAgentIfPresent({
-    repoRoot: REPO_ROOT,
-    edgeUrl: edge.url,
-    writeKey: credentials.venueWriteKey,
-    log: (line) => console.log(line),
-  });
-  if (agent === undefined) {
+  if (process.env.FOYER_AGENT !== "off") progress("starting the agent…");
+  agent =
+    process.env.FOYER_AGENT === "off"
+      ? undefined
+      : startAgentIfPresent({
+          repoRoot: REPO_ROOT,
+          edgeUrl: edge.url,
+          writeKey: credentials.venueWriteKey,
+          log: (line) => console.log(line),
+        });
+  if (process.env.FOYER_AGENT === "off") {
+    console.log("  agent         off (FOYER_AGENT=off): edge only");
+  } else if (agent === undefined) {
     console.log("  agent         not built yet (agent/main.ts absent): edge only");
   } else {
     try {

@@ -30,6 +30,25 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The base of every refusal of caller input: a stable code, the offending field's dot path ("" for
+ * the whole input) and a message safe to return. Validators throw a subclass; `app.onError` maps
+ * every one of them (they are ApiErrors), so no route translates errors by hand.
+ */
+export class InputError extends ApiError {
+  declare readonly field: string;
+
+  constructor(
+    code: string,
+    field: string,
+    message: string,
+    options: { status?: number; cause?: unknown } = {},
+  ) {
+    super(options.status ?? 400, code, message, { field, cause: options.cause });
+    this.name = "InputError";
+  }
+}
+
 /** The JSON body and headers every error response has: `{error:{code,message,field?}}`. */
 export function errorResponse(error: ApiError, headers: HeadersInit = {}): Response {
   const body: Record<string, unknown> = { code: error.code, message: error.message };

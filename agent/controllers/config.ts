@@ -3,6 +3,7 @@
 import { X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { normalizeFingerprint } from "./unifi/trust.ts";
+import { parseSourceEntry } from "./source-allow.ts";
 
 /** A secret given inline or as an environment-variable reference resolved by the config loader. */
 export const secretRefSchema = z.union([
@@ -25,6 +26,11 @@ const pemCertificatesSchema = z.string().refine(
   },
   { message: "expected PEM certificate(s) (-----BEGIN CERTIFICATE-----)" },
 );
+/** One `allowedSources` entry; a refusal names its index (`allowedSources.2`) and the reason. */
+const sourceEntrySchema = z.string().superRefine((entry, ctx) => {
+  const range = parseSourceEntry(entry);
+  if (typeof range === "string") ctx.addIssue({ code: "custom", message: range });
+});
 
 const merakiScanningSchema = z
   .object({
@@ -114,8 +120,8 @@ export const controllersConfigSchema = z
     groupId: z.string().min(1).optional(),
     /** Webhook bodies above this size are refused with 413 before parsing. */
     maxBodyBytes: z.number().int().positive().default(1_048_576),
-    /** Source IPs or IPv4 CIDRs allowed to post webhooks; empty = any (rely on secrets). */
-    allowedSources: z.array(z.string().min(1)).default([]),
+    /** Source IPv4/IPv6 addresses or CIDRs allowed to post webhooks; empty = any (rely on secrets). */
+    allowedSources: z.array(sourceEntrySchema).default([]),
     meraki: z
       .object({ scanning: merakiScanningSchema.optional(), alerts: merakiAlertsSchema.optional() })
       .strict()

@@ -2,6 +2,7 @@
 // (performed / did not perform, counts, windows or dates), on traits and computed traits, on
 // membership of other audiences, combined with and/or/not. Validated once, with paths in errors;
 // references to unknown audiences and cycles are refused, as Segment refuses them.
+import { InputError } from "../errors.ts";
 import { z } from "zod";
 import { checkComparison, comparisonShape } from "./conditions.ts";
 import { eventFilterSchema, windowSchema, type EventFilter, type TimeWindow } from "./history.ts";
@@ -74,10 +75,10 @@ export const audienceSchema = z.strictObject({
 export type AudienceDefinition = z.infer<typeof audienceSchema>;
 
 /** A set of audience definitions failed validation as a whole (unknown reference, cycle). */
-export class AudienceSetError extends Error {
+export class AudienceSetError extends InputError {
   readonly audienceKey: string;
   constructor(audienceKey: string, message: string) {
-    super(`audience ${audienceKey}: ${message}`);
+    super("invalid_audience_set", "condition", `audience ${audienceKey}: ${message}`);
     this.name = "AudienceSetError";
     this.audienceKey = audienceKey;
   }

@@ -3,7 +3,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import {
-  AudienceSetError,
   audienceSchema,
   parseAudienceSet,
   referencedAudiences,
@@ -42,8 +41,7 @@ function invalid(error: unknown): never {
       field: (issue?.path ?? []).map(String).join("."),
     });
   }
-  if (error instanceof AudienceSetError)
-    throw new ApiError(400, "invalid_audience_set", error.message, { field: "condition" });
+  // AudienceSetError is an InputError: app.onError answers it.
   throw error;
 }
 

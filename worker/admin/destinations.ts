@@ -5,7 +5,6 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { addressPolicyOf } from "../destinations/destination-address.ts";
 import {
-  DestinationConfigError,
   parseDestinationConfig,
   redactedConfig,
   type DestinationConfig,
@@ -36,18 +35,13 @@ async function requireDestination(
   return JSON.parse(text) as DestinationConfig;
 }
 
+// A refused config throws DestinationConfigError (an InputError): app.onError answers it.
 function validated(
   env: Env,
   input: unknown,
   identity: Parameters<typeof parseDestinationConfig>[1],
 ) {
-  try {
-    return parseDestinationConfig(input, identity, addressPolicyOf(env));
-  } catch (error) {
-    if (error instanceof DestinationConfigError)
-      throw new ApiError(400, "invalid_destination", error.message, { field: error.field });
-    throw error;
-  }
+  return parseDestinationConfig(input, identity, addressPolicyOf(env));
 }
 
 async function store(env: Env, config: DestinationConfig): Promise<void> {

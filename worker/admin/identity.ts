@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { ApiError } from "../errors.ts";
-import { IdentitySettingsError, parseIdentitySettings } from "../identity/settings.ts";
+import { parseIdentitySettings } from "../identity/settings.ts";
 import { createAccessToken } from "../profiles/access.ts";
 import { getSpace } from "../sources/repository.ts";
 import { parseBody, readJson } from "./validate.ts";
@@ -40,14 +40,7 @@ identityAdmin.get("/spaces/:spaceId/identity-settings", async (c) => {
 identityAdmin.put("/spaces/:spaceId/identity-settings", async (c) => {
   const spaceId = await requireSpaceId(c.env, c.req.param("spaceId"));
   const settings = await readJson(c.req.raw);
-  try {
-    parseIdentitySettings(settings);
-  } catch (error) {
-    if (error instanceof IdentitySettingsError) {
-      throw new ApiError(400, "invalid_settings", error.message, { field: error.path });
-    }
-    throw error;
-  }
+  parseIdentitySettings(settings); // IdentitySettingsError is an InputError (app.onError)
   await graphOf(c.env, spaceId).configure(settings);
   return c.json({ settings });
 });

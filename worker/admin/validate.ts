@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { ApiError } from "../errors.ts";
 import { parseJsonBody, readBodyText } from "../ingest/body.ts";
-import { PrivacyInputError } from "../privacy/privacy-input-error.ts";
 
 // workerd forbids code generation at request time; zod's JIT path must stay off.
 z.config({ jitless: true });
@@ -28,14 +27,10 @@ export async function readJson(request: Request): Promise<unknown> {
   return parseJsonBody(text);
 }
 
-/** Runs a privacy validator; its PrivacyInputError becomes a 400 with its own code and field. */
+/**
+ * Runs a privacy validator. Its PrivacyInputError is an InputError that app.onError answers with
+ * its own code and field, so nothing is translated here.
+ */
 export function parsePrivacyInput<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof PrivacyInputError) {
-      throw new ApiError(400, error.code, error.message, { field: error.field, cause: error });
-    }
-    throw error;
-  }
+  return parse();
 }

@@ -3,6 +3,7 @@
 // the consent categories it is mapped to and its PII policy. Validated once here into a typed
 // value; the delivery path never re-checks it.
 import { destinationUrlProblem, type AddressPolicy } from "../destinations/destination-address.ts";
+import { InputError } from "../errors.ts";
 import { z } from "zod";
 import { DESTINATIONS, destinationAdapter, type DestinationSlug } from "../destinations/catalog.ts";
 import { parseDestinationFilters, type DestinationFilter } from "../destinations/filters.ts";
@@ -14,12 +15,10 @@ import { PrivacyInputError } from "../privacy/privacy-input-error.ts";
 z.config({ jitless: true });
 
 /** A refused configuration: the dot path of the field and why. Nothing is stored. */
-export class DestinationConfigError extends Error {
-  readonly field: string;
+export class DestinationConfigError extends InputError {
   constructor(field: string, message: string) {
-    super(field === "" ? message : `${field}: ${message}`);
+    super("invalid_destination", field, field === "" ? message : `${field}: ${message}`);
     this.name = "DestinationConfigError";
-    this.field = field;
   }
 }
 

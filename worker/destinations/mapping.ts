@@ -1,6 +1,7 @@
 // Mapping-kit directives (action-destinations `packages/core/src/mapping-kit/README.md`) evaluated
 // by walking the mapping; no code generation. Supported: `@path`, `@template`, `@if`, `@literal`.
 // As in mapping-kit, a value that resolves to `undefined` drops its key while `null` is kept.
+import { InputError } from "../errors.ts";
 import type { JsonObject, JsonValue } from "../spec/message.ts";
 import { readPath } from "./event-path.ts";
 
@@ -10,10 +11,10 @@ const DIRECTIVES = ["@path", "@template", "@if", "@literal"] as const;
 const MAX_DEPTH = 32;
 
 /** A mapping that cannot be evaluated; `path` points at the offending key (`fields.email.@path`). */
-export class MappingError extends Error {
+export class MappingError extends InputError {
   readonly path: string;
   constructor(path: string, message: string) {
-    super(`mapping ${path || "(root)"}: ${message}`);
+    super("invalid_mapping", path, `mapping ${path || "(root)"}: ${message}`);
     this.name = "MappingError";
     this.path = path;
   }

@@ -3,6 +3,7 @@
 // no email or phone in clear; the raw value lives only in the profile's traits, where a deletion
 // request reaches it. A keyed hash (not a bare SHA-256) stops a dictionary of known emails being
 // matched against a leaked index without the space's secret.
+import { InputError } from "../errors.ts";
 import type { Collection, Identifier } from "./identifiers.ts";
 import { normalizeIdentifierValue } from "./normalize-identifier.ts";
 
@@ -12,9 +13,9 @@ export const PII_IDENTIFIER_TYPES: ReadonlySet<string> = new Set(["email", "phon
 export const MIN_SECRET_BYTES = 32;
 
 /** A space secret that cannot key the identity hashes. */
-export class IdentitySecretError extends Error {
+export class IdentitySecretError extends InputError {
   constructor(message: string) {
-    super(message);
+    super("invalid_secret", "secret", message);
     this.name = "IdentitySecretError";
   }
 }

@@ -1,5 +1,6 @@
 // Validation of a space's identity settings (the JSON an admin stores) into `IdentityRules`.
 // Every failure names the exact setting path, so the admin API can return it as a 400.
+import { InputError } from "../errors.ts";
 import {
   DEFAULT_BLOCKED_PATTERNS,
   DEFAULT_BLOCKED_VALUES,
@@ -14,10 +15,10 @@ import {
 import type { IdentifierLimit, IdentityRules, LimitPeriod } from "./rules.ts";
 
 /** A setting that cannot be used; `path` is the dotted location of the offending value. */
-export class IdentitySettingsError extends Error {
+export class IdentitySettingsError extends InputError {
   readonly path: string;
   constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
+    super("invalid_settings", path, `${path}: ${message}`);
     this.name = "IdentitySettingsError";
     this.path = path;
   }

@@ -1,16 +1,12 @@
 // The one error every privacy validator throws: a stable code, the path of the offending field and
 // a message safe to return in a 4xx body (it never echoes a personal value).
+import { InputError } from "../errors.ts";
 
-export class PrivacyInputError extends Error {
-  readonly code: string;
-  /** Dot path of the offending field inside the validated input ("" for the whole input). */
-  readonly field: string;
-
+/** A refused privacy setting (400 with its own code and field, mapped by `app.onError`). */
+export class PrivacyInputError extends InputError {
   constructor(code: string, field: string, message: string) {
-    super(field === "" ? message : `${field}: ${message}`);
+    super(code, field, field === "" ? message : `${field}: ${message}`);
     this.name = "PrivacyInputError";
-    this.code = code;
-    this.field = field;
   }
 }
 

@@ -1,16 +1,13 @@
+import { InputError } from "../errors.ts";
+
 /**
  * A message the edge refuses, with Segment's discard code where one exists
  * (segment.md §1.3, "Failed on ingest") and the offending field's path.
  */
-export class MessageError extends Error {
-  readonly code: string;
-  readonly field: string;
-
+export class MessageError extends InputError {
   constructor(code: string, field: string, message: string) {
-    super(message);
+    super(code, field, message);
     this.name = "MessageError";
-    this.code = code;
-    this.field = field;
   }
 }
 

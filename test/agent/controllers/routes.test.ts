@@ -1,4 +1,6 @@
 // The webhook routes through `app.request()`, backed by the real SQLite outbox.
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { arubaSignature } from "../../../agent/controllers/aruba/signature.ts";
 import { controllersConfigSchema } from "../../../agent/controllers/config.ts";
@@ -341,6 +343,27 @@ describe("limits shared by every webhook", () => {
     expect(
       (await a.request("/webhooks/meraki/alerts", post(body, h), env("192.0.2.7"))).status,
     ).toBe(200);
+  });
+
+  it("matches IPv6 peers over a real socket on ::1 against IPv6 entries and CIDRs", async () => {
+    const body = fixture("meraki/alert-client-connectivity.json");
+    const h = { Authorization: "Bearer alert-secret" };
+    let opened = 0;
+    const statusFor = async (allowedSources: string[]) => {
+      if (opened++ > 0) deps.close(); // afterEach closes the last one
+      const server = serve({ fetch: app({ allowedSources }).fetch, port: 0, hostname: "::1" });
+      await new Promise((resolve) => server.once("listening", resolve));
+      const { port } = server.address() as AddressInfo;
+      try {
+        const url = `http://[::1]:${port}/webhooks/meraki/alerts`;
+        return (await fetch(url, post(body, h))).status;
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    };
+    expect(await statusFor(["0:0:0:0:0:0:0:1"])).toBe(200);
+    expect(await statusFor(["::/127"])).toBe(200);
+    expect(await statusFor(["2001:db8::/32", "127.0.0.1"])).toBe(403);
   });
 
   it("answers 404 for a disabled vendor", async () => {
