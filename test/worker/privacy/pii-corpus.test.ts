@@ -55,6 +55,13 @@ describe("the PII corpus through /v1/batch", () => {
       return text.includes("Order Completed") ? text : undefined;
     });
     expectNoRaw("profile events", history);
+
+    const recent = await eventually(async () => {
+      const r = await admin<{ events: unknown[] }>("GET", `/sources/${s.sourceId}/debugger/recent`);
+      return r.events.length > 0 ? r.events : undefined;
+    });
+    expectNoRaw("debugger buffer", JSON.stringify(recent));
+    expect(JSON.stringify(recent)).toContain("SKU-48213-XL");
     expect(history).toContain("ORD-2026-000123");
     expect(history).toContain("4111111111111112");
   });
