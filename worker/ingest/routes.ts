@@ -3,6 +3,7 @@
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import { ApiError } from "../errors.ts";
+import { dropRedFields } from "../privacy/edge-drop.ts";
 import { applyIpPolicy } from "../privacy/ip.ts";
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES } from "../spec/limits.ts";
 import type { MessageType, NormalizedMessage } from "../spec/message.ts";
@@ -117,8 +118,11 @@ async function handleTracking(c: Ctx, route: RouteKind): Promise<Response> {
       requestId: crypto.randomUUID(),
       receivedAt: new Date(receivedAt).toISOString(),
       ids: messages.map((m) => m.messageId),
-      // Invariant 5: the connecting address is truncated (or dropped) before anything stores it.
-      lines: messages.map((m) => JSON.stringify(applyIpPolicy(m, auth.source.ipMode).message)),
+      // Invariant 5: the connecting address is truncated (or dropped) before anything stores it;
+      // card numbers, IBANs and credentials are removed here too, so no store sees them raw.
+      lines: messages.map((m) =>
+        JSON.stringify(applyIpPolicy(dropRedFields(m).message, auth.source.ipMode).message),
+      ),
     });
   } catch (error) {
     throw new ApiError(503, "ingest_unavailable", "events could not be admitted; retry", {
