@@ -1,6 +1,7 @@
 // The identity feed: after a chunk is stored, its events are placed in the space's identity graph
 // and applied to the profiles they landed on, one call per profile. Every step is idempotent, so a
-// Queue redelivery changes nothing (Invariant 2).
+// Queue redelivery changes nothing (Invariant 2). A merge is a durable record in the graph
+// (worker/profiles/merge-outbox.ts) until the survivor has absorbed the folded profile.
 import { counterKey, traitWrites } from "../identity/traits.ts";
 import type { IngestChunk, NormalizedMessage } from "../spec/message.ts";
 import type { PlacedMessage } from "./identity-graph.ts";
@@ -65,9 +66,16 @@ export function profileWork(chunk: IngestChunk, placed: readonly PlacedMessage[]
 export async function feedIdentity(env: Env, chunk: IngestChunk): Promise<void> {
   const graph = env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(chunk.spaceId));
   const placed = await graph.placeMessages(chunk.spaceId, chunk.messages);
-  await Promise.all(
-    profileWork(chunk, placed).map((w) =>
-      env.PROFILES.get(env.PROFILES.idFromName(w.profileId)).apply(w),
-    ),
+  const work = profileWork(chunk, placed);
+  const results = await Promise.allSettled(
+    work.map((w) => env.PROFILES.get(env.PROFILES.idFromName(w.profileId)).apply(w)),
   );
+  // Acknowledge the folds whose survivor applied them; the graph keeps the others as durable
+  // records that the redelivery of this chunk, or the graph's alarm, rolls forward.
+  const applied = work
+    .filter((_, i) => results[i]?.status === "fulfilled")
+    .flatMap((w) => w.absorb);
+  await graph.ackMerges([...new Set(applied)]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
 }

@@ -180,7 +180,7 @@ export function foldedInto(sql: SqlStorage, profileIds: readonly string[]): stri
 
 /**
  * Erases profiles from the identity index: their identifiers, their records and forwarding
- * pointers, and any audit row still waiting for D1 that names them. Returns the identifiers erased.
+ * pointers, their unapplied merge records, and any audit row still waiting for D1 that names them. Returns the identifiers erased.
  */
 export function eraseProfiles(sql: SqlStorage, profileIds: readonly string[]): number {
   const ids = JSON.stringify(profileIds);
@@ -191,6 +191,11 @@ export function eraseProfiles(sql: SqlStorage, profileIds: readonly string[]): n
   sql.exec(
     `DELETE FROM profiles WHERE id IN (SELECT value FROM json_each(?1))
        OR merged_into IN (SELECT value FROM json_each(?1))`,
+    ids,
+  );
+  sql.exec(
+    `DELETE FROM merge_outbox WHERE folded IN (SELECT value FROM json_each(?1))
+       OR survivor IN (SELECT value FROM json_each(?1))`,
     ids,
   );
   sql.exec(

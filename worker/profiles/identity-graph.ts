@@ -19,6 +19,7 @@ import { parseIdentitySettings } from "../identity/settings.ts";
 import type { NormalizedMessage } from "../spec/message.ts";
 import { auditRows } from "./audit.ts";
 import { eraseProfiles, foldedInto, GraphStore, type AuditRow } from "./graph-store.ts";
+import { MergeOutbox, type MergeRecord } from "./merge-outbox.ts";
 import { RegulationWorkStore } from "./regulation-work.ts";
 import {
   alarmWithNewWork,
@@ -51,6 +52,11 @@ interface Prepared {
 
 const PROFILE_PREFIX: Record<Collection, string> = { users: "use_", accounts: "acc_" };
 const AUDIT_FLUSH = 200;
+/**
+ * How long after a fold the graph's alarm rolls it forward if the feed has not acknowledged it:
+ * long enough that the feed's own apply (milliseconds) normally clears the row first.
+ */
+export const MERGE_ROLL_FORWARD_DELAY_MS = 60_000;
 const SUBJECT_ID_TYPE = {
   USER_ID: "user_id",
   ANONYMOUS_ID: "anonymous_id",
@@ -60,6 +66,7 @@ const SUBJECT_ID_TYPE = {
 export class IdentityGraph extends DurableObject<Env> implements RegulationHost {
   private readonly store: GraphStore;
   private readonly regulations: RegulationWorkStore;
+  private readonly merges: MergeOutbox;
   private key: CryptoKey | undefined;
   private rules: IdentityRules = parseIdentitySettings({});
   private rawSettings: unknown = {};
@@ -68,6 +75,7 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
     super(ctx, env);
     this.store = new GraphStore(ctx.storage.sql);
     this.regulations = new RegulationWorkStore(ctx.storage.sql);
+    this.merges = new MergeOutbox(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
       let secret = ctx.storage.kv.get<string>("secret");
       if (!secret) {
@@ -147,12 +155,26 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
           break;
         case "attach":
           this.store.addIdentifiers(plan.profileId, plan.newIdentifiers, p.at);
-          placement = { profileId: plan.profileId, folded: [] };
+          // A redelivered merge event lands here as an attach: it still carries the folds the
+          // profiles have not acknowledged, so the next delivery rolls them forward.
+          placement = {
+            profileId: plan.profileId,
+            folded: this.merges.pendingInto(plan.profileId),
+          };
           break;
         case "merge":
-          for (const folded of plan.folded) this.store.fold(plan.survivor, folded);
+          for (const folded of plan.folded) {
+            this.store.fold(plan.survivor, folded);
+            this.merges.record(
+              plan.survivor,
+              folded,
+              collection,
+              p.message.messageId,
+              Date.now() + MERGE_ROLL_FORWARD_DELAY_MS,
+            );
+          }
           this.store.addIdentifiers(plan.survivor, plan.newIdentifiers, p.at);
-          placement = { profileId: plan.survivor, folded: plan.folded };
+          placement = { profileId: plan.survivor, folded: this.merges.pendingInto(plan.survivor) };
           break;
         case "refuse":
           break;
@@ -168,8 +190,59 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
     const prepared = await Promise.all(messages.map((m) => this.prepare(m)));
     // No await from here to the end of the loop: the whole chunk is placed atomically.
     const placed = prepared.map((p) => this.place(p));
+    const due = this.merges.nextAttemptAt();
+    if (due !== undefined) {
+      const current = await this.ctx.storage.getAlarm();
+      if (current === null || current > due) await this.ctx.storage.setAlarm(due);
+    }
     await this.flushAudit(spaceId);
     return placed;
+  }
+
+  /** The profiles confirmed they absorbed these folds: their durable records go. */
+  async ackMerges(folded: readonly string[]): Promise<void> {
+    if (folded.length === 0) return;
+    this.merges.settle(folded);
+    await this.rescheduleAlarm();
+  }
+
+  /** Folds not yet applied by the profiles (tests and operators). */
+  pendingMerges(): MergeRecord[] {
+    return this.merges.all();
+  }
+
+  /**
+   * Rolls one fold forward: the survivor's ProfileObject pulls the folded profile's state
+   * (idempotent; a survivor folded since forwards to its own survivor), then the row goes.
+   */
+  private async rollForward(merge: MergeRecord): Promise<void> {
+    try {
+      await this.env.PROFILES.get(this.env.PROFILES.idFromName(merge.survivor)).absorbMerges(
+        merge.survivor,
+        merge.collection,
+        [merge.folded],
+      );
+      this.merges.settle([merge.folded]);
+    } catch (error) {
+      console.error("merge roll-forward failed", {
+        folded: merge.folded,
+        error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : "unknown",
+      });
+      this.merges.retryAt(merge.folded, retryAt(merge.attempts + 1, Date.now(), Math.random()));
+    }
+  }
+
+  /** One alarm serves open regulations and unacknowledged folds: the earliest of either. */
+  private async rescheduleAlarm(): Promise<void> {
+    // Read and set with no await between: work enqueued meanwhile is in the read, or its own
+    // `setAlarm` comes after this one.
+    const next = nextAlarmAt(
+      [...this.regulations.nextAttempts(), this.merges.nextAttemptAt()].filter(
+        (at): at is number => at !== undefined,
+      ),
+    );
+    if (next === undefined) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
   }
 
   /** Copies pending audit rows to D1; rows stay queued here until D1 has them. */
@@ -232,26 +305,24 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
   /** Sets the runner's alarm if regulations are open and it has none (the hourly cron's safety net). */
   async wakeRegulations(): Promise<number> {
     const attempts = this.regulations.nextAttempts();
-    const next = nextAlarmAt(attempts);
+    const merge = this.merges.nextAttemptAt();
+    const next = nextAlarmAt(merge === undefined ? attempts : [...attempts, merge]);
     if (next !== undefined && (await this.ctx.storage.getAlarm()) === null)
       await this.ctx.storage.setAlarm(next);
     return attempts.length;
   }
 
   /**
-   * Runs every open regulation that is due, oldest first, and skips those still waiting out a
+   * Rolls forward every unacknowledged fold that is due, then runs every open regulation that is due, oldest first, and skips those still waiting out a
    * retry. A regulation that stops at a failed step gets its own next attempt; the alarm is then
    * set for the earliest one, or removed when none is open.
    */
   override async alarm(): Promise<void> {
     const now = Date.now();
+    for (const merge of this.merges.due(now)) await this.rollForward(merge);
     for (const { work, nextAttemptAt } of this.regulations.open())
       if (isDue(nextAttemptAt, now)) await this.runDue(work);
-    // Read and set with no await between: work enqueued during the run is in the read, or its
-    // own `setAlarm` comes after this one.
-    const next = nextAlarmAt(this.regulations.nextAttempts());
-    if (next === undefined) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(next);
+    await this.rescheduleAlarm();
   }
 
   private async runDue(work: RegulationWork): Promise<void> {

@@ -55,6 +55,13 @@ export function serializeExport(value: ProfileExport): string {
 
 const MAX_FORWARD_HOPS = 16;
 
+/**
+ * Test-only fault injection: while this key is `true` in a profile's own storage, absorbing a
+ * merge there throws. Only tests write it (through `runInDurableObject`); no code path in the
+ * worker does, so in production it is never set.
+ */
+export const ABSORB_FAULT_KEY = "test:failAbsorb";
+
 export class ProfileObject extends DurableObject<Env> {
   private store: ProfileStore;
 
@@ -71,14 +78,17 @@ export class ProfileObject extends DurableObject<Env> {
     return this.ctx.storage.kv.get<string>("mergedInto");
   }
 
-  async apply(work: ProfileWork, hops = 0): Promise<void> {
+  private remember(profileId: string, collection: Collection): void {
     if (this.ctx.storage.kv.get("id") === undefined) {
-      this.ctx.storage.kv.put("id", work.profileId);
-      this.ctx.storage.kv.put("collection", work.collection);
+      this.ctx.storage.kv.put("id", profileId);
+      this.ctx.storage.kv.put("collection", collection);
     }
-    if (work.absorb.length > 0) {
-      await this.ctx.blockConcurrencyWhile(() => this.absorb(work.profileId, work.absorb));
-    }
+  }
+
+  async apply(work: ProfileWork, hops = 0): Promise<void> {
+    this.remember(work.profileId, work.collection);
+    if (work.absorb.length > 0)
+      await this.absorbMerges(work.profileId, work.collection, work.absorb);
     const survivor = this.mergedInto();
     if (survivor !== undefined) {
       if (hops >= MAX_FORWARD_HOPS) throw new Error(`profile forwarding loop at ${work.profileId}`);
@@ -167,8 +177,36 @@ export class ProfileObject extends DurableObject<Env> {
     return JSON.stringify(result);
   }
 
-  private async absorb(selfId: string, folded: readonly string[]): Promise<void> {
-    for (const id of folded) {
+  /**
+   * Pulls the folded profiles' state into this one. Idempotent: a folded profile already released
+   * hands over nothing, and its traits and events fold by LWW and messageId. When this profile was
+   * itself folded meanwhile (A into B while B into C), the rest goes on to its survivor, so A's
+   * data never lands in a profile that has already handed over.
+   */
+  async absorbMerges(
+    selfId: string,
+    collection: Collection,
+    folded: readonly string[],
+    hops = 0,
+  ): Promise<void> {
+    if (this.ctx.storage.kv.get(ABSORB_FAULT_KEY) === true)
+      throw new Error(`injected fault: absorb into ${selfId}`);
+    this.remember(selfId, collection);
+    const rest = await this.ctx.blockConcurrencyWhile(() => this.absorb(selfId, folded));
+    if (rest.length === 0) return;
+    // Forwarded outside blockConcurrencyWhile: the survivor may be waiting on this profile's
+    // `release` right now, and a blocked call to it would deadlock both.
+    const survivor = this.mergedInto();
+    if (survivor === undefined) return;
+    if (hops >= MAX_FORWARD_HOPS) throw new Error(`profile forwarding loop at ${selfId}`);
+    await this.stub(survivor).absorbMerges(survivor, collection, rest, hops + 1);
+  }
+
+  /** Absorbs in order while this profile is a survivor; returns those left once it is not. */
+  private async absorb(selfId: string, folded: readonly string[]): Promise<string[]> {
+    for (const [i, id] of folded.entries()) {
+      if (this.mergedInto() !== undefined) return folded.slice(i);
+      if (id === selfId) continue;
       const other = this.stub(id);
       const state = await other.handOver(selfId);
       this.store.fold(state);
@@ -179,6 +217,7 @@ export class ProfileObject extends DurableObject<Env> {
       }
       await other.release(selfId);
     }
+    return [];
   }
 
   /** Marks this profile folded into `survivorId` and returns everything it holds. */
