@@ -33,11 +33,14 @@ export function checkDeliveryTime(
  */
 export class DeliveryIdCache {
   private readonly seenAt = new Map<string, number>();
+  private readonly maxIds: number;
+  private readonly windowMs: number;
 
-  constructor(
-    private readonly maxIds = 10_000,
-    private readonly windowMs = REPLAY_WINDOW_MS,
-  ) {}
+  // Plain fields, not parameter properties: Node runs the agent by stripping types only.
+  constructor(maxIds = 10_000, windowMs = REPLAY_WINDOW_MS) {
+    this.maxIds = maxIds;
+    this.windowMs = windowMs;
+  }
 
   /** True when `id` was remembered less than the window ago. */
   has(id: string, now: Date): boolean {

@@ -69,10 +69,15 @@ async function assertScope(
   let source = sourceId;
   if (match.route.path.endsWith("/archive/object")) {
     source = /^source=([^/]+)\//.exec(c.req.query("key") ?? "")?.[1];
+    // Fail closed: a space token reads an archive object only when the key names one of its
+    // sources (a key without a source, or of a deleted source, is nobody's to read by scope).
+    if (principal.spaceId !== undefined && source === undefined) {
+      throw new ApiError(404, "object_not_found", "no archive object with that key");
+    }
   }
   if (source !== undefined) {
     const row = await getSource(env, source);
-    if (row && principal.spaceId !== undefined && row.spaceId !== principal.spaceId) {
+    if (principal.spaceId !== undefined && (!row || row.spaceId !== principal.spaceId)) {
       throw new ApiError(404, "source_not_found", `no source ${source}`);
     }
     return row?.spaceId;

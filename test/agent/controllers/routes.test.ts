@@ -346,7 +346,7 @@ describe("limits shared by every webhook", () => {
   });
 
   it("matches IPv6 peers over a real socket on ::1 against IPv6 entries and CIDRs", async () => {
-    const body = fixture("meraki/alert-client-connectivity.json");
+    const body = merakiAlert("meraki/alert-client-connectivity.json");
     const h = { Authorization: "Bearer alert-secret" };
     let opened = 0;
     const statusFor = async (allowedSources: string[]) => {

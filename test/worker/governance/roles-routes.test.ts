@@ -122,6 +122,13 @@ describe("every route with another space's token", () => {
     });
   }
 
+  it("fails closed on an archive key that names no source, or an unknown one", async () => {
+    for (const key of ["source=", "source=nope/x.ndjson", `x/source=${a.sourceId}/y`]) {
+      const res = await as(otherSpace.token, "GET", `/admin/v1/archive/object?key=${key}`);
+      expect(res.status, key).toBe(404);
+    }
+  });
+
   it("changed nothing in space A", async () => {
     const spare = await env.DB.prepare("SELECT revoked_at FROM admin_tokens WHERE id = ?")
       .bind(spareToken.id)
