@@ -40,7 +40,7 @@ function validated(input: unknown, identity: Parameters<typeof parseDestinationC
     return parseDestinationConfig(input, identity);
   } catch (error) {
     if (error instanceof DestinationConfigError)
-      throw new ApiError(400, "invalid_destination", error.message, { field: error.field });
+      throw new ApiError(400, error.code, error.message, { field: error.field });
     throw error;
   }
 }

@@ -15,10 +15,13 @@ z.config({ jitless: true });
 /** A refused configuration: the dot path of the field and why. Nothing is stored. */
 export class DestinationConfigError extends Error {
   readonly field: string;
-  constructor(field: string, message: string) {
+  /** The API error code: `invalid_destination`, or the FQL error's `fql_syntax` / `fql_unsupported`. */
+  readonly code: string;
+  constructor(field: string, message: string, code = "invalid_destination") {
     super(field === "" ? message : `${field}: ${message}`);
     this.name = "DestinationConfigError";
     this.field = field;
+    this.code = code;
   }
 }
 
@@ -61,7 +64,10 @@ export interface DestinationConfig {
 function zodField(error: z.ZodError, prefix: string): DestinationConfigError {
   const issue = error.issues[0];
   const path = [prefix, ...(issue?.path ?? []).map(String)].filter((p) => p !== "").join(".");
-  return new DestinationConfigError(path, issue?.message ?? "invalid");
+  const params =
+    issue?.code === "custom" ? (issue.params as { code?: unknown } | undefined) : undefined;
+  const code = typeof params?.code === "string" ? params.code : undefined;
+  return new DestinationConfigError(path, issue?.message ?? "invalid", code);
 }
 
 /**
@@ -84,7 +90,7 @@ export function parseDestinationConfig(
       parseFql(body.subscription);
     } catch (error) {
       if (error instanceof FqlError)
-        throw new DestinationConfigError("subscription", error.message);
+        throw new DestinationConfigError("subscription", error.message, error.code);
       throw error;
     }
   }
