@@ -16,8 +16,9 @@ z.config({ jitless: true });
 
 /** A refused configuration: the dot path of the field and why. Nothing is stored. */
 export class DestinationConfigError extends InputError {
-  constructor(field: string, message: string) {
-    super("invalid_destination", field, field === "" ? message : `${field}: ${message}`);
+  /** `code` is `invalid_destination`, or the FQL error's `fql_syntax` / `fql_unsupported`. */
+  constructor(field: string, message: string, code = "invalid_destination") {
+    super(code, field, field === "" ? message : `${field}: ${message}`);
     this.name = "DestinationConfigError";
   }
 }
@@ -61,7 +62,10 @@ export interface DestinationConfig {
 function zodField(error: z.ZodError, prefix: string): DestinationConfigError {
   const issue = error.issues[0];
   const path = [prefix, ...(issue?.path ?? []).map(String)].filter((p) => p !== "").join(".");
-  return new DestinationConfigError(path, issue?.message ?? "invalid");
+  const params =
+    issue?.code === "custom" ? (issue.params as { code?: unknown } | undefined) : undefined;
+  const code = typeof params?.code === "string" ? params.code : undefined;
+  return new DestinationConfigError(path, issue?.message ?? "invalid", code);
 }
 
 /**
@@ -91,7 +95,7 @@ export function parseDestinationConfig(
       parseFql(body.subscription);
     } catch (error) {
       if (error instanceof FqlError)
-        throw new DestinationConfigError("subscription", error.message);
+        throw new DestinationConfigError("subscription", error.message, error.code);
       throw error;
     }
   }

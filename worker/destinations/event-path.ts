@@ -8,10 +8,14 @@ export type EventRecord = Readonly<Record<string, JsonValue | undefined>>;
 /**
  * The value at `path` (dot-separated keys) inside `event`, or `undefined` when any step is
  * missing or is not an object. Array elements are addressed by numeric keys (`products.0.sku`).
+ * FQL passes pre-split segments so an escaped dot (`properties.a\.b`) stays inside one key.
  */
-export function readPath(event: EventRecord | JsonObject, path: string): JsonValue | undefined {
+export function readPath(
+  event: EventRecord | JsonObject,
+  path: string | readonly string[],
+): JsonValue | undefined {
   let current: JsonValue | undefined = event as JsonObject;
-  for (const key of path.split(".")) {
+  for (const key of typeof path === "string" ? path.split(".") : path) {
     if (current === null || typeof current !== "object") return undefined;
     if (Array.isArray(current)) {
       if (!/^\d+$/.test(key)) return undefined;

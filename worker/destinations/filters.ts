@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { JsonObject, JsonValue } from "../spec/message.ts";
 import { textOf } from "./event-fields.ts";
 import { readPath, type EventRecord } from "./event-path.ts";
-import { evaluateFql, parseFql, type FqlNode } from "./fql.ts";
+import { evaluateFql, FqlError, parseFql, type FqlNode } from "./fql.ts";
 
 z.config({ jitless: true });
 
@@ -59,7 +59,8 @@ export type FilterOutcome =
 
 /**
  * Validates filter definitions, including each `if` statement's FQL. Throws a ZodError whose
- * issue path names the filter and field (e.g. `[0, "if"]`), with the FQL error's position.
+ * issue path names the filter and field (e.g. `[0, "if"]`), with the FQL error's position and its
+ * code (`fql_syntax` | `fql_unsupported`) in the issue's `params.code`.
  */
 export function parseDestinationFilters(input: unknown): DestinationFilter[] {
   return destinationFiltersSchema
@@ -69,7 +70,13 @@ export function parseDestinationFilters(input: unknown): DestinationFilter[] {
         try {
           parseFql(filter.if);
         } catch (error) {
-          ctx.addIssue({ code: "custom", path: [index, "if"], message: (error as Error).message });
+          if (!(error instanceof FqlError)) throw error;
+          ctx.addIssue({
+            code: "custom",
+            path: [index, "if"],
+            message: error.message,
+            params: { code: error.code },
+          });
         }
       });
     })

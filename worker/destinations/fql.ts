@@ -1,47 +1,42 @@
-// Segment's FQL subset for subscriptions and destination filters, parsed into an AST and
-// interpreted (workerd forbids code generation, so no `new Function`). Grammar, following
-// action-destinations `packages/destination-subscriptions/src/parse-fql.ts` and
-// https://segment.com/docs/api/public-api/fql/ :
-//   expr    := and ("or" and)*          -- `and` binds tighter than `or`
-//   and     := unary ("and" unary)*
-//   unary   := "!" unary | "(" expr ")" | call | field op literal
-//   call    := ("contains" | "match") "(" field "," string ")"
-//   literal := string | number | true | false | null
+// Segment's Filter Query Language for subscriptions and destination filters, parsed into an AST
+// and interpreted by fql-evaluate.ts (workerd forbids code generation, so no `new Function`).
+// Grammar, following https://segment.com/docs/api/public-api/fql/ :
+//   expr       := and ("or" and)*          -- `and` binds tighter than `or`
+//   and        := unary ("and" unary)*
+//   unary      := "!" unary | comparison
+//   comparison := operand (("=" | "!=" | "<" | "<=" | ">" | ">=" | "in") operand)?
+//   operand    := "(" expr ")" | call | list | field | string | number | true | false | null
+//   call       := function "(" expr ("," expr)* ")"
+//   list       := "[" (expr ("," expr)*)? "]"
 // Unlike Segment's lenient parser (`type = ` parses to "eos"), every malformed input is an FqlError.
-import type { JsonValue } from "../spec/message.ts";
-import { readPath, type EventRecord } from "./event-path.ts";
 import { FqlError, tokenizeFql, type FqlToken } from "./fql-lexer.ts";
-import { globMatches, parseGlob } from "./glob.ts";
+import { parseGlob } from "./glob.ts";
+import { FQL_FUNCTIONS, type FqlFunction } from "./fql-functions.ts";
+import { evaluateFql } from "./fql-evaluate.ts";
+import type { EventRecord } from "./event-path.ts";
 
-export { FqlError } from "./fql-lexer.ts";
+export { FqlError, type FqlErrorCode } from "./fql-lexer.ts";
+export { evaluateFql } from "./fql-evaluate.ts";
 
-export type FqlOperator = "=" | "!=" | "<" | "<=" | ">" | ">=";
+export type FqlOperator = "=" | "!=" | "<" | "<=" | ">" | ">=" | "in";
 export type FqlLiteral = string | number | boolean | null;
 
 export type FqlNode =
   | { kind: "and" | "or"; children: FqlNode[] }
   | { kind: "not"; child: FqlNode }
-  | { kind: "compare"; field: string; operator: FqlOperator; value: FqlLiteral }
-  | { kind: "contains"; field: string; value: string }
-  | { kind: "match"; field: string; pattern: string };
+  | { kind: "compare"; operator: FqlOperator; left: FqlNode; right: FqlNode }
+  | { kind: "call"; name: FqlFunction; args: FqlNode[] }
+  | { kind: "list"; items: FqlNode[] }
+  | { kind: "field"; path: string[] }
+  | { kind: "literal"; value: FqlLiteral };
 
 /** Segment caps an FQL statement at 5 KB (destination-filters.md); deeper nesting is refused too. */
 export const MAX_FQL_LENGTH = 5_120;
 export const MAX_FQL_DEPTH = 32;
 
-const TOP_LEVEL_FIELDS = [
-  "type",
-  "event",
-  "name",
-  "userId",
-  "anonymousId",
-  "messageId",
-  "groupId",
-  "category",
-];
-const FIELD_PREFIXES = ["properties.", "traits.", "context.", "integrations."];
-const KEYWORDS = new Set(["and", "or", "true", "false", "null"]);
-const FUNCTIONS = ["contains", "match"];
+const KEYWORDS = new Set(["and", "or", "in", "true", "false", "null"]);
+const COMPARISONS = ["=", "!=", "<", "<=", ">", ">="];
+const OPERAND = ["field", "string", "number", "true", "false", "null", "'('", "'['", "'!'"];
 
 class Parser {
   private index = 0;
@@ -51,8 +46,8 @@ class Parser {
     this.tokens = tokens;
   }
 
-  peek(): FqlToken {
-    return this.tokens[this.index] as FqlToken;
+  peek(offset = 0): FqlToken {
+    return (this.tokens[this.index + offset] ?? this.tokens[this.tokens.length - 1]) as FqlToken;
   }
 
   take(): FqlToken {
@@ -61,15 +56,27 @@ class Parser {
     return token;
   }
 
-  fail(expected: readonly string[], detail?: string): never {
+  fail(expected: readonly string[], detail?: string, at: FqlToken = this.peek()): never {
+    throw new FqlError(at.position, expected, describe(at), detail);
+  }
+
+  isPunct(text: string): boolean {
     const token = this.peek();
-    throw new FqlError(token.position, expected, describe(token), detail);
+    return token.kind === "punct" && token.text === text;
   }
 
   expectPunct(text: string): void {
-    const token = this.peek();
-    if (token.kind !== "punct" || token.text !== text) this.fail([`'${text}'`]);
+    if (!this.isPunct(text)) this.fail([`'${text}'`]);
     this.take();
+  }
+
+  isKeyword(word: string): boolean {
+    const token = this.peek();
+    return token.kind === "ident" && token.text === word;
+  }
+
+  checkDepth(depth: number): void {
+    if (depth > MAX_FQL_DEPTH) this.fail([], `nesting deeper than ${MAX_FQL_DEPTH}`);
   }
 
   parseOr(depth: number): FqlNode {
@@ -91,95 +98,132 @@ class Parser {
   }
 
   parseUnary(depth: number): FqlNode {
-    if (depth > MAX_FQL_DEPTH) this.fail([], `nesting deeper than ${MAX_FQL_DEPTH}`);
+    this.checkDepth(depth);
     const token = this.peek();
     if (token.kind === "op" && token.text === "!") {
       this.take();
       return { kind: "not", child: this.parseUnary(depth + 1) };
     }
+    return this.parseComparison(depth);
+  }
+
+  parseComparison(depth: number): FqlNode {
+    const left = this.parseOperand(depth);
+    const op = this.peek();
+    const isIn = op.kind === "ident" && op.text === "in";
+    if (!isIn && (op.kind !== "op" || !COMPARISONS.includes(op.text))) return left;
+    this.take();
+    const operator = op.text as FqlOperator;
+    const rightToken = this.peek();
+    const right = this.parseOperand(depth);
+    if (operator === "in" && right.kind === "literal")
+      this.fail(["list", "field"], "in needs a list on its right", rightToken);
+    if (operator !== "=" && operator !== "!=" && operator !== "in") {
+      if (nonNumberLiteral(left)) this.fail(["number"], `${operator} compares numbers only`, op);
+      if (nonNumberLiteral(right))
+        this.fail(["number"], `${operator} compares numbers only`, rightToken);
+    }
+    return { kind: "compare", operator, left, right };
+  }
+
+  parseOperand(depth: number): FqlNode {
+    this.checkDepth(depth);
+    const token = this.peek();
     if (token.kind === "punct" && token.text === "(") {
       this.take();
       const inner = this.parseOr(depth + 1);
       this.expectPunct(")");
       return inner;
     }
-    if (token.kind !== "ident" || KEYWORDS.has(token.text))
-      this.fail(["field", "'!'", "'('", ...FUNCTIONS]);
-    const next = this.tokens[this.index + 1];
-    if (next?.kind === "punct" && next.text === "(") return this.parseCall();
-    return this.parseComparison();
-  }
-
-  parseCall(): FqlNode {
-    const name = this.peek();
-    if (!FUNCTIONS.includes(name.text)) this.fail(FUNCTIONS, `unknown function ${name.text}`);
-    this.take();
-    this.expectPunct("(");
-    const field = this.parseField();
-    this.expectPunct(",");
-    const arg = this.peek();
-    if (arg.kind !== "string") this.fail(["string"]);
-    this.take();
-    this.expectPunct(")");
-    if (name.text === "contains") return { kind: "contains", field, value: arg.text };
-    const glob = parseGlob(arg.text);
-    if ("error" in glob) {
-      throw new FqlError(arg.position + 1 + glob.offset, [], JSON.stringify(arg.text), glob.error);
-    }
-    return { kind: "match", field, pattern: arg.text };
-  }
-
-  parseField(): string {
-    const token = this.peek();
-    const known =
-      token.kind === "ident" &&
-      (TOP_LEVEL_FIELDS.includes(token.text) ||
-        FIELD_PREFIXES.some((p) => token.text.startsWith(p) && token.text.length > p.length)) &&
-      !token.text.endsWith(".") &&
-      !token.text.includes("..");
-    if (!known)
-      this.fail(
-        ["field"],
-        `fields are ${TOP_LEVEL_FIELDS.join(", ")} or ${FIELD_PREFIXES.join("*, ")}*`,
-      );
-    this.take();
-    return token.text;
-  }
-
-  parseComparison(): FqlNode {
-    const field = this.parseField();
-    const op = this.peek();
-    if (op.kind !== "op" || op.text === "!")
-      this.fail(["'='", "'!='", "'<'", "'<='", "'>'", "'>='"]);
-    this.take();
-    const operator = op.text as FqlOperator;
-    const literal = this.peek();
-    const ordered = operator !== "=" && operator !== "!=";
-    if (ordered) {
-      if (literal.kind !== "number") this.fail(["number"], `${operator} compares numbers only`);
+    if (token.kind === "punct" && token.text === "[") return this.parseList(depth + 1);
+    if (token.kind === "string") return { kind: "literal", value: this.take().text };
+    if (token.kind === "number") return { kind: "literal", value: Number(this.take().text) };
+    if (token.kind !== "ident") this.fail(OPERAND);
+    if (token.text === "true" || token.text === "false" || token.text === "null") {
       this.take();
-      return { kind: "compare", field, operator, value: Number(literal.text) };
+      return { kind: "literal", value: token.text === "null" ? null : token.text === "true" };
     }
-    return { kind: "compare", field, operator, value: this.parseLiteral() };
-  }
-
-  parseLiteral(): FqlLiteral {
-    const token = this.peek();
-    let value: FqlLiteral;
-    if (token.kind === "string") value = token.text;
-    else if (token.kind === "number") value = Number(token.text);
-    else if (token.kind === "ident" && token.text === "true") value = true;
-    else if (token.kind === "ident" && token.text === "false") value = false;
-    else if (token.kind === "ident" && token.text === "null") value = null;
-    else this.fail(["string", "number", "true", "false", "null"]);
+    if (KEYWORDS.has(token.text)) this.fail(OPERAND);
+    const next = this.peek(1);
+    if (next.kind === "punct" && next.text === "(") return this.parseCall(depth + 1);
+    const segments = token.segments ?? [token.text];
+    if (segments.some((segment) => segment === ""))
+      this.fail(["field"], "a field path has an empty segment");
     this.take();
-    return value;
+    return { kind: "field", path: segments };
   }
 
-  isKeyword(word: string): boolean {
-    const token = this.peek();
-    return token.kind === "ident" && token.text === word;
+  parseList(depth: number): FqlNode {
+    this.take();
+    const items: FqlNode[] = [];
+    if (!this.isPunct("]")) {
+      items.push(this.parseOr(depth));
+      while (this.isPunct(",")) {
+        this.take();
+        items.push(this.parseOr(depth));
+      }
+    }
+    this.expectPunct("]");
+    return { kind: "list", items };
   }
+
+  parseCall(depth: number): FqlNode {
+    const nameToken = this.take();
+    const spec = FQL_FUNCTIONS[nameToken.text as FqlFunction] as
+      { arity: number; literals: ReadonlyArray<readonly string[] | undefined> } | undefined;
+    if (!Object.hasOwn(FQL_FUNCTIONS, nameToken.text) || spec === undefined) {
+      throw new FqlError(
+        nameToken.position,
+        Object.keys(FQL_FUNCTIONS),
+        `'${nameToken.text}'`,
+        `unknown function ${nameToken.text}`,
+        "fql_unsupported",
+      );
+    }
+    this.expectPunct("(");
+    const args: FqlNode[] = [];
+    const argTokens: FqlToken[] = [];
+    for (;;) {
+      argTokens.push(this.peek());
+      args.push(this.parseOr(depth));
+      if (!this.isPunct(",")) break;
+      this.take();
+    }
+    if (!this.isPunct(")")) this.fail([args.length < spec.arity ? "','" : "')'"]);
+    if (args.length !== spec.arity) {
+      const plural = spec.arity === 1 ? "" : "s";
+      this.fail([], `${nameToken.text} takes ${spec.arity} argument${plural}`, nameToken);
+    }
+    this.take();
+    args.forEach((arg, i) => {
+      const allowed = spec.literals[i];
+      if (arg.kind !== "literal" || allowed === undefined) return;
+      const type = arg.value === null ? "null" : typeof arg.value;
+      if (!allowed.includes(type))
+        this.fail([allowed.join(" or ")], `${nameToken.text} argument ${i + 1}`, argTokens[i]);
+    });
+    const pattern = args[1];
+    if (
+      nameToken.text === "match" &&
+      pattern?.kind === "literal" &&
+      typeof pattern.value === "string"
+    ) {
+      const glob = parseGlob(pattern.value);
+      const at = argTokens[1] as FqlToken;
+      if ("error" in glob)
+        throw new FqlError(
+          at.position + 1 + glob.offset,
+          [],
+          JSON.stringify(pattern.value),
+          glob.error,
+        );
+    }
+    return { kind: "call", name: nameToken.text as FqlFunction, args };
+  }
+}
+
+function nonNumberLiteral(node: FqlNode): boolean {
+  return (node.kind === "literal" && typeof node.value !== "number") || node.kind === "list";
 }
 
 function describe(token: FqlToken): string {
@@ -188,7 +232,7 @@ function describe(token: FqlToken): string {
   return `'${token.text}'`;
 }
 
-/** Parses an FQL statement into an AST. Throws FqlError (position, expected, found) when invalid. */
+/** Parses an FQL statement into an AST. Throws FqlError (code, position, expected, found) when invalid. */
 export function parseFql(source: string): FqlNode {
   if (source.length > MAX_FQL_LENGTH) {
     throw new FqlError(
@@ -204,52 +248,9 @@ export function parseFql(source: string): FqlNode {
   return node;
 }
 
-function equalsLiteral(value: JsonValue | undefined, literal: FqlLiteral): boolean {
-  if (literal === null) return value === undefined || value === null;
-  return value === literal;
-}
-
-/** Evaluates a parsed FQL AST against one event. Missing fields never throw. */
-export function evaluateFql(node: FqlNode, event: EventRecord): boolean {
-  switch (node.kind) {
-    case "and":
-      return node.children.every((child) => evaluateFql(child, event));
-    case "or":
-      return node.children.some((child) => evaluateFql(child, event));
-    case "not":
-      return !evaluateFql(node.child, event);
-    case "contains": {
-      // contains(null, …) is false (fql.md: null-safe defaults).
-      const value = readPath(event, node.field);
-      return typeof value === "string" && value.includes(node.value);
-    }
-    case "match": {
-      const value = readPath(event, node.field);
-      const tokens = parseGlob(node.pattern);
-      return typeof value === "string" && Array.isArray(tokens) && globMatches(tokens, value);
-    }
-    case "compare":
-      return compare(readPath(event, node.field), node.operator, node.value);
-  }
-}
-
-function compare(
-  value: JsonValue | undefined,
-  operator: FqlOperator,
-  literal: FqlLiteral,
-): boolean {
-  if (operator === "=") return equalsLiteral(value, literal);
-  if (operator === "!=") return !equalsLiteral(value, literal);
-  if (typeof value !== "number" || typeof literal !== "number") return false;
-  if (operator === "<") return value < literal;
-  if (operator === "<=") return value <= literal;
-  if (operator === ">") return value > literal;
-  return value >= literal;
-}
-
 /**
  * Whether an event matches a subscription string. Fails closed: an invalid statement matches
- * nothing (fql.md: "Invalid FQL ⇒ event not sent").
+ * nothing (fql.md "Error Handling": invalid FQL means the event is not sent).
  */
 export function subscriptionMatches(source: string, event: EventRecord): boolean {
   try {

@@ -85,12 +85,32 @@ describe("parseFql + evaluateFql: Segment's preset subscriptions", () => {
     expect(parseFql('type = "track" and (event = "A" or !contains(event, "B"))')).toEqual({
       kind: "and",
       children: [
-        { kind: "compare", field: "type", operator: "=", value: "track" },
+        {
+          kind: "compare",
+          operator: "=",
+          left: { kind: "field", path: ["type"] },
+          right: { kind: "literal", value: "track" },
+        },
         {
           kind: "or",
           children: [
-            { kind: "compare", field: "event", operator: "=", value: "A" },
-            { kind: "not", child: { kind: "contains", field: "event", value: "B" } },
+            {
+              kind: "compare",
+              operator: "=",
+              left: { kind: "field", path: ["event"] },
+              right: { kind: "literal", value: "A" },
+            },
+            {
+              kind: "not",
+              child: {
+                kind: "call",
+                name: "contains",
+                args: [
+                  { kind: "field", path: ["event"] },
+                  { kind: "literal", value: "B" },
+                ],
+              },
+            },
           ],
         },
       ],
@@ -101,36 +121,45 @@ describe("parseFql + evaluateFql: Segment's preset subscriptions", () => {
 describe("parseFql: precise errors", () => {
   // [source, position, expected-fragment] — the reference notes Segment's parser accepts the first
   // two silently; Foyer must not.
-  const bad: Array<[string, number, string]> = [
-    ["type = ", 7, "expected string or number or true or false or null"],
-    ['type ==== "track"', 6, "expected string"],
-    ["", 0, "expected field"],
-    ["foo bar baz", 0, "expected field"],
-    ['type = "track', 13, 'expected closing "'],
-    ["type = 'track'", 7, "strings use double quotes"],
-    ['type = "track" and', 18, "expected field"],
-    ['type = "track" event = "x"', 15, "expected 'and' or 'or' or end of input"],
-    ['(type = "track"', 15, "expected ')'"],
-    ['type = "track")', 14, "expected 'and' or 'or' or end of input"],
-    ['properties.total > "1"', 19, "expected number"],
-    ["properties.total < true", 19, "expected number"],
-    ['lowercase(event) = "x"', 0, "unknown function lowercase"],
-    ['contains(event "x")', 15, "expected ','"],
-    ["contains(event, 1)", 16, "expected string"],
-    ['contains("x", event)', 9, "expected field"],
-    ['colour = "red"', 0, "expected field"],
-    ['properties. = "x"', 0, "expected field"],
-    ['properties..x = "x"', 0, "expected field"],
-    ['properties = "x"', 0, "expected field"],
-    ['and = "x"', 0, "expected field"],
-    ['event # "x"', 6, "unexpected character"],
-    ['event "x"', 6, "expected '='"],
-    ['!event = "x" !', 13, "expected 'and'"],
-    ['match(event, "[abc")', 14, "unclosed character class"],
-    ['match(event, "[z-a]")', 14, "reversed range"],
-    ['match(event, "abc\\\\")', 17, "dangling escape"],
+  const bad: Array<[string, number, string, "fql_syntax" | "fql_unsupported"]> = [
+    ["type = ", 7, "expected field or string", "fql_syntax"],
+    ['type ==== "track"', 5, "FQL compares with =", "fql_unsupported"],
+    ['type == "track"', 5, "FQL compares with =", "fql_unsupported"],
+    ['type = "a" && event = "b"', 11, "FQL uses and", "fql_unsupported"],
+    ['type = "a" || event = "b"', 11, "FQL uses or", "fql_unsupported"],
+    ['event =~ "Order.*"', 6, "use match() with a glob", "fql_unsupported"],
+    ["properties.total + 1 > 2", 17, "FQL has no arithmetic", "fql_unsupported"],
+    ['regex(event, "a")', 0, "unknown function regex", "fql_unsupported"],
+    ['startsWith(event, "a")', 0, "unknown function startsWith", "fql_unsupported"],
+    ["", 0, "expected field", "fql_syntax"],
+    ["foo bar baz", 4, "expected 'and' or 'or' or end of input", "fql_syntax"],
+    ['type = "track', 13, 'expected closing "', "fql_syntax"],
+    ["type = 'track", 13, "expected closing '", "fql_syntax"],
+    ["type = 'tr\\qack'", 10, "unknown escape in string", "fql_syntax"],
+    ['type = "track" and', 18, "expected field", "fql_syntax"],
+    ['type = "track" event = "x"', 15, "expected 'and' or 'or' or end of input", "fql_syntax"],
+    ['(type = "track"', 15, "expected ')'", "fql_syntax"],
+    ['type = "track")', 14, "expected 'and' or 'or' or end of input", "fql_syntax"],
+    ['properties.total > "1"', 19, "expected number", "fql_syntax"],
+    ["properties.total < true", 19, "expected number", "fql_syntax"],
+    ["properties.total >= [1]", 20, "expected number", "fql_syntax"],
+    ['event in "abc"', 9, "in needs a list", "fql_syntax"],
+    ['contains(event "x")', 15, "expected ','", "fql_syntax"],
+    ["contains(event, 1)", 16, "expected string or null", "fql_syntax"],
+    ['contains(event) = "x"', 0, "contains takes 2 arguments", "fql_syntax"],
+    ["lowercase(event, event)", 0, "lowercase takes 1 argument", "fql_syntax"],
+    ["['a', 'b'", 9, "expected ']'", "fql_syntax"],
+    ['properties. = "x"', 0, "empty segment", "fql_syntax"],
+    ['properties..x = "x"', 0, "empty segment", "fql_syntax"],
+    ['and = "x"', 0, "expected field", "fql_syntax"],
+    ['event # "x"', 6, "unexpected character", "fql_syntax"],
+    ['event "x"', 6, "expected 'and' or 'or' or end of input", "fql_syntax"],
+    ['!event = "x" !', 13, "expected 'and'", "fql_syntax"],
+    ['match(event, "[abc")', 14, "unclosed character class", "fql_syntax"],
+    ['match(event, "[z-a]")', 14, "reversed range", "fql_syntax"],
+    ['match(event, "abc\\\\")', 17, "dangling escape", "fql_syntax"],
   ];
-  it.each(bad)("%j fails at %i", (source, position, message) => {
+  it.each(bad)("%j fails at %i", (source, position, message, code) => {
     let caught: unknown;
     try {
       parseFql(source);
@@ -140,7 +169,9 @@ describe("parseFql: precise errors", () => {
     expect(caught).toBeInstanceOf(FqlError);
     const error = caught as FqlError;
     expect(error.message).toContain(message);
+    expect(error.message).toContain(`at position ${position}`);
     expect(error.position).toBe(position);
+    expect(error.code).toBe(code);
   });
 
   it("reports expected tokens as data as well as text", () => {
@@ -149,7 +180,8 @@ describe("parseFql: precise errors", () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(FqlError);
-      expect((error as FqlError).expected).toEqual(["string", "number", "true", "false", "null"]);
+      expect((error as FqlError).expected).toContain("string");
+      expect((error as FqlError).expected).toContain("field");
       expect((error as FqlError).found).toBe("end of input");
     }
   });
@@ -163,9 +195,9 @@ describe("parseFql: precise errors", () => {
     expect(() => parseFql(negations)).toThrow(/nesting deeper than 32/);
     expect(parseFql(`${"(".repeat(30)}type = "track"${")".repeat(30)}`)).toEqual({
       kind: "compare",
-      field: "type",
       operator: "=",
-      value: "track",
+      left: { kind: "field", path: ["type"] },
+      right: { kind: "literal", value: "track" },
     });
   });
 });
@@ -184,5 +216,107 @@ describe("subscriptionMatches", () => {
   it("match() stays linear on adversarial globs", () => {
     const text = "a".repeat(5_000);
     expect(subscriptionMatches(`match(event, "${"*a".repeat(50)}b")`, { event: text })).toBe(false);
+  });
+});
+
+// Every example of https://segment.com/docs/api/public-api/fql/ (segmentio/segment-docs
+// src/api/public-api/fql.md), evaluated against that page's sample object.
+describe("Segment's FQL reference examples", () => {
+  const buttonClicked = {
+    event: "Button Clicked",
+    type: "track",
+    context: { library: { name: "analytics.js", version: "1.0" } },
+    properties: { features: ["discounts", "dark-mode"] },
+  };
+  const examples: Array<[string, boolean]> = [
+    ["event = 'Button Clicked'", true],
+    ["event = 'Screen Tapped'", false],
+    ["context.path.path = '/login'", false],
+    ["type = 'identify' or type = 'track'", true],
+    ["event = 'Button Clicked' and type = 'track'", true],
+    ["match( context.library.version, '1.*' )", true],
+    ["match( context.library.version, '2.*' )", false],
+    ["type = 'track' and ( event = 'Click' or match( event, 'Button *' ) )", true],
+    ["!contains( context.library.name, 'js' )", false],
+    ["'dark-mode' in properties.features", true],
+    ["'blink' in properties.features", false],
+    // Subexpressions section (its `match( 'Button *', event )` swaps the arguments: false here).
+    ["type = 'track' and ( event = 'Click' or match( 'Button *', event ) )", false],
+    ["!( type in ['track', 'identify'] )", false],
+    ["!( type in ['page', 'identify'] )", true],
+  ];
+  it.each(examples)("%s", (source, expected) => {
+    expect(evaluateFql(parseFql(source), buttonClicked)).toBe(expected);
+  });
+
+  it("evaluates the second subexpression example against a bool field and an email", () => {
+    const source =
+      "( type = 'track' or type = 'identify' ) and ( properties.enabled or match( traits.email, '*@company.com' ) )";
+    const ast = parseFql(source);
+    expect(evaluateFql(ast, { type: "identify", traits: { email: "a@company.com" } })).toBe(true);
+    expect(evaluateFql(ast, { type: "track", properties: { enabled: true } })).toBe(true);
+    expect(evaluateFql(ast, { type: "track", properties: { enabled: "yes" } })).toBe(false);
+    expect(evaluateFql(ast, { type: "page", properties: { enabled: true } })).toBe(false);
+  });
+
+  it("follows the escaping rule for field paths", () => {
+    const event = { properties: { "product 1": { price: "19.99" }, "a.b": 1 } };
+    expect(evaluateFql(parseFql("properties.product\\ 1.price = '19.99'"), event)).toBe(true);
+    expect(evaluateFql(parseFql("properties.a\\.b = 1"), event)).toBe(true);
+    expect(evaluateFql(parseFql("properties.a.b = 1"), event)).toBe(false);
+  });
+
+  const glob: Array<[string, boolean]> = [
+    ["match( 'abcd', 'a*d' )", true],
+    ["match( '', '*' )", true],
+    ["match( 'abc', 'ab' )", false],
+    ["match( 'abcd', 'a??d' )", true],
+    ["match( 'abcd', '*d' )", true],
+    ["match( 'ab*d', 'ab\\\\*d' )", true],
+    ["match( 'abCd', 'ab[cC]d' )", true],
+    ["match( 'abcd', 'ab[a-z]d' )", true],
+    ["match( 'abcd', 'ab[A-Z]d' )", false],
+  ];
+  it.each(glob)("glob table: %s", (source, expected) => {
+    expect(evaluateFql(parseFql(source), {})).toBe(expected);
+  });
+
+  const functions: Array<[string, object, boolean]> = [
+    ["length( userId ) > 0", { userId: "u" }, true],
+    ["length( userId ) > 0", {}, false],
+    ["typeof( userId ) = 'string' and length( userId ) > 0", { userId: "u" }, true],
+    ["contains( properties.none, 'x' )", {}, false],
+    ["length( properties.none ) = 0", {}, true],
+    ["lowercase( properties.none ) = null", {}, true],
+    ["typeof( properties.none ) = 'null'", {}, true],
+    ["match( properties.none, '*' )", {}, false],
+    ["length( 'a' ) = 1 and length( 'ア' ) = 3", {}, true],
+    ["length( properties.tags ) = 2", { properties: { tags: ["a", "b"] } }, true],
+    ["lowercase( event ) = 'order completed'", { event: "Order Completed" }, true],
+    ["uppercase( event ) = 'ORDER COMPLETED'", { event: "Order Completed" }, true],
+    ["snakecase( 'test string' ) = 'test_string'", {}, true],
+    ["kebabcase( 'test string' ) = 'test-string'", {}, true],
+    ["titlecase( 'test string' ) = 'Test String'", {}, true],
+    ["typeof( 1 ) = 'number' and typeof( [1] ) = 'list' and typeof( true ) = 'bool'", {}, true],
+    ["typeof( properties ) = 'object'", { properties: {} }, true],
+    ["bool( properties.vip )", { properties: { vip: "true" } }, true],
+    ["bool( properties.vip )", { properties: { vip: "false" } }, false],
+    [
+      "bool( properties.n ) and !bool( 0 ) and !bool( [] ) and !bool( null )",
+      { properties: { n: 2 } },
+      true,
+    ],
+    ["string( properties.total ) = '42.5'", { properties: { total: 42.5 } }, true],
+    ["number( properties.total ) > 40", { properties: { total: "42.5" } }, true],
+    ["number( properties.total ) > 40", { properties: { total: "lots" } }, false],
+    ["properties.tags = ['a', 'b']", { properties: { tags: ["a", "b"] } }, true],
+    ["properties.tags != ['b', 'a']", { properties: { tags: ["a", "b"] } }, true],
+    ["properties.n in [1, 2, null]", { properties: { n: 2 } }, true],
+    ["properties.n in [1, 2, null]", {}, true],
+    ["properties.n in [1, 2]", { properties: { n: "2" } }, false],
+    ["event = \"it's\" and event = 'it\\'s' and event = 'it\\u0027s'", { event: "it's" }, true],
+  ];
+  it.each(functions)("%s on %j", (source, event, expected) => {
+    expect(evaluateFql(parseFql(source), event as never)).toBe(expected);
   });
 });
