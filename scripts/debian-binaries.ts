@@ -20,6 +20,11 @@ export const SUITE_BINARIES: readonly SuiteBinary[] = [
     suites: "agent MQTT interop (test/agent/mqtt)",
   },
   { binary: "chromium", debianPackage: "chromium", suites: "portal browser tests (test/portal)" },
+  {
+    binary: "systemd-analyze",
+    debianPackage: "systemd",
+    suites: "the systemd unit check (test/agent/cli/deploy-files.test.ts)",
+  },
 ];
 
 /** Whether `binary` is on PATH (POSIX `command -v`). */

@@ -13,7 +13,7 @@ for (const entry of missing) {
   );
 }
 if (missing.length === 0)
-  console.log("All test binaries present (radclient, mosquitto, chromium).");
+  console.log("All test binaries present (radclient, mosquitto, chromium, systemd-analyze).");
 
 const vitest = spawn(
   process.execPath,
