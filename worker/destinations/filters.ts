@@ -7,6 +7,7 @@ import type { JsonObject, JsonValue } from "../spec/message.ts";
 import { textOf } from "./event-fields.ts";
 import { readPath, type EventRecord } from "./event-path.ts";
 import { evaluateFql, FqlError, parseFql, type FqlNode } from "./fql.ts";
+import { isUnsafeKey, unsafeSegment } from "../spec/object-keys.ts";
 
 z.config({ jitless: true });
 
@@ -14,8 +15,18 @@ z.config({ jitless: true });
 const PROTECTED_FIELDS = new Set(["type", "messageId", "timestamp"]);
 const FIELD_PREFIXES = ["", "properties", "traits", "context"] as const;
 
+/** A field path a filter reads or writes: no empty or prototype-reaching segment. */
+const fieldPath = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((path) => unsafeSegment(path) === undefined, {
+    message: "a field path may not name __proto__, constructor or prototype",
+    params: { code: "unsafe_path" },
+  });
+
 const fieldList = z
-  .partialRecord(z.enum(FIELD_PREFIXES), z.array(z.string().min(1).max(200)).min(1).max(200))
+  .partialRecord(z.enum(FIELD_PREFIXES), z.array(fieldPath).min(1).max(200))
   .refine((fields) => Object.keys(fields).length > 0, "name at least one field")
   .refine(
     (fields) => !(fields[""] ?? []).some((name) => PROTECTED_FIELDS.has(name)),
@@ -26,7 +37,7 @@ const filterAction = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("sample"),
     percent: z.number().min(0).max(1),
-    path: z.string().min(1).optional(),
+    path: fieldPath.optional(),
   }),
   z.strictObject({ type: z.literal("drop") }),
   z.strictObject({ type: z.literal("drop_properties"), fields: fieldList }),
@@ -178,6 +189,7 @@ function dropFields(event: JsonObject, fields: Partial<Record<string, string[]>>
     const container = containerOf(event, prefix);
     if (!container) continue;
     for (const name of names ?? []) {
+      if (unsafeSegment(name) !== undefined) continue;
       const parts = name.split(".");
       const leaf = parts.pop() as string;
       const parent = readPath(container, parts.join("."));
@@ -207,8 +219,10 @@ function allowFields(event: JsonObject, fields: Partial<Record<string, string[]>
   return event;
 }
 
+/** Writes `value` at `path`; a path with a prototype key (stored before they were refused) writes nothing. */
 function writeKey(target: JsonObject, path: string, value: JsonValue): void {
   const parts = path.split(".");
+  if (parts.some(isUnsafeKey)) return;
   const leaf = parts.pop() as string;
   let current = target;
   for (const part of parts) {

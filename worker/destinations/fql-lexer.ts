@@ -14,7 +14,7 @@ export interface FqlToken {
 }
 
 /** `fql_syntax`: malformed FQL. `fql_unsupported`: well-formed FQL-like syntax Foyer does not implement. */
-export type FqlErrorCode = "fql_syntax" | "fql_unsupported";
+export type FqlErrorCode = "fql_syntax" | "fql_unsupported" | "unsafe_path";
 
 /** A precise FQL parse error: where, what was expected, what was found. */
 export class FqlError extends Error {

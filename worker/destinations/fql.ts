@@ -14,6 +14,7 @@ import { parseGlob } from "./glob.ts";
 import { FQL_FUNCTIONS, type FqlFunction } from "./fql-functions.ts";
 import { evaluateFql } from "./fql-evaluate.ts";
 import type { EventRecord } from "./event-path.ts";
+import { unsafeSegment } from "../spec/object-keys.ts";
 
 export { FqlError, type FqlErrorCode } from "./fql-lexer.ts";
 export { evaluateFql } from "./fql-evaluate.ts";
@@ -149,6 +150,11 @@ class Parser {
     const segments = token.segments ?? [token.text];
     if (segments.some((segment) => segment === ""))
       this.fail(["field"], "a field path has an empty segment");
+    const unsafe = unsafeSegment(segments);
+    if (unsafe !== undefined) {
+      const detail = `a field path may not name ${JSON.stringify(unsafe)}`;
+      throw new FqlError(token.position, ["field"], describe(token), detail, "unsafe_path");
+    }
     this.take();
     return { kind: "field", path: segments };
   }

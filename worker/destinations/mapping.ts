@@ -4,6 +4,7 @@
 import { InputError } from "../errors.ts";
 import type { JsonObject, JsonValue } from "../spec/message.ts";
 import { readPath } from "./event-path.ts";
+import { unsafeSegment } from "../spec/object-keys.ts";
 
 export type Mapping = JsonValue;
 
@@ -40,6 +41,9 @@ function jsonPathToDots(pointer: string, at: string): string {
       `unsupported @path ${JSON.stringify(pointer)}: use $.key.key or $.key[0]`,
     );
   }
+  const unsafe = unsafeSegment(dots);
+  if (unsafe !== undefined)
+    throw new MappingError(at, `@path may not name ${JSON.stringify(unsafe)}`);
   return dots;
 }
 

@@ -7,6 +7,7 @@ import type { JsonObject, NormalizedMessage } from "../spec/message.ts";
 import { isObject } from "./event-fields.ts";
 import { applyDestinationFilters, type DestinationFilter } from "./filters.ts";
 import { subscriptionMatches } from "./fql.ts";
+import { ownValue } from "../spec/object-keys.ts";
 
 export interface DestinationRoute {
   /** The destination's display name as clients write it in `integrations` (e.g. "Amplitude"). */
@@ -38,7 +39,7 @@ export function consentAllows(event: NormalizedMessage, categories: readonly str
   if (!isObject(consent) || !("categoryPreferences" in consent)) return true;
   const preferences = consent.categoryPreferences;
   if (!isObject(preferences)) return false;
-  return categories.every((category) => preferences[category] === true);
+  return categories.every((category) => ownValue(preferences, category) === true);
 }
 
 /** `integrations: {All: false, Amplitude: true}` style selection (common.md §Integrations). */

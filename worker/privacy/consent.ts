@@ -11,6 +11,7 @@ import type { JsonObject, NormalizedMessage } from "../spec/message.ts";
 import type { ConsentSettings } from "./consent-settings.ts";
 import type { DeliveryDecision } from "./delivery-decision.ts";
 import { isRecord } from "./privacy-input-error.ts";
+import { ownValue } from "../spec/object-keys.ts";
 
 /** What an event says about consent: nothing, or a preference per category. */
 export type EventConsent =
@@ -25,7 +26,7 @@ export function readEventConsent(context: JsonObject | undefined): EventConsent 
   if (!isRecord(consent)) return { kind: "absent" };
   const prefs = consent.categoryPreferences;
   if (!isRecord(prefs)) return { kind: "absent" };
-  const preferences: Record<string, boolean> = {};
+  const preferences = Object.create(null) as Record<string, boolean>;
   for (const [category, value] of Object.entries(prefs)) preferences[category] = value === true;
   return { kind: "present", preferences };
 }
@@ -53,7 +54,7 @@ function consentDecision(
   } else {
     if (mapped.length === 0) return { allowed: true, reason: "DESTINATION_NOT_MAPPED" };
     // A mapped category the consent manager did not send counts as false (segment.md §6.3).
-    granted = (category) => consent.preferences[category] === true;
+    granted = (category) => ownValue(consent.preferences, category) === true;
   }
   const missing = mapped.filter((category) => !granted(category));
   if (missing.length === 0) return { allowed: true, reason: "CONSENT_GRANTED" };

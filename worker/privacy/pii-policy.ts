@@ -15,6 +15,7 @@ import {
 } from "./pii-classifier.ts";
 import { normalizeForHash } from "./pii-normalize.ts";
 import type { PiiAction, PiiPolicy } from "./pii-policy-types.ts";
+import { ownValue } from "../spec/object-keys.ts";
 
 export type FieldOutcome = "kept" | "hashed" | "dropped" | "truncated";
 
@@ -43,7 +44,7 @@ export interface ApplyOptions {
 /** The action a policy takes on a class; the always-dropped classes ignore the policy. */
 export function actionFor(policy: PiiPolicy, cls: PiiClass): PiiAction {
   if (ALWAYS_DROPPED.has(cls)) return "dropped";
-  return policy.classes[cls] ?? policy.default;
+  return ownValue(policy.classes, cls) ?? policy.default;
 }
 
 type Container = JsonObject | JsonValue[];

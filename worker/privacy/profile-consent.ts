@@ -6,6 +6,7 @@
 import type { NormalizedMessage } from "../spec/message.ts";
 import type { DeliveryDecision } from "./delivery-decision.ts";
 import { PrivacyInputError, isRecord } from "./privacy-input-error.ts";
+import { ownValue } from "../spec/object-keys.ts";
 
 /** The track event Segment requires whenever preferences change. */
 export const CONSENT_UPDATED_EVENT = "Segment Consent Preference Updated";
@@ -112,9 +113,12 @@ function isLater(
  */
 export function applyConsentUpdate(state: ProfileConsent, update: ConsentUpdate): ProfileConsent {
   assertUpdate(update);
-  const categories: Record<string, CategoryConsent> = { ...state.categories };
+  const categories = Object.assign(Object.create(null), state.categories) as Record<
+    string,
+    CategoryConsent
+  >;
   for (const [category, granted] of Object.entries(update.preferences)) {
-    const current = categories[category];
+    const current = ownValue(categories, category);
     if (current && !isLater(update, current)) continue;
     categories[category] = { granted, at: update.at, messageId: update.messageId, via: update.via };
   }
@@ -135,7 +139,9 @@ export function profileConsentAllows(
   mapped: readonly string[],
 ): DeliveryDecision {
   if (mapped.length === 0) return { allowed: true, reason: "DESTINATION_NOT_MAPPED" };
-  const missing = mapped.filter((category) => state.categories[category]?.granted !== true);
+  const missing = mapped.filter(
+    (category) => ownValue(state.categories, category)?.granted !== true,
+  );
   if (missing.length === 0) return { allowed: true, reason: "CONSENT_GRANTED" };
   return {
     allowed: false,

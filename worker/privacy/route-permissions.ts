@@ -150,7 +150,9 @@ export function matchRoute(method: string, path: string): RouteMatch | undefined
       part.startsWith(":") ? (wanted[i] ?? "") !== "" : part === wanted[i],
     );
     if (!matches) continue;
-    const params: Record<string, string> = {};
+    // No prototype: a route without `:spaceId` must read `params.spaceId` as undefined, never as
+    // a value inherited from a polluted Object.prototype.
+    const params = Object.create(null) as Record<string, string>;
     pattern.forEach((part, i) => {
       if (part.startsWith(":")) params[part.slice(1)] = decoded(wanted[i] ?? "");
     });
