@@ -14,6 +14,7 @@ import type { DefinitionKind, StoredDefinition } from "../delivery/space-activat
 import { ApiError } from "../errors.ts";
 import { getSpace } from "../sources/repository.ts";
 import { readJson } from "./validate.ts";
+import { profileStub } from "../profiles/profile-name.ts";
 
 z.config({ jitless: true });
 
@@ -105,7 +106,7 @@ activationAdmin.post("/spaces/:spaceId/:kind{computed-traits|audiences}/preview"
   const now = Date.now();
   const results = await Promise.all(
     profileIds.map(async (id) => {
-      const stub = c.env.PROFILES.get(c.env.PROFILES.idFromName(id));
+      const stub = profileStub(c.env, spaceId, id);
       return JSON.parse(await stub.previewActivation(candidate, now)) as {
         member?: boolean;
         value?: unknown;

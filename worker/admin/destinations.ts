@@ -108,7 +108,11 @@ destinationsAdmin.get("/spaces/:spaceId/destinations/:id/overview", async (c) =>
 
 destinationsAdmin.get("/spaces/:spaceId/destinations/:id/events/:messageId", async (c) => {
   const config = await requireDestination(c.env, c.req.param("spaceId"), c.req.param("id"));
-  const text = await destinationObject(c.env, config.id).eventStatus(c.req.param("messageId"));
+  // `?sourceId=` picks one source's event when two sources reused a messageId.
+  const text = await destinationObject(c.env, config.id).eventStatus(
+    c.req.param("messageId"),
+    c.req.query("sourceId") ?? null,
+  );
   if (text === null) throw new ApiError(404, "event_not_found", "this destination never saw it");
   return new Response(`{"event":${text}}`, { headers: { "content-type": "application/json" } });
 });

@@ -8,6 +8,7 @@ import { createAccessToken } from "../profiles/access.ts";
 import { getSpace } from "../sources/repository.ts";
 import { parseBody, readJson } from "./validate.ts";
 import type { AdminEnv } from "./principal.ts";
+import { profileStub } from "../profiles/profile-name.ts";
 
 async function requireSpaceId(env: Env, id: string): Promise<string> {
   if (!(await getSpace(env, id))) throw new ApiError(404, "space_not_found", `no space ${id}`);
@@ -101,7 +102,7 @@ identityAdmin.get("/spaces/:spaceId/profiles/export", async (c) => {
   const ids = [...byProfile.keys()].sort();
   const exports = await Promise.all(
     ids.map(async (id) => {
-      const text = await c.env.PROFILES.get(c.env.PROFILES.idFromName(id)).exportProfile();
+      const text = await profileStub(c.env, spaceId, id).exportProfile();
       return `${JSON.stringify(id)}:{"identifiers":${JSON.stringify(byProfile.get(id)?.sort())},"profile":${text}}`;
     }),
   );

@@ -8,6 +8,7 @@ import { applyPiiPolicy } from "../privacy/pii-policy.ts";
 import { readSpacePrivacy } from "../privacy/space-settings-store.ts";
 import type { NormalizedMessage } from "../spec/message.ts";
 import type { AdminEnv } from "./principal.ts";
+import { profileStub } from "../profiles/profile-name.ts";
 
 export const profileReadsAdmin = new Hono<AdminEnv>();
 
@@ -18,7 +19,7 @@ async function profileOf(c: Context<AdminEnv>) {
   const canonical = await graph.canonical(profileId);
   if (canonical === undefined)
     throw new ApiError(404, "profile_not_found", `no profile ${profileId}`);
-  const stub = c.env.PROFILES.get(c.env.PROFILES.idFromName(canonical));
+  const stub = profileStub(c.env, spaceId, canonical);
   const traits = visibleTraits(JSON.parse(await stub.traitEntries()) as Record<string, TraitEntry>);
   const consent = JSON.parse(await stub.consent()) as unknown;
   return { spaceId, profileId: canonical, traits, consent };

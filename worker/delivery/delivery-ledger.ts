@@ -1,6 +1,7 @@
 // A destination's delivery ledger inside its DestinationObject (SQLite storage): one row per event
-// the destination was handed, keyed by messageId, so a redelivered queue message changes nothing
-// (Invariant 2). It is also the destination's own queue: rows `pending` or `retrying` hold the event
+// the destination was handed, keyed by source and messageId, so a redelivered queue message changes
+// nothing (Invariant 2) while another source's event that reuses a messageId is its own row
+// (Invariant 8: ids a client sends never name storage across sources). It is also the destination's own queue: rows `pending` or `retrying` hold the event
 // in the form it will be sent and when to try next, and rows in `failed` are the dead-letter store.
 import type { FilterReason } from "./destination-judge.ts";
 
@@ -22,7 +23,8 @@ export type LedgerRow = {
   window_start: number | null;
   /** When the edge received the event (epoch ms): the origin of the latency figures. */
   origin_at: number | null;
-  source_id: string | null;
+  /** The event's source; `""` on rows written before the ledger was keyed by source. */
+  source_id: string;
   /** JSON array of fields the PII policy dropped, to explain a vendor refusing the event. */
   dropped: string | null;
   allow_reason: string | null;
@@ -31,6 +33,49 @@ export type LedgerRow = {
   /** The destination configuration's version the body was judged under. */
   config_version: number | null;
 };
+
+/** A ledger row's identity: the messageId within its source. */
+export interface LedgerKey {
+  sourceId: string;
+  messageId: string;
+}
+
+/** The key of a stored row. */
+export function rowKey(row: Pick<LedgerRow, "source_id" | "message_id">): LedgerKey {
+  return { sourceId: row.source_id, messageId: row.message_id };
+}
+
+/** One string per key, for in-memory sets (a source id never contains `/`). */
+export function keyText(key: LedgerKey): string {
+  return `${key.sourceId}/${key.messageId}`;
+}
+
+const COLUMNS = `message_id, status, reason, attempts, received_at, updated_at, latency_ms, error,
+  body, next_attempt_at, window_start, origin_at, source_id, dropped, allow_reason, original,
+  config_version`;
+
+const TABLE = `CREATE TABLE IF NOT EXISTS deliveries (
+  source_id TEXT NOT NULL DEFAULT '', message_id TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0, received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  latency_ms INTEGER, error TEXT, body TEXT, next_attempt_at INTEGER, window_start INTEGER,
+  origin_at INTEGER, dropped TEXT, allow_reason TEXT, original TEXT, config_version INTEGER,
+  PRIMARY KEY (source_id, message_id))`;
+
+/** Rebuilds a ledger keyed by messageId alone into one keyed by (source, messageId). */
+function rekeyBySource(sql: SqlStorage): void {
+  const keyed = sql
+    .exec<{ name: string }>("SELECT name FROM pragma_table_info('deliveries') WHERE pk > 0")
+    .toArray()
+    .map((c) => c.name);
+  if (keyed.includes("source_id")) return;
+  sql.exec("ALTER TABLE deliveries RENAME TO deliveries_by_message");
+  sql.exec(TABLE);
+  sql.exec(
+    `INSERT INTO deliveries (${COLUMNS}) SELECT ${COLUMNS.replace("source_id", "coalesce(source_id, '')")}
+     FROM deliveries_by_message`,
+  );
+  sql.exec("DROP TABLE deliveries_by_message");
+}
 
 /** What the Durable Object stores for an event it will send. */
 export interface AcceptedEvent {
@@ -82,12 +127,7 @@ export class DeliveryLedger {
 
   constructor(sql: SqlStorage) {
     this.sql = sql;
-    sql.exec(`CREATE TABLE IF NOT EXISTS deliveries (
-      message_id TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT,
-      attempts INTEGER NOT NULL DEFAULT 0, received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-      latency_ms INTEGER, error TEXT, body TEXT, next_attempt_at INTEGER, window_start INTEGER,
-      origin_at INTEGER, source_id TEXT, dropped TEXT, allow_reason TEXT, original TEXT,
-      config_version INTEGER)`);
+    sql.exec(TABLE);
     const present = new Set(
       sql
         .exec<{ name: string }>("SELECT name FROM pragma_table_info('deliveries')")
@@ -97,14 +137,30 @@ export class DeliveryLedger {
     for (const [name, type] of LATER_COLUMNS)
       if (!present.has(name)) sql.exec(`ALTER TABLE deliveries ADD COLUMN ${name} ${type}`);
     if (!present.has("window_start")) upgradeFirstReleaseRows(sql, Date.now());
+    rekeyBySource(sql);
     sql.exec("CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, updated_at)");
     sql.exec("CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at)");
   }
 
-  get(messageId: string): LedgerRow | undefined {
+  get(key: LedgerKey): LedgerRow | undefined {
     return this.sql
-      .exec<LedgerRow>("SELECT * FROM deliveries WHERE message_id = ?", messageId)
+      .exec<LedgerRow>(
+        "SELECT * FROM deliveries WHERE source_id = ? AND message_id = ?",
+        key.sourceId,
+        key.messageId,
+      )
       .toArray()[0];
+  }
+
+  /** Every source's row for a messageId (the admin lookup names a messageId, maybe a source). */
+  byMessageId(messageId: string, limit = 10): LedgerRow[] {
+    return this.sql
+      .exec<LedgerRow>(
+        "SELECT * FROM deliveries WHERE message_id = ? ORDER BY source_id LIMIT ?",
+        messageId,
+        limit,
+      )
+      .toArray();
   }
 
   /** Queues an event to send now. Returns false when the destination already has it (a repeat). */
@@ -120,7 +176,7 @@ export class DeliveryLedger {
       now,
       now,
       event.originAt,
-      event.sourceId,
+      event.sourceId ?? "",
       JSON.stringify(event.dropped),
       event.allowReason,
       event.original,
@@ -133,20 +189,16 @@ export class DeliveryLedger {
    * Records an event the destination refused: before sending (a new row), or because the vendor
    * refused a PII-stripped event (the waiting row leaves the queue). False for a repeat.
    */
-  filtered(
-    messageId: string,
-    reason: FilterReason,
-    detail: string | undefined,
-    now: number,
-  ): boolean {
+  filtered(key: LedgerKey, reason: FilterReason, detail: string | undefined, now: number): boolean {
     const cursor = this.sql.exec(
-      `INSERT INTO deliveries (message_id, status, reason, error, received_at, updated_at)
-       VALUES (?, 'filtered', ?, ?, ?, ?)
-       ON CONFLICT (message_id) DO UPDATE SET status = 'filtered', reason = excluded.reason,
+      `INSERT INTO deliveries (source_id, message_id, status, reason, error, received_at, updated_at)
+       VALUES (?, ?, 'filtered', ?, ?, ?, ?)
+       ON CONFLICT (source_id, message_id) DO UPDATE SET status = 'filtered', reason = excluded.reason,
        error = excluded.error, body = NULL, original = NULL, next_attempt_at = NULL,
        updated_at = excluded.updated_at
        WHERE deliveries.status IN ('pending', 'retrying')`,
-      messageId,
+      key.sourceId,
+      key.messageId,
       reason,
       detail ?? null,
       now,
@@ -165,7 +217,7 @@ export class DeliveryLedger {
         limit + inFlight.size,
       )
       .toArray()
-      .filter((row) => !inFlight.has(row.message_id))
+      .filter((row) => !inFlight.has(keyText(rowKey(row))))
       .slice(0, limit);
   }
 
@@ -179,40 +231,43 @@ export class DeliveryLedger {
     return row?.at ?? undefined;
   }
 
-  delivered(messageId: string, attempts: number, latencyMs: number | null, now: number): void {
+  delivered(key: LedgerKey, attempts: number, latencyMs: number | null, now: number): void {
     this.sql.exec(
       `UPDATE deliveries SET status = 'delivered', attempts = ?, latency_ms = ?, error = NULL,
        body = NULL, dropped = NULL, original = NULL, next_attempt_at = NULL, updated_at = ?
-       WHERE message_id = ?`,
+       WHERE source_id = ? AND message_id = ?`,
       attempts,
       latencyMs,
       now,
-      messageId,
+      key.sourceId,
+      key.messageId,
     );
   }
 
-  retrying(messageId: string, attempts: number, error: string, delaySeconds: number, now: number) {
+  retrying(key: LedgerKey, attempts: number, error: string, delaySeconds: number, now: number) {
     this.sql.exec(
       `UPDATE deliveries SET status = 'retrying', attempts = ?, error = ?, updated_at = ?,
-       next_attempt_at = ? WHERE message_id = ?`,
+       next_attempt_at = ? WHERE source_id = ? AND message_id = ?`,
       attempts,
       error,
       now,
       now + delaySeconds * 1000,
-      messageId,
+      key.sourceId,
+      key.messageId,
     );
   }
 
   /** Moves the event to the dead-letter store, keeping the form it would be sent in. */
-  deadLetter(messageId: string, attempts: number, reason: string, error: string, now: number) {
+  deadLetter(key: LedgerKey, attempts: number, reason: string, error: string, now: number) {
     this.sql.exec(
       `UPDATE deliveries SET status = 'failed', attempts = ?, reason = ?, error = ?,
-       original = NULL, next_attempt_at = NULL, updated_at = ? WHERE message_id = ?`,
+       original = NULL, next_attempt_at = NULL, updated_at = ? WHERE source_id = ? AND message_id = ?`,
       attempts,
       reason,
       error,
       now,
-      messageId,
+      key.sourceId,
+      key.messageId,
     );
   }
 
@@ -223,7 +278,7 @@ export class DeliveryLedger {
 
   /** Stores the form a waiting event was re-judged into under configuration `version`. */
   rejudged(
-    messageId: string,
+    key: LedgerKey,
     body: string,
     dropped: readonly string[],
     allowReason: string,
@@ -231,12 +286,13 @@ export class DeliveryLedger {
   ) {
     this.sql.exec(
       `UPDATE deliveries SET body = ?, dropped = ?, allow_reason = ?, config_version = ?
-       WHERE message_id = ?`,
+       WHERE source_id = ? AND message_id = ?`,
       body,
       JSON.stringify(dropped),
       allowReason,
       version,
-      messageId,
+      key.sourceId,
+      key.messageId,
     );
   }
 
@@ -256,19 +312,20 @@ export class DeliveryLedger {
    */
   releaseForReplay(messageIds: readonly string[] | undefined, now: number): string[] {
     const rows = messageIds
-      ? messageIds.map((id) => this.get(id)).filter((r) => r?.status === "failed")
+      ? messageIds.flatMap((id) => this.byMessageId(id)).filter((r) => r.status === "failed")
       : this.deadLetters(10_000);
     for (const row of rows)
       this.sql.exec(
         `UPDATE deliveries SET status = 'pending', attempts = 0, reason = 'replay',
          allow_reason = 'DEAD_LETTER_REPLAY', next_attempt_at = ?, window_start = ?, updated_at = ?
-         WHERE message_id = ?`,
+         WHERE source_id = ? AND message_id = ?`,
         now,
         now,
         now,
-        row!.message_id,
+        row.source_id,
+        row.message_id,
       );
-    return rows.map((r) => r!.message_id);
+    return rows.map((r) => r.message_id);
   }
 
   /**

@@ -16,7 +16,7 @@ import type { NormalizedMessage } from "../spec/message.ts";
 import type { DestinationConfig } from "./destination-config.ts";
 import { recordLineage, type LineageKey, type LineageOutcome } from "./decision-lineage.ts";
 import { judgeEvent, refusalReason, type Judgement } from "./destination-judge.ts";
-import { DeliveryLedger, type LedgerRow } from "./delivery-ledger.ts";
+import { DeliveryLedger, rowKey, type LedgerKey, type LedgerRow } from "./delivery-ledger.ts";
 import { buildOverview, type DeliveryOverview } from "./delivery-overview.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { egressFetch } from "./egress.ts";
@@ -93,14 +93,15 @@ export class DestinationObject extends DurableObject<Env> {
     const now = Date.now();
     this.maybePrune(now);
     for (const { message, sourceId } of JSON.parse(eventsJson) as HandedEvent[]) {
-      if (this.ledger.get(message.messageId)) {
+      const ledgerKey = { sourceId, messageId: message.messageId };
+      if (this.ledger.get(ledgerKey)) {
         outcome.repeats += 1;
         continue;
       }
       const judged = await judgeEvent(config, message);
       const key = { config, sourceId, messageId: message.messageId };
       if (!judged.deliver) {
-        if (await this.refuse(message.messageId, key, judged, now)) outcome.filtered += 1;
+        if (await this.refuse(ledgerKey, key, judged, now)) outcome.filtered += 1;
         continue;
       }
       const originAt = Date.parse(message.receivedAt);
@@ -133,13 +134,13 @@ export class DestinationObject extends DurableObject<Env> {
 
   /** Records the destination's refusal of an event (ledger and lineage); false for a repeat. */
   private async refuse(
-    messageId: string,
+    ledgerKey: LedgerKey,
     key: LineageKey | undefined,
     judged: Extract<Judgement, { deliver: false }>,
     now: number,
   ): Promise<boolean> {
     const { reason, detail, missingCategories } = judged;
-    if (!this.ledger.filtered(messageId, reason, detail, now)) return false;
+    if (!this.ledger.filtered(ledgerKey, reason, detail, now)) return false;
     if (!key) return true;
     await recordLineage(this.env, key, {
       status: "filtered",
@@ -169,15 +170,15 @@ export class DestinationObject extends DurableObject<Env> {
     const judged = await judgeEvent(config, JSON.parse(row.original) as NormalizedMessage);
     if (!judged.deliver) {
       const key =
-        row.source_id === null
+        row.source_id === ""
           ? undefined
           : { config, sourceId: row.source_id, messageId: row.message_id };
-      await this.refuse(row.message_id, key, judged, Date.now());
+      await this.refuse(rowKey(row), key, judged, Date.now());
       return undefined;
     }
     const body = JSON.stringify(judged.event);
     this.ledger.rejudged(
-      row.message_id,
+      rowKey(row),
       body,
       judged.droppedFields,
       judged.allowReason,
@@ -189,14 +190,14 @@ export class DestinationObject extends DurableObject<Env> {
   /** Records a failed attempt that never reached `attempt`'s bookkeeping: retry or dead letter. */
   private settleFailure(row: LedgerRow, result: DeliveryResult): void {
     // If the attempt got as far as recording its outcome, that outcome stands.
-    const current = this.ledger.get(row.message_id);
+    const current = this.ledger.get(rowKey(row));
     if (current?.status !== row.status || current.attempts !== row.attempts) return;
     this.settle(row, result, Date.now());
   }
 
   /** Writes what an attempt that ended with `result` means: delivered, retry later, or dead letter. */
   private settle(row: LedgerRow, result: DeliveryResult, now: number) {
-    const id = row.message_id;
+    const id = rowKey(row);
     const attempts = row.attempts + 1;
     const step = decideNextStep({
       result,
@@ -222,7 +223,7 @@ export class DestinationObject extends DurableObject<Env> {
   /** One attempt at one stored event: send, record, and decide done / retry / dead letter. */
   private async attempt(config: DestinationConfig, row: LedgerRow): Promise<void> {
     const adapter = destinationAdapter(config.slug);
-    const id = row.message_id;
+    const id = rowKey(row);
     if (!adapter || row.body === null) {
       // Nothing can be sent; the row must still leave the queue, or the lane would pick it forever.
       const why = adapter ? "no stored event" : `no adapter for ${config.slug}`;
@@ -230,7 +231,9 @@ export class DestinationObject extends DurableObject<Env> {
       return;
     }
     const key: LineageKey | undefined =
-      row.source_id === null ? undefined : { config, sourceId: row.source_id, messageId: id };
+      row.source_id === ""
+        ? undefined
+        : { config, sourceId: row.source_id, messageId: row.message_id };
     const record = async (outcome: LineageOutcome) => {
       if (key) await recordLineage(this.env, key, outcome);
     };
@@ -273,12 +276,19 @@ export class DestinationObject extends DurableObject<Env> {
     return JSON.stringify(this.ledger.deadLetters(limit).map(deadLetterJson));
   }
 
-  /** Where one event stands at this destination (the lineage view), as JSON text; null if never seen. */
-  eventStatus(messageId: string): string | null {
-    const row = this.ledger.get(messageId);
+  /**
+   * Where one event stands at this destination (the lineage view), as JSON text; null if never
+   * seen. Without `sourceId`, the first source's row for that messageId.
+   */
+  eventStatus(messageId: string, sourceId: string | null = null): string | null {
+    const row =
+      sourceId === null
+        ? this.ledger.byMessageId(messageId, 1)[0]
+        : this.ledger.get({ sourceId, messageId });
     if (!row) return null;
     return JSON.stringify({
       messageId: row.message_id,
+      sourceId: row.source_id === "" ? null : row.source_id,
       status: row.status,
       reason: row.reason,
       error: row.error,

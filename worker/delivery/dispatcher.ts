@@ -4,7 +4,7 @@
 // due). One drain runs at a time; a kick during a drain makes it look once more.
 import type { DeliveryResult } from "../destinations/delivery.ts";
 import type { DestinationConfig } from "./destination-config.ts";
-import type { DeliveryLedger, LedgerRow } from "./delivery-ledger.ts";
+import { keyText, rowKey, type DeliveryLedger, type LedgerRow } from "./delivery-ledger.ts";
 
 /**
  * Sends in flight per destination. Workers allow six simultaneous outgoing connections per
@@ -85,7 +85,7 @@ export class Dispatcher {
       if (!config?.enabled) return;
       const [row] = this.host.ledger.due(Date.now(), this.inFlight, 1);
       if (!row) return;
-      this.inFlight.add(row.message_id);
+      this.inFlight.add(keyText(rowKey(row)));
       try {
         await this.host.attempt(config, row);
       } catch (error) {
@@ -96,7 +96,7 @@ export class Dispatcher {
           error: `EINTERNAL: ${error instanceof Error ? error.name : "unknown"}`,
         });
       } finally {
-        this.inFlight.delete(row.message_id);
+        this.inFlight.delete(keyText(rowKey(row)));
       }
     }
   }

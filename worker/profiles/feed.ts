@@ -7,6 +7,7 @@ import type { IngestChunk, NormalizedMessage } from "../spec/message.ts";
 import type { PlacedMessage } from "./identity-graph.ts";
 import type { ProfileWork } from "./profile-object.ts";
 import type { EventRecord } from "./profile-store.ts";
+import { profileStub } from "./profile-name.ts";
 
 function record(message: NormalizedMessage, sourceId: string, body: string): EventRecord {
   return {
@@ -65,10 +66,10 @@ export function profileWork(chunk: IngestChunk, placed: readonly PlacedMessage[]
 
 export async function feedIdentity(env: Env, chunk: IngestChunk): Promise<void> {
   const graph = env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(chunk.spaceId));
-  const placed = await graph.placeMessages(chunk.spaceId, chunk.messages);
+  const placed = await graph.placeMessages(chunk.spaceId, chunk.sourceId, chunk.messages);
   const work = profileWork(chunk, placed);
   const results = await Promise.allSettled(
-    work.map((w) => env.PROFILES.get(env.PROFILES.idFromName(w.profileId)).apply(w)),
+    work.map((w) => profileStub(env, chunk.spaceId, w.profileId).apply(w)),
   );
   // Acknowledge the folds whose survivor applied them; the graph keeps the others as durable
   // records that the redelivery of this chunk, or the graph's alarm, rolls forward.

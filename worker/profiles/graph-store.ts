@@ -57,6 +57,11 @@ export class GraphStore {
     return { id: profileId, createdAt: row.created_at, mergeCount: row.merge_count, identifiers };
   }
 
+  /** Whether a profile with this id was ever created here (folded ones included). */
+  hasProfile(id: string): boolean {
+    return this.sql.exec("SELECT 1 FROM profiles WHERE id = ?", id).toArray().length > 0;
+  }
+
   createProfile(id: string, collection: Collection, createdAt: number): void {
     this.sql.exec(
       "INSERT OR IGNORE INTO profiles (id, collection, created_at) VALUES (?, ?, ?)",

@@ -29,6 +29,7 @@ import {
 } from "../regulations/regulation-schedule.ts";
 import { runRegulation, type RegulationHost, type RegulationWork } from "../regulations/runner.ts";
 import { mergeSubjects, subjectsOnly, type ResolvedSubjects } from "../regulations/subjects.ts";
+import { profileStub } from "./profile-name.ts";
 
 /** Where one event landed in one collection. */
 export interface Placement {
@@ -102,7 +103,11 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
     this.ctx.storage.kv.put("settings", settings);
   }
 
-  private async prepare(message: NormalizedMessage): Promise<Prepared> {
+  private async prepare(
+    spaceId: string,
+    sourceId: string,
+    message: NormalizedMessage,
+  ): Promise<Prepared> {
     const key = this.key;
     if (!key) throw new Error("identity secret not loaded");
     const extracted = extractIdentifiers(message, this.rules);
@@ -111,11 +116,13 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
     for (const id of stored)
       byCollection.set(id.collection, [...(byCollection.get(id.collection) ?? []), id]);
     // Deterministic ids: replaying the same log into an empty space names profiles the same way.
+    // The space and source are in the hash, so another tenant's (or source's) reuse of a
+    // messageId derives another id; `place` never adopts an existing profile for a new one.
     const [users, accounts] = await Promise.all(
-      (["users", "accounts"] as const).map(
-        async (c) =>
-          `${PROFILE_PREFIX[c]}${(await sha256Hex(`${c}:${message.messageId}`)).slice(0, 24)}`,
-      ),
+      (["users", "accounts"] as const).map(async (c) => {
+        const hash = await sha256Hex(JSON.stringify([c, spaceId, sourceId, message.messageId]));
+        return `${PROFILE_PREFIX[c]}${hash.slice(0, 24)}`;
+      }),
     );
     return {
       message,
@@ -148,11 +155,13 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
       audit.push(...auditRows(p.message.messageId, plan, p.candidateIds[collection]));
       let placement: Placement | undefined;
       switch (plan.action) {
-        case "create":
-          this.store.createProfile(p.candidateIds[collection], collection, p.at);
-          this.store.addIdentifiers(p.candidateIds[collection], plan.identifiers, p.at);
-          placement = { profileId: p.candidateIds[collection], folded: [] };
+        case "create": {
+          const id = this.freshProfileId(p.candidateIds[collection], collection);
+          this.store.createProfile(id, collection, p.at);
+          this.store.addIdentifiers(id, plan.identifiers, p.at);
+          placement = { profileId: id, folded: [] };
           break;
+        }
         case "attach":
           this.store.addIdentifiers(plan.profileId, plan.newIdentifiers, p.at);
           // A redelivered merge event lands here as an attach: it still carries the folds the
@@ -185,9 +194,26 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
     return placed;
   }
 
+  /**
+   * The candidate id, or a random one when a profile already has it (the same source reused the
+   * messageId after the dedup window): a new profile never adopts an existing one.
+   */
+  private freshProfileId(candidate: string, collection: Collection): string {
+    if (!this.store.hasProfile(candidate)) return candidate;
+    const random = [...crypto.getRandomValues(new Uint8Array(12))]
+      .map((b) => b.toString(16).padStart(2, "0"))
+      .join("");
+    return `${PROFILE_PREFIX[collection]}${random}`;
+  }
+
   /** Places a chunk of events, in order, and returns where each landed. Idempotent per event. */
-  async placeMessages(spaceId: string, messages: NormalizedMessage[]): Promise<PlacedMessage[]> {
-    const prepared = await Promise.all(messages.map((m) => this.prepare(m)));
+  async placeMessages(
+    spaceId: string,
+    sourceId: string,
+    messages: NormalizedMessage[],
+  ): Promise<PlacedMessage[]> {
+    this.rememberSpace(spaceId);
+    const prepared = await Promise.all(messages.map((m) => this.prepare(spaceId, sourceId, m)));
     // No await from here to the end of the loop: the whole chunk is placed atomically.
     const placed = prepared.map((p) => this.place(p));
     const due = this.merges.nextAttemptAt();
@@ -197,6 +223,19 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
     }
     await this.flushAudit(spaceId);
     return placed;
+  }
+
+  /** The graph is named by its space; a call for another space is refused. */
+  private rememberSpace(spaceId: string): void {
+    const known = this.ctx.storage.kv.get<string>("spaceId");
+    if (known === undefined) this.ctx.storage.kv.put("spaceId", spaceId);
+    else if (known !== spaceId) throw new Error("identity graph of another space");
+  }
+
+  private spaceId(): string {
+    const known = this.ctx.storage.kv.get<string>("spaceId");
+    if (known === undefined) throw new Error("identity graph has placed no event yet");
+    return known;
   }
 
   /** The profiles confirmed they absorbed these folds: their durable records go. */
@@ -217,7 +256,8 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
    */
   private async rollForward(merge: MergeRecord): Promise<void> {
     try {
-      await this.env.PROFILES.get(this.env.PROFILES.idFromName(merge.survivor)).absorbMerges(
+      await profileStub(this.env, this.spaceId(), merge.survivor).absorbMerges(
+        this.spaceId(),
         merge.survivor,
         merge.collection,
         [merge.folded],
@@ -361,9 +401,7 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
         if (id.type === "anonymous_id")
           resolved = mergeSubjects(resolved, { anonymousIds: [id.value] });
       }
-      const facts = await this.env.PROFILES.get(
-        this.env.PROFILES.idFromName(profileId),
-      ).subjectFacts();
+      const facts = await profileStub(this.env, work.spaceId, profileId).subjectFacts();
       resolved = mergeSubjects(resolved, facts);
       for (const link of facts.links) linked.add(this.store.canonical(link) ?? link);
     }

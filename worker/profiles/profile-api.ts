@@ -6,6 +6,7 @@ import type { Collection } from "../identity/identifiers.ts";
 import type { TraitEntry } from "../identity/traits.ts";
 import type { JsonObject } from "../spec/message.ts";
 import { requireSpaceToken } from "./access.ts";
+import { profileStub } from "./profile-name.ts";
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -47,7 +48,9 @@ function cursor(c: Ctx, limit: number, next: string | undefined) {
   };
 }
 
-async function resolveProfile(c: Ctx): Promise<{ collection: Collection; profileId: string }> {
+async function resolveProfile(
+  c: Ctx,
+): Promise<{ collection: Collection; profileId: string; spaceId: string }> {
   const collection = c.req.param("collection") ?? "";
   if (!COLLECTIONS.has(collection)) {
     throw new ApiError(400, "validation_error", "collection must be users or accounts", {
@@ -61,20 +64,15 @@ async function resolveProfile(c: Ctx): Promise<{ collection: Collection; profile
       field: "profile",
     });
   }
-  const graph = c.env.IDENTITY_GRAPH.get(
-    c.env.IDENTITY_GRAPH.idFromName(c.req.param("spaceId") ?? ""),
-  );
+  const spaceId = c.req.param("spaceId") ?? "";
+  const graph = c.env.IDENTITY_GRAPH.get(c.env.IDENTITY_GRAPH.idFromName(spaceId));
   const profileId = await graph.lookup(
     collection as Collection,
     ref.slice(0, colon).toLowerCase(),
     ref.slice(colon + 1),
   );
   if (!profileId) throw new ApiError(404, "not_found", "Profile was not found.");
-  return { collection: collection as Collection, profileId };
-}
-
-function profileStub(env: Env, profileId: string) {
-  return env.PROFILES.get(env.PROFILES.idFromName(profileId));
+  return { collection: collection as Collection, profileId, spaceId };
 }
 
 export const profileApi = new Hono<{ Bindings: Env }>();
@@ -84,7 +82,7 @@ profileApi.use("/v1/spaces/:spaceId/*", requireSpaceToken);
 const base = "/v1/spaces/:spaceId/collections/:collection/profiles/:ref";
 
 profileApi.get(`${base}/traits`, async (c) => {
-  const { profileId } = await resolveProfile(c);
+  const { profileId, spaceId } = await resolveProfile(c);
   const limit = limitOf(c, 10, 200);
   const include = c.req
     .query("include")
@@ -93,7 +91,7 @@ profileApi.get(`${base}/traits`, async (c) => {
     .filter(Boolean);
   const verbose = c.req.query("verbose") === "true";
   const after = decodeNext(c.req.query("next"), (v): v is string => typeof v === "string");
-  const entries = JSON.parse(await profileStub(c.env, profileId).traitEntries()) as Record<
+  const entries = JSON.parse(await profileStub(c.env, spaceId, profileId).traitEntries()) as Record<
     string,
     TraitEntry
   >;
@@ -118,7 +116,7 @@ profileApi.get(`${base}/traits`, async (c) => {
 });
 
 profileApi.get(`${base}/events`, async (c) => {
-  const { profileId } = await resolveProfile(c);
+  const { profileId, spaceId } = await resolveProfile(c);
   const limit = limitOf(c, 10, 100);
   const sort = c.req.query("sort") ?? "desc";
   if (sort !== "asc" && sort !== "desc") {
@@ -137,7 +135,7 @@ profileApi.get(`${base}/events`, async (c) => {
     (v): v is [number, string] =>
       Array.isArray(v) && typeof v[0] === "number" && typeof v[1] === "string",
   );
-  const rows = await profileStub(c.env, profileId).events({
+  const rows = await profileStub(c.env, spaceId, profileId).events({
     limit: limit + 1,
     order: sort,
     start: time("start"),
@@ -167,12 +165,10 @@ profileApi.get(`${base}/events`, async (c) => {
 });
 
 profileApi.get(`${base}/external_ids`, async (c) => {
-  const { profileId } = await resolveProfile(c);
+  const { profileId, spaceId } = await resolveProfile(c);
   const limit = limitOf(c, 10, 100);
   const offset = decodeNext(c.req.query("next"), (v): v is number => typeof v === "number") ?? 0;
-  const graph = c.env.IDENTITY_GRAPH.get(
-    c.env.IDENTITY_GRAPH.idFromName(c.req.param("spaceId") ?? ""),
-  );
+  const graph = c.env.IDENTITY_GRAPH.get(c.env.IDENTITY_GRAPH.idFromName(spaceId));
   const ids = await graph.identifiersOf(profileId);
   const page = ids.slice(offset, offset + limit);
   const data = page.map((id) => ({
@@ -188,12 +184,10 @@ profileApi.get(`${base}/external_ids`, async (c) => {
 });
 
 profileApi.get(`${base}/links`, async (c) => {
-  const { collection, profileId } = await resolveProfile(c);
-  const graph = c.env.IDENTITY_GRAPH.get(
-    c.env.IDENTITY_GRAPH.idFromName(c.req.param("spaceId") ?? ""),
-  );
+  const { collection, profileId, spaceId } = await resolveProfile(c);
+  const graph = c.env.IDENTITY_GRAPH.get(c.env.IDENTITY_GRAPH.idFromName(spaceId));
   const linked = new Set<string>();
-  for (const id of await profileStub(c.env, profileId).links()) {
+  for (const id of await profileStub(c.env, spaceId, profileId).links()) {
     const current = await graph.canonical(id);
     if (current) linked.add(current);
   }
@@ -214,8 +208,8 @@ profileApi.get(`${base}/links`, async (c) => {
 });
 
 profileApi.get(`${base}/metadata`, async (c) => {
-  const { profileId } = await resolveProfile(c);
-  const meta = await profileStub(c.env, profileId).metadata();
+  const { profileId, spaceId } = await resolveProfile(c);
+  const meta = await profileStub(c.env, spaceId, profileId).metadata();
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return c.json({
     metadata: {

@@ -19,6 +19,7 @@ import type { JsonObject, JsonValue, NormalizedMessage } from "../spec/message.t
 import { subjectFacts } from "../regulations/subject-facts.ts";
 import { CONSENT_COUNTERS, consentFromHistory } from "../privacy/consent-history.ts";
 import { ProfileStore, type EventRecord, type ProfileState } from "./profile-store.ts";
+import { profileStub } from "./profile-name.ts";
 
 export interface TraitWrite {
   /** The traits object as JSON text (keeps RPC types shallow). */
@@ -31,8 +32,8 @@ export interface TraitWrite {
 export interface ProfileWork {
   profileId: string;
   collection: Collection;
-  /** The space, for computed traits and audiences (activation runs on user profiles only). */
-  spaceId?: string;
+  /** The space the profile belongs to: its object is named within it, and checks it. */
+  spaceId: string;
   /** Profiles the graph folded into this one: pull their state first. */
   absorb: string[];
   events: EventRecord[];
@@ -70,25 +71,40 @@ export class ProfileObject extends DurableObject<Env> {
     this.store = new ProfileStore(ctx.storage.sql);
   }
 
+  /** Another profile of this profile's space (a profile never reaches across spaces). */
   private stub(profileId: string) {
-    return this.env.PROFILES.get(this.env.PROFILES.idFromName(profileId));
+    const spaceId = this.ctx.storage.kv.get<string>("spaceId");
+    if (spaceId === undefined) throw new Error("profile has no space yet");
+    return profileStub(this.env, spaceId, profileId);
   }
 
   private mergedInto(): string | undefined {
     return this.ctx.storage.kv.get<string>("mergedInto");
   }
 
-  private remember(profileId: string, collection: Collection): void {
-    if (this.ctx.storage.kv.get("id") === undefined) {
+  /**
+   * Records the space, id and collection on first contact, and refuses a call for another space
+   * or id: objects are named by space and profile (profile-name.ts), so a mismatch is a bug or an
+   * attack, never data to accept.
+   */
+  private remember(spaceId: string, profileId: string, collection: Collection): void {
+    const space = this.ctx.storage.kv.get<string>("spaceId");
+    if (space !== undefined && space !== spaceId)
+      throw new Error(`profile ${profileId} belongs to another space`);
+    const id = this.ctx.storage.kv.get<string>("id");
+    if (id !== undefined && id !== profileId)
+      throw new Error(`profile object ${id} was asked to act as ${profileId}`);
+    if (space === undefined) this.ctx.storage.kv.put("spaceId", spaceId);
+    if (id === undefined) {
       this.ctx.storage.kv.put("id", profileId);
       this.ctx.storage.kv.put("collection", collection);
     }
   }
 
   async apply(work: ProfileWork, hops = 0): Promise<void> {
-    this.remember(work.profileId, work.collection);
+    this.remember(work.spaceId, work.profileId, work.collection);
     if (work.absorb.length > 0)
-      await this.absorbMerges(work.profileId, work.collection, work.absorb);
+      await this.absorbMerges(work.spaceId, work.profileId, work.collection, work.absorb);
     const survivor = this.mergedInto();
     if (survivor !== undefined) {
       if (hops >= MAX_FORWARD_HOPS) throw new Error(`profile forwarding loop at ${work.profileId}`);
@@ -112,10 +128,7 @@ export class ProfileObject extends DurableObject<Env> {
       this.ctx.storage.kv.put("createdAt", first);
     }
     this.ctx.storage.kv.put("updatedAt", Date.now());
-    if (work.spaceId !== undefined && work.collection === "users") {
-      this.ctx.storage.kv.put("spaceId", work.spaceId);
-      await this.activate(Date.now());
-    }
+    if (work.collection === "users") await this.activate(Date.now());
   }
 
   /** Recomputes computed traits and audiences, sends changes, sets the alarm (profile-activator.ts). */
@@ -184,6 +197,7 @@ export class ProfileObject extends DurableObject<Env> {
    * data never lands in a profile that has already handed over.
    */
   async absorbMerges(
+    spaceId: string,
     selfId: string,
     collection: Collection,
     folded: readonly string[],
@@ -191,7 +205,7 @@ export class ProfileObject extends DurableObject<Env> {
   ): Promise<void> {
     if (this.ctx.storage.kv.get(ABSORB_FAULT_KEY) === true)
       throw new Error(`injected fault: absorb into ${selfId}`);
-    this.remember(selfId, collection);
+    this.remember(spaceId, selfId, collection);
     const rest = await this.ctx.blockConcurrencyWhile(() => this.absorb(selfId, folded));
     if (rest.length === 0) return;
     // Forwarded outside blockConcurrencyWhile: the survivor may be waiting on this profile's
@@ -199,7 +213,7 @@ export class ProfileObject extends DurableObject<Env> {
     const survivor = this.mergedInto();
     if (survivor === undefined) return;
     if (hops >= MAX_FORWARD_HOPS) throw new Error(`profile forwarding loop at ${selfId}`);
-    await this.stub(survivor).absorbMerges(survivor, collection, rest, hops + 1);
+    await this.stub(survivor).absorbMerges(spaceId, survivor, collection, rest, hops + 1);
   }
 
   /** Absorbs in order while this profile is a survivor; returns those left once it is not. */

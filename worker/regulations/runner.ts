@@ -23,6 +23,7 @@ import { rewriteSubjectObjects } from "./r2-erasure.ts";
 import { getRegulation, saveRegulationState } from "./store.ts";
 import { subjectsOnly, type ResolvedSubjects } from "./subjects.ts";
 import { changeSuppression } from "./suppression-list.ts";
+import { profileStub } from "../profiles/profile-name.ts";
 
 /** A regulation's working data, kept by the space's IdentityGraph until the regulation ends. */
 export interface RegulationWork {
@@ -87,10 +88,9 @@ async function execute(
       const messageIds = subjects.events.map((ref) => ref.slice(ref.indexOf("\n") + 1));
       await forgetInDebuggers(env, subjects.events);
       for (const id of subjects.linkedProfileIds) {
-        await env.PROFILES.get(env.PROFILES.idFromName(id)).forgetEvents(messageIds);
+        await profileStub(env, work.spaceId, id).forgetEvents(messageIds);
       }
-      for (const id of subjects.profileIds)
-        await env.PROFILES.get(env.PROFILES.idFromName(id)).erase();
+      for (const id of subjects.profileIds) await profileStub(env, work.spaceId, id).erase();
       // Events waiting at a destination, or in its dead-letter store, hold the person's data too.
       const forget = JSON.stringify({
         messageIds,

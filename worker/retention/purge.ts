@@ -8,6 +8,7 @@ import { DEFAULT_RETENTION_DAYS } from "../privacy/space-settings-store.ts";
 import { spacesWithOpenRegulations } from "../regulations/store.ts";
 import { listSources, type SourceRow } from "../sources/repository.ts";
 import { sweepOrphans } from "./orphan-sweep.ts";
+import { profileStub } from "../profiles/profile-name.ts";
 
 const DAY_MS = 86_400_000;
 const SLICE = 1_000;
@@ -91,7 +92,7 @@ async function purgeHistory(
   );
   let total = 0;
   for (const id of profiles) {
-    total += await env.PROFILES.get(env.PROFILES.idFromName(id)).purgeHistory(cutoffs, fallback);
+    total += await profileStub(env, spaceId, id).purgeHistory(cutoffs, fallback);
   }
   return total;
 }

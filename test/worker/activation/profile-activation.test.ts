@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ADMIN, admin, call, eventually, newSource, track } from "../support.ts";
 import { webhookDestination } from "../delivery/destination-setup.ts";
 import { Receiver } from "../delivery/receiver.ts";
+import { profileStub } from "../../../worker/profiles/profile-name.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 let receiver: Receiver;
@@ -100,9 +101,7 @@ describe("audiences and computed traits in the profile's Durable Object", () => 
 
     const graph = env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(spaceId));
     const [{ profileId } = { profileId: "" }] = await graph.partition();
-    expect(await runDurableObjectAlarm(env.PROFILES.get(env.PROFILES.idFromName(profileId)))).toBe(
-      true,
-    );
+    expect(await runDurableObjectAlarm(profileStub(env, spaceId, profileId))).toBe(true);
     const exited = await waitFor("/all", (s) => s.some((m) => m.event === "Audience Exited"));
     expect(exited.find((m) => m.event === "Audience Exited")?.properties).toEqual({
       audience_key: "recent_visitors",

@@ -11,6 +11,7 @@ import { importIdentitySecret, keyedIdentifierHash } from "../../../worker/ident
 import { archivedObjects, eventually, storedCount, storedEventually, track } from "../support.ts";
 import { as, issueToken, newSource } from "./admin-fixtures.ts";
 import { searchD1, searchDurableObject, searchR2 } from "./storage-search.ts";
+import { profileStub } from "../../../worker/profiles/profile-name.ts";
 
 const EMAIL = "Del.Person@Example.com";
 
@@ -61,9 +62,9 @@ describe("deletion regulation", () => {
     const deleted = await eventually(profileOf("users/user_id:del-user"));
     const kept = await eventually(profileOf("users/user_id:keep-user"));
     await eventually(async () => {
-      const events = JSON.parse(
-        await env.PROFILES.get(env.PROFILES.idFromName(deleted)).exportProfile(),
-      ) as { events: string[] };
+      const events = JSON.parse(await profileStub(env, s.spaceId, deleted).exportProfile()) as {
+        events: string[];
+      };
       return events.events.length === 3 ? true : undefined;
     });
 
@@ -78,9 +79,9 @@ describe("deletion regulation", () => {
     expect((await searchD1(needles)).length).toBeGreaterThan(0);
     expect(await searchR2(`source=${s.sourceId}/`, needles)).not.toEqual([]);
     expect(await searchDurableObject(graph, needles)).not.toEqual([]);
-    expect(
-      await searchDurableObject(env.PROFILES.get(env.PROFILES.idFromName(deleted)), needles),
-    ).not.toEqual([]);
+    expect(await searchDurableObject(profileStub(env, s.spaceId, deleted), needles)).not.toEqual(
+      [],
+    );
     const debuggerOf = env.SOURCE_DEBUGGER.get(env.SOURCE_DEBUGGER.idFromName(s.sourceId));
     const debuggerNeedles = needles.filter((n) => !n.includes("@"));
     await eventually(async () =>
@@ -116,9 +117,7 @@ describe("deletion regulation", () => {
     expect(await searchD1(needles)).toEqual([]);
     expect(await searchR2(`source=${s.sourceId}/`, needles)).toEqual([]);
     expect(await searchDurableObject(graph, needles)).toEqual([]);
-    expect(
-      await searchDurableObject(env.PROFILES.get(env.PROFILES.idFromName(deleted)), needles),
-    ).toEqual([]);
+    expect(await searchDurableObject(profileStub(env, s.spaceId, deleted), needles)).toEqual([]);
     expect(await searchDurableObject(debuggerOf, needles)).toEqual([]);
 
     // The other person is untouched: rows, archive lines and profile.

@@ -17,6 +17,7 @@ import {
   storedEventually,
   track,
 } from "../support.ts";
+import { profileStub } from "../../../worker/profiles/profile-name.ts";
 
 const DAY = 86_400_000;
 
@@ -31,7 +32,7 @@ async function historyOf(spaceId: string, userId: string): Promise<string[]> {
       (await graph.partition()).find((p) => p.key === `users/user_id:${userId}`)?.profileId,
   );
   return (
-    JSON.parse(await env.PROFILES.get(env.PROFILES.idFromName(id)).exportProfile()) as {
+    JSON.parse(await profileStub(env, spaceId, id).exportProfile()) as {
       events: string[];
     }
   ).events;

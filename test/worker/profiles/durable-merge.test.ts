@@ -9,6 +9,7 @@ import { feedIdentity } from "../../../worker/profiles/feed.ts";
 import { ABSORB_FAULT_KEY } from "../../../worker/profiles/profile-object.ts";
 import type { IngestChunk, NormalizedMessage } from "../../../worker/spec/message.ts";
 import { message } from "../identity/message-builder.ts";
+import { profileStub } from "../../../worker/profiles/profile-name.ts";
 
 interface Space {
   spaceId: string;
@@ -32,7 +33,9 @@ function newSpace(): Space {
 }
 
 const graphOf = (spaceId: string) => env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(spaceId));
-const profile = (id: string) => env.PROFILES.get(env.PROFILES.idFromName(id));
+/** The space each profile of these tests was created in (objects are named by space). */
+const spaceOf = new Map<string, string>();
+const profile = (id: string) => profileStub(env, spaceOf.get(id) ?? "", id);
 const at = (minute: number) => `2024-05-01T12:${String(minute).padStart(2, "0")}:00.000Z`;
 const uid = (label: string) => `${label}-${crypto.randomUUID()}`;
 
@@ -72,6 +75,7 @@ async function twoProfilesAndAMerge(s: Space) {
   const survivor = (await graph.lookup("users", "anonymous_id", anon))!;
   const folded = (await graph.lookup("users", "user_id", user))!;
   expect(survivor).not.toBe(folded);
+  spaceOf.set(survivor, s.spaceId).set(folded, s.spaceId);
   const linking = message("track", {
     messageId: uid("m-link"),
     event: "Signed In",
