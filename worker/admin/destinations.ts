@@ -14,7 +14,10 @@ import { spaceActivation } from "../delivery/fan-out.ts";
 import { ApiError } from "../errors.ts";
 import { getSpace } from "../sources/repository.ts";
 import { activationAdmin } from "./activation.ts";
-import { parseBody, readJson } from "./validate.ts";
+import { parseBody, readJson, readJsonOrEmpty } from "./validate.ts";
+import { assertRawAllowed, newlyRaw } from "../privacy/pii-raw-grant.ts";
+import { DEFAULT_PII_POLICY } from "../privacy/pii-policy-types.ts";
+import { principalOf, type AdminEnv } from "./principal.ts";
 
 async function requireSpace(env: Env, spaceId: string): Promise<string> {
   if (!(await getSpace(env, spaceId)))
@@ -54,7 +57,7 @@ async function store(env: Env, config: DestinationConfig): Promise<void> {
   });
 }
 
-export const destinationsAdmin = new Hono<{ Bindings: Env }>();
+export const destinationsAdmin = new Hono<AdminEnv>();
 
 // Computed traits and audiences share this mount point (one line in app.ts).
 destinationsAdmin.route("/", activationAdmin);
@@ -67,6 +70,7 @@ destinationsAdmin.post("/spaces/:spaceId/destinations", async (c) => {
     version: 1,
     updatedAt: new Date().toISOString(),
   });
+  assertRawAllowed(principalOf(c).grants, newlyRaw(DEFAULT_PII_POLICY, config.pii, "pii"));
   await store(c.env, config);
   return c.json({ destination: redactedConfig(config) }, 201);
 });
@@ -89,6 +93,7 @@ destinationsAdmin.put("/spaces/:spaceId/destinations/:id", async (c) => {
     version: current.version + 1,
     updatedAt: new Date().toISOString(),
   });
+  assertRawAllowed(principalOf(c).grants, newlyRaw(current.pii, config.pii, "pii"));
   await store(c.env, config);
   return c.json({ destination: redactedConfig(config) });
 });
@@ -135,14 +140,8 @@ const replayBody = z.strictObject({
 
 destinationsAdmin.post("/spaces/:spaceId/destinations/:id/dead-letters/replay", async (c) => {
   const config = await requireDestination(c.env, c.req.param("spaceId"), c.req.param("id"));
-  const raw = await c.req.text();
-  let input: unknown = {};
-  try {
-    if (raw.trim() !== "") input = JSON.parse(raw);
-  } catch (error) {
-    throw new ApiError(400, "invalid_json", "body is not valid JSON", { cause: error });
-  }
-  const body = parseBody(replayBody, input);
+  // Streamed under the admin body limit and depth scan like every admin body; empty = all.
+  const body = parseBody(replayBody, await readJsonOrEmpty(c.req.raw));
   // The destination's Durable Object sends released events itself, once each.
   const released = await destinationObject(c.env, config.id).releaseForReplay(
     body.messageIds ?? null,

@@ -16,6 +16,7 @@ import { getSpace } from "../sources/repository.ts";
 import { auditStatement } from "./audit-log.ts";
 import { principalOf, type AdminEnv } from "./principal.ts";
 import { parseBody, parsePrivacyInput, readJson } from "./validate.ts";
+import { assertRawAllowed, newlyRawInPrivacy } from "../privacy/pii-raw-grant.ts";
 
 export const privacyAdmin = new Hono<AdminEnv>();
 
@@ -59,6 +60,8 @@ privacyAdmin.put("/spaces/:spaceId/privacy-policy", async (c) => {
   const spaceId = await spaceOf(c);
   const body = await readJson(c.req.raw);
   const policy = parsePrivacyInput(() => parsePrivacyPolicy(body));
+  const before = (await readSpacePrivacy(c.env, spaceId)).policy;
+  assertRawAllowed(principalOf(c).grants, newlyRawInPrivacy(before, policy));
   await save(c, spaceId, { policy }, "privacy_policy.updated");
   return c.json({ policy });
 });

@@ -5,10 +5,10 @@ import { Hono, type Context } from "hono";
 import { ApiError } from "../errors.ts";
 import { visibleTraits, type TraitEntry } from "../identity/traits.ts";
 import { applyPiiPolicy } from "../privacy/pii-policy.ts";
-import { readSpacePrivacy } from "../privacy/space-settings-store.ts";
 import type { NormalizedMessage } from "../spec/message.ts";
 import type { AdminEnv } from "./principal.ts";
 import { profileStub } from "../profiles/profile-name.ts";
+import type { PiiPolicy } from "../privacy/pii-policy-types.ts";
 
 export const profileReadsAdmin = new Hono<AdminEnv>();
 
@@ -25,10 +25,18 @@ async function profileOf(c: Context<AdminEnv>) {
   return { spaceId, profileId: canonical, traits, consent };
 }
 
+/** Every PII class hashed; IP and MAC dropped (their hashes are reversed by enumeration). */
+export const MASKED_READ_POLICY: PiiPolicy = {
+  classes: { ip: "dropped", mac: "dropped" },
+  default: "hashed",
+  phoneFormat: "e164",
+};
+
 profileReadsAdmin.get("/spaces/:spaceId/profiles/:profileId/masked", async (c) => {
-  const { spaceId, profileId, traits, consent } = await profileOf(c);
-  const policy = (await readSpacePrivacy(c.env, spaceId)).policy.storage;
-  // The traits go through the storage policy as an identify's traits would: PII hashed.
+  const { profileId, traits, consent } = await profileOf(c);
+  // A fixed masking policy, never the space's storage policy: that one may be `raw`, and a masked
+  // read must mask whatever the space stores.
+  const policy = MASKED_READ_POLICY;
   const carrier = {
     type: "identify",
     messageId: "profile-read",

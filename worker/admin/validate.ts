@@ -27,6 +27,12 @@ export async function readJson(request: Request): Promise<unknown> {
   return parseJsonBody(text);
 }
 
+/** As `readJson`, with an empty body read as `{}` (routes whose every field is optional). */
+export async function readJsonOrEmpty(request: Request): Promise<unknown> {
+  const { text } = await readBodyText(request, ADMIN_BODY_LIMIT);
+  return text.trim() === "" ? {} : parseJsonBody(text);
+}
+
 /**
  * Runs a privacy validator. Its PrivacyInputError is an InputError that app.onError answers with
  * its own code and field, so nothing is translated here.

@@ -46,5 +46,7 @@ export const DEFAULT_PRIVACY_POLICY: PrivacyPolicy = {
 
 /** The policy that applies to `destination`. */
 export function policyForDestination(policy: PrivacyPolicy, destination: string): PiiPolicy {
-  return policy.destinations[destination] ?? policy.destinationDefault;
+  return Object.hasOwn(policy.destinations, destination)
+    ? (policy.destinations[destination] ?? policy.destinationDefault)
+    : policy.destinationDefault;
 }

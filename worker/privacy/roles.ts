@@ -36,6 +36,13 @@ export const ROLE_MATRIX = [
     "no",
   ),
   row("tokens:manage", "issue, list and revoke admin tokens", "yes", "no", "no"),
+  row(
+    "profile-tokens:manage",
+    "mint Profile API tokens (they read raw traits)",
+    "with PII grant",
+    "no",
+    "no",
+  ),
   row("regulations:read", "read regulation status and steps", "yes", "no", "yes"),
   row("regulations:write", "create deletion and suppression requests", "yes", "no", "no"),
   row("audit:read", "read the audit log", "yes", "no", "yes"),

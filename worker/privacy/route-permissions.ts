@@ -41,7 +41,11 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   // Workspace bootstrap: the owner token (env ADMIN_TOKEN) issues a space's first tokens here.
   { method: "POST", path: `${A}/tokens`, permission: "tokens:manage" },
   // Profile API tokens read raw traits, so issuing one is token management.
-  { method: "POST", path: `${A}/spaces/:spaceId/access-tokens`, permission: "tokens:manage" },
+  {
+    method: "POST",
+    path: `${A}/spaces/:spaceId/access-tokens`,
+    permission: "profile-tokens:manage",
+  },
   { method: "GET", path: `${A}/spaces/:spaceId/identity-settings`, permission: "config:read" },
   { method: "PUT", path: `${A}/spaces/:spaceId/identity-settings`, permission: "config:write" },
   { method: "GET", path: `${A}/spaces/:spaceId/retention`, permission: "config:read" },

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROUTE_PERMISSIONS } from "../../../worker/privacy/route-permissions.ts";
 import { authorize, ROLES, type Grant } from "../../../worker/privacy/roles.ts";
-import { admin } from "../support.ts";
+import { admin, eventually, track } from "../support.ts";
 import {
   as,
   errorCode,
@@ -95,6 +95,91 @@ describe("every route against every role", () => {
     const pii = await as(adminNoPii, "GET", `/admin/v1/spaces/${a.spaceId}/profiles/export`);
     expect(pii.status).toBe(403);
     expect(errorCode(pii.json)).toBe("pii_grant_required");
+  });
+});
+
+describe("the PII grant cannot be side-stepped", () => {
+  const policyUrl = () => `/admin/v1/spaces/${a.spaceId}/privacy-policy`;
+  const rawStorage = {
+    storage: { classes: { email: "raw" }, default: "hashed" },
+    destinationDefault: { default: "hashed" },
+    destinations: {},
+  };
+
+  it("minting a Profile API token (raw traits) needs the grant", async () => {
+    const url = `/admin/v1/spaces/${a.spaceId}/access-tokens`;
+    const without = await as(tokens.get("Admin/")!.token, "POST", url, { name: "x" });
+    expect(without.status).toBe(403);
+    expect(errorCode(without.json)).toBe("pii_grant_required");
+    const withGrant = await as(tokens.get("Admin/pii_access")!.token, "POST", url, { name: "x" });
+    expect(withGrant.status).toBe(201);
+  });
+
+  it("making any PII class raw needs the grant; tightening does not", async () => {
+    const editor = tokens.get("Editor/")!.token;
+    const refused = await as(editor, "PUT", policyUrl(), rawStorage);
+    expect(refused.status).toBe(403);
+    expect(errorCode(refused.json)).toBe("pii_grant_required");
+    expect((refused.json.error as { field?: string }).field).toBe("storage.classes.email");
+    const named = await as(editor, "PUT", policyUrl(), {
+      ...rawStorage,
+      storage: { default: "hashed" },
+      destinations: { Hook: { default: "raw" } },
+    });
+    expect(named.status).toBe(403);
+    const stored = await as(editor, "GET", policyUrl());
+    const policy = stored.json.policy as {
+      storage: { classes: Record<string, string> };
+      destinations: Record<string, unknown>;
+    };
+    expect(policy.storage.classes.email).not.toBe("raw");
+    expect(policy.destinations).toEqual({});
+    // Dropping more is always allowed.
+    const tighter = await as(editor, "PUT", policyUrl(), {
+      ...rawStorage,
+      storage: { classes: { email: "dropped" }, default: "hashed" },
+    });
+    expect(tighter.status).toBe(200);
+    const destination = await as(editor, "POST", `/admin/v1/spaces/${a.spaceId}/destinations`, {
+      slug: "webhook",
+      name: "Raw Hook",
+      settings: { url: "https://receiver.test/raw", secret: "whsec_test_0123456789abcdef" },
+      pii: { default: "raw" },
+    });
+    expect(destination.status).toBe(403);
+    expect((destination.json.error as { field?: string }).field).toBe("pii.default");
+    const granted = await as(
+      tokens.get("Editor/pii_access")!.token,
+      "PUT",
+      policyUrl(),
+      rawStorage,
+    );
+    expect(granted.status).toBe(200);
+  });
+
+  it("a masked read masks whatever the storage policy says", async () => {
+    const s = await newSource();
+    await admin("PUT", `/spaces/${s.spaceId}/privacy-policy`, {
+      storage: { default: "raw" },
+      destinationDefault: { default: "hashed" },
+      destinations: {},
+    });
+    const reader = await issueToken(s.spaceId, "Editor");
+    await track(s.writeKey, "/v1/identify", {
+      userId: "masked-user",
+      traits: { email: "masked@example.com", phone: "+447700900123" },
+      messageId: "masked-1",
+    });
+    const graph = env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(s.spaceId));
+    const profileId = await eventually(() => graph.lookup("users", "user_id", "masked-user"));
+    const url = `/admin/v1/spaces/${s.spaceId}/profiles/${profileId}/masked`;
+    const res = await eventually(async () => {
+      const r = await as(reader.token, "GET", url);
+      const traits = (r.json.profile as { traits?: Record<string, unknown> } | undefined)?.traits;
+      return traits && "email" in traits ? r : undefined;
+    });
+    expect(JSON.stringify(res.json)).not.toContain("masked@example.com");
+    expect(JSON.stringify(res.json)).not.toContain("7700900123");
   });
 });
 
