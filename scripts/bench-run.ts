@@ -136,11 +136,10 @@ console.log(
 );
 
 const at = new Date().toISOString();
-const outFile = path.join(
-  REPO_ROOT,
-  "bench-results",
-  `bench-${at.slice(0, 19).replaceAll(":", "-")}.json`,
-);
+// FOYER_BENCH_OUT names the JSON file (the smoke test writes to a temporary one).
+const outFile =
+  process.env.FOYER_BENCH_OUT ??
+  path.join(REPO_ROOT, "bench-results", `bench-${at.slice(0, 19).replaceAll(":", "-")}.json`);
 await mkdir(path.dirname(outFile), { recursive: true });
 const document = {
   benchmark: "foyer",

@@ -51,7 +51,13 @@ export async function startFoyer(
   const configPath = await writeConfig(file, options);
   // "none": under load the local runtime logs one line per cancelled tail session, which would
   // bury the tables; the figures below check every outcome themselves.
-  return startLocalEdge({ configPath, persistDir, logLevel: "none" });
+  // The activation section's webhooks are receivers on 127.0.0.1.
+  return startLocalEdge({
+    configPath,
+    persistDir,
+    logLevel: "none",
+    privateDestinations: "loopback",
+  });
 }
 
 /** Creates a space and a source whose rate limit never answers 429 during a run. */

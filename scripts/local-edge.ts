@@ -26,6 +26,12 @@ export interface LocalEdgeOptions {
   adminToken?: string;
   /** D1 bindings whose `drizzle/` migrations are applied before start; default ["DB"]. */
   migrateD1?: string[];
+  /**
+   * `loopback` lets destinations reach receivers on this machine (ALLOW_PRIVATE_DESTINATIONS,
+   * worker/destinations/destination-address.ts): the local stack's and the bench's default,
+   * never a deploy's. `strict` (tests that check the refusal) keeps wrangler.toml's setting.
+   */
+  privateDestinations?: "loopback" | "strict";
   /** Told each step as it begins (`npm start` prints them, so a cold start is never silent). */
   onProgress?: (step: string) => void;
 }
@@ -85,7 +91,12 @@ export async function startLocalEdge(options: LocalEdgeOptions = {}): Promise<Lo
 
   const worker = await unstable_startWorker({
     config: configPath,
-    bindings: { ADMIN_TOKEN: { type: "secret_text", value: adminToken } },
+    bindings: {
+      ADMIN_TOKEN: { type: "secret_text", value: adminToken },
+      ...(options.privateDestinations === "loopback"
+        ? { ALLOW_PRIVATE_DESTINATIONS: { type: "plain_text" as const, value: "loopback" } }
+        : {}),
+    },
     dev: {
       server: { hostname: "127.0.0.1", port: options.port ?? 0 },
       inspector: false,

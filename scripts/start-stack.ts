@@ -18,7 +18,11 @@ const progress = (step: string): void => console.log(`foyer: ${step}`);
 progress(`starting Foyer on this machine (state in ${STATE_DIR})…`);
 const saved = await readDemoCredentials(DEMO_FILE);
 const port = Number(process.env.FOYER_PORT ?? "8787");
+// A local stack: webhooks may point at receivers on this machine, unless FOYER_DESTINATIONS=strict.
+// A deploy reads wrangler.toml alone and stays strict.
+const privateDestinations = process.env.FOYER_DESTINATIONS === "strict" ? "strict" : "loopback";
 const edge = await startLocalEdge({
+  privateDestinations,
   port,
   persistDir: STATE_DIR,
   logLevel: (process.env.FOYER_LOG_LEVEL ?? "warn") as WranglerLogLevel,
@@ -63,6 +67,7 @@ try {
       `  demo source   ${credentials.sourceId}${created ? "   (created now)" : `   (reused from ${path.relative(REPO_ROOT, DEMO_FILE)})`}`,
       `  venue source  ${credentials.venueSourceId}   (write key ${credentials.venueWriteKey}, used by the agent)`,
       `  Profile API   token ${credentials.profileToken}`,
+      `  destinations  ${privateDestinations === "loopback" ? "may reach loopback (127.0.0.1, ::1) as well as public hosts; FOYER_DESTINATIONS=strict refuses it as a deploy does" : "public hosts only (FOYER_DESTINATIONS=strict)"}`,
       "",
       "Send an event:",
       `  ${curl}`,

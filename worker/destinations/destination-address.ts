@@ -26,8 +26,15 @@ export function addressPolicyOf(env: { ALLOW_PRIVATE_DESTINATIONS?: string }): A
 
 function addressProblem(literal: string, policy: AddressPolicy): string | undefined {
   let address = ipaddr.parse(literal);
-  if (address.kind() === "ipv6" && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
-    address = (address as ipaddr.IPv6).toIPv4Address();
+  if (address.kind() === "ipv6") {
+    const v6 = address as ipaddr.IPv6;
+    // IPv4-mapped (::ffff:a.b.c.d) and the deprecated IPv4-compatible form (::a.b.c.d, RFC 4291
+    // §2.5.5.1): judged as the IPv4 address they carry (`http://[::7f00:1]/` is loopback).
+    const compatible = v6.parts.slice(0, 6).every((p) => p === 0) && (v6.parts[6] ?? 0) !== 0;
+    if (v6.isIPv4MappedAddress() || compatible) {
+      const [hi = 0, lo = 0] = v6.parts.slice(6);
+      address = new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
+    }
   }
   const range = address.range();
   if (range === "unicast") return undefined;

@@ -20,6 +20,9 @@ const REFUSED = [
   "http://[::1]/",
   "http://[::ffff:127.0.0.1]/",
   "http://[::ffff:169.254.169.254]/",
+  "http://[::7f00:1]/",
+  "http://[::a9fe:a9fe]/",
+  "http://[::127.0.0.1]/",
   "http://0.0.0.0/",
   "http://10.0.0.1/",
   "http://172.16.5.4/",
@@ -67,7 +70,7 @@ describe("destination URL policy", () => {
     ];
     for (const url of loopback) expect(destinationUrlProblem(url, "loopback"), url).toBeUndefined();
     const still = REFUSED.filter(
-      (u) => !loopback.includes(u) && !/127\.|localhost|::1\]|0x7f|0177|2130706433/i.test(u),
+      (u) => !loopback.includes(u) && !/127\.|localhost|::1\]|::7f00|0x7f|0177|2130706433/i.test(u),
     );
     for (const url of still)
       expect(destinationUrlProblem(url, "loopback"), url).toBeTypeOf("string");
