@@ -58,16 +58,29 @@ function matchesOne(token: GlobToken, ch: string): boolean {
 }
 
 /**
- * Whether `text` matches the whole glob. Linear-backtracking star algorithm: O(text × pattern)
- * worst case, no recursion.
+ * Steps one match may take. `match(a, b)` may take both sides from the event (up to its 32 KB), and
+ * O(text × pattern) of two such strings is ~10^9 steps: past this budget the answer is `false`,
+ * as for any other value FQL cannot match (fql.md's null-safe defaults).
  */
-export function globMatches(tokens: readonly GlobToken[], text: string): boolean {
+export const GLOB_STEP_BUDGET = 1_000_000;
+
+/**
+ * Whether `text` matches the whole glob. Linear-backtracking star algorithm: O(text × pattern)
+ * worst case, no recursion, and never more than `budget` steps (then `false`).
+ */
+export function globMatches(
+  tokens: readonly GlobToken[],
+  text: string,
+  budget = GLOB_STEP_BUDGET,
+): boolean {
   const chars = Array.from(text);
   let t = 0;
   let p = 0;
   let starAt = -1;
   let resumeAt = 0;
+  let steps = 0;
   while (t < chars.length) {
+    if (++steps > budget) return false;
     const token = tokens[p];
     if (token !== undefined && token.kind !== "star" && matchesOne(token, chars[t] as string)) {
       t += 1;

@@ -2,6 +2,8 @@
 // Resolution settings", https://segment.com/docs/unify/identity-resolution/identity-resolution-settings/,
 // and "Product limits", https://segment.com/docs/unify/product-limits/). Pure and runtime-free:
 // the Durable Objects hold the settings and call these functions.
+import { ownValue } from "../spec/object-keys.ts";
+import type { UserPattern } from "../spec/user-pattern.ts";
 
 /** How far back a limit counts values: Segment documents Ever, Weekly, Monthly and Annually. */
 export const LIMIT_PERIODS = ["ever", "weekly", "monthly", "annually"] as const;
@@ -30,7 +32,8 @@ export interface IdentityRules {
   defaultLimit: IdentifierLimit;
   /** Exact blocked values, compared trimmed and case-insensitively. Defaults always included. */
   blockedValues: ReadonlySet<string>;
-  blockedPatterns: readonly RegExp[];
+  /** Run on RE2's linear-time engine (worker/spec/user-pattern.ts): values are attacker-chosen. */
+  blockedPatterns: readonly UserPattern[];
   /** Segment: "100 merges per profile" — after that, no more merges; events still resolve. */
   maxMergesPerProfile: number;
   /** Segment: "1,000 identity mappings per profile". */
@@ -72,7 +75,7 @@ export function isBlockedValue(rules: IdentityRules, value: string): boolean {
 
 /** The limit that applies to identifier `type` (its own, or the space default). */
 export function limitFor(rules: IdentityRules, type: string): IdentifierLimit {
-  return rules.limits[type] ?? rules.defaultLimit;
+  return ownValue(rules.limits, type) ?? rules.defaultLimit;
 }
 
 /**

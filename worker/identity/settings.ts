@@ -13,6 +13,7 @@ import {
   LIMIT_PERIODS,
 } from "./rules.ts";
 import type { IdentifierLimit, IdentityRules, LimitPeriod } from "./rules.ts";
+import { compileUserPattern, type UserPattern } from "../spec/user-pattern.ts";
 
 /** A setting that cannot be used; `path` is the dotted location of the offending value. */
 export class IdentitySettingsError extends InputError {
@@ -129,18 +130,18 @@ function parseLimits(value: unknown): Record<string, IdentifierLimit> {
   return limits;
 }
 
-function parsePatterns(value: unknown): RegExp[] {
+function parsePatterns(value: unknown): UserPattern[] {
   const sources = [...DEFAULT_BLOCKED_PATTERNS];
   if (value !== undefined)
     sources.push(...assertStringArray(value, MAX_PATTERNS, MAX_PATTERN_LENGTH, "blocked.patterns"));
   return sources.map((source, index) => {
     try {
-      return new RegExp(source, "u");
+      return compileUserPattern(source);
     } catch (cause) {
       const at = index - DEFAULT_BLOCKED_PATTERNS.length;
       throw new IdentitySettingsError(
         `blocked.patterns[${at}]`,
-        `invalid regular expression (${String(cause)})`,
+        `not a linear-time (RE2) regular expression: ${cause instanceof Error ? cause.message : String(cause)}`,
       );
     }
   });
@@ -191,3 +192,29 @@ export function parseIdentitySettings(input: unknown): IdentityRules {
 
 /** Segment's defaults, for spaces that configured nothing. */
 export const DEFAULT_IDENTITY_RULES: IdentityRules = parseIdentitySettings({});
+
+/**
+ * Settings saved before patterns ran on RE2 may hold one RE2 refuses (a lookahead, a
+ * backreference): loading them keeps every other setting and leaves out those patterns (logged),
+ * so a space's identity graph never fails to start over one pattern.
+ */
+export function loadStoredIdentitySettings(stored: unknown): IdentityRules {
+  try {
+    return parseIdentitySettings(stored);
+  } catch (error) {
+    if (!isRecord(stored) || !isRecord(stored.blocked) || !Array.isArray(stored.blocked.patterns))
+      throw error;
+    const patterns = stored.blocked.patterns.filter((source) => {
+      try {
+        compileUserPattern(String(source));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    console.error("identity settings: left out patterns RE2 refuses", {
+      dropped: stored.blocked.patterns.length - patterns.length,
+    });
+    return parseIdentitySettings({ ...stored, blocked: { ...stored.blocked, patterns } });
+  }
+}

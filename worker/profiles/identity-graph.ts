@@ -15,7 +15,7 @@ import { extractIdentifiers, type Collection, type Identifier } from "../identit
 import type { ProfileFacts } from "../identity/profile-facts.ts";
 import { resolve, type ResolutionPlan } from "../identity/resolve.ts";
 import type { IdentityRules } from "../identity/rules.ts";
-import { parseIdentitySettings } from "../identity/settings.ts";
+import { loadStoredIdentitySettings, parseIdentitySettings } from "../identity/settings.ts";
 import type { NormalizedMessage } from "../spec/message.ts";
 import { auditRows } from "./audit.ts";
 import { eraseProfiles, foldedInto, GraphStore, type AuditRow } from "./graph-store.ts";
@@ -87,7 +87,7 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
       }
       this.key = await importIdentitySecret(secret);
       this.rawSettings = ctx.storage.kv.get("settings") ?? {};
-      this.rules = parseIdentitySettings(this.rawSettings);
+      this.rules = loadStoredIdentitySettings(this.rawSettings);
     });
   }
 

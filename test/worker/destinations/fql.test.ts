@@ -6,6 +6,7 @@ import {
   parseFql,
   subscriptionMatches,
 } from "../../../worker/destinations/fql.ts";
+import { globMatches, parseGlob } from "../../../worker/destinations/glob.ts";
 
 // Shapes from Segment's docs (track spec example, ecommerce v2 Order Completed).
 const order = {
@@ -318,5 +319,25 @@ describe("Segment's FQL reference examples", () => {
   ];
   it.each(functions)("%s on %j", (source, event, expected) => {
     expect(evaluateFql(parseFql(source), event as never)).toBe(expected);
+  });
+});
+
+describe("match() with both sides from the event", () => {
+  it("stays bounded on a hostile pattern and text (answers false past the step budget)", () => {
+    const ast = parseFql("match(properties.text, properties.pattern)");
+    const event = {
+      type: "track",
+      properties: { text: "a".repeat(30_000), pattern: `${"*a".repeat(10_000)}b` },
+    };
+    expect(evaluateFql(ast, event)).toBe(false);
+    const small = { type: "track", properties: { text: "abc", pattern: "a*c" } };
+    expect(evaluateFql(ast, small)).toBe(true);
+  });
+
+  it("counts steps: a match needing more than the budget is false", () => {
+    const tokens = parseGlob("*b");
+    if (!Array.isArray(tokens)) throw new Error("glob");
+    expect(globMatches(tokens, `${"a".repeat(50)}b`)).toBe(true);
+    expect(globMatches(tokens, `${"a".repeat(50)}b`, 10)).toBe(false);
   });
 });

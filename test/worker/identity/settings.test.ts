@@ -5,6 +5,7 @@ import { compareTypePriority, isBlockedValue, limitFor } from "../../../worker/i
 import {
   DEFAULT_IDENTITY_RULES,
   IdentitySettingsError,
+  loadStoredIdentitySettings,
   parseIdentitySettings,
 } from "../../../worker/identity/settings.ts";
 
@@ -81,8 +82,10 @@ describe("bad settings give a precise error", () => {
     [
       { blocked: { patterns: ["ok", "(unclosed"] } },
       "blocked.patterns[1]",
-      "invalid regular expression",
+      "not a linear-time (RE2) regular expression",
     ],
+    [{ blocked: { patterns: ["(a)\\1"] } }, "blocked.patterns[0]", "RE2"],
+    [{ blocked: { patterns: ["^(?=admin)"] } }, "blocked.patterns[0]", "RE2"],
     [{ blocked: { patterns: ["a".repeat(201)] } }, "blocked.patterns[0]", "at most 200"],
     [{ blocked: { other: [] } }, "blocked.other", "unknown setting"],
     [{ maxMergesPerProfile: -1 }, "maxMergesPerProfile", "integer from 0 to 10000"],
@@ -105,5 +108,35 @@ describe("bad settings give a precise error", () => {
         blocked: { values: Array.from({ length: 1001 }, (_, i) => `v${i}`) },
       }),
     ).toThrow(/blocked.values: must have at most 1000/);
+  });
+});
+
+describe("user patterns are hostile", () => {
+  // `^(\w+\s?)+$` took 160 ms on 25 characters on a backtracking engine, doubling per character:
+  // on 20,000 it would never end (the test's timeout would fail it). RE2 answers in linear time.
+  it.each([
+    "^(\\w+\\s?)+$",
+    "^(a+)+$",
+    "^(a|aa)+$",
+    "(x+x+)+y",
+    "^([a-zA-Z0-9])(([\\-.]|[_]+)?([a-zA-Z0-9]+))*(@)",
+  ])("%s runs in linear time on a long attacker value", (pattern) => {
+    const rules = parseIdentitySettings({ blocked: { patterns: [pattern] } });
+    const evil = `${"a".repeat(20_000)}!`;
+    expect(isBlockedValue(rules, evil)).toBe(false);
+  });
+
+  it("loads stored settings whose pattern RE2 refuses without the pattern", () => {
+    const rules = loadStoredIdentitySettings({
+      blocked: { values: ["guest"], patterns: ["^(?=admin)", "^test-"] },
+    });
+    expect(rules.blockedPatterns.map((p) => p.source)).toContain("^test-");
+    expect(rules.blockedPatterns.map((p) => p.source)).not.toContain("^(?=admin)");
+    expect(isBlockedValue(rules, "guest")).toBe(true);
+  });
+
+  it("an identifier type named like a prototype key takes the default limit", () => {
+    const rules = parseIdentitySettings({});
+    expect(limitFor(rules, "constructor")).toEqual(rules.defaultLimit);
   });
 });
