@@ -100,8 +100,10 @@ activationAdmin.post("/spaces/:spaceId/:kind{computed-traits|audiences}/preview"
   const { mode, definition } = await validate(c.env, spaceId, kind, key, body);
   const candidate = JSON.stringify({ kind, key, id: "preview", version: 0, mode, definition });
   const graph = c.env.IDENTITY_GRAPH.get(c.env.IDENTITY_GRAPH.idFromName(spaceId));
-  const profileIds = [...new Set((await graph.partition()).map((p) => p.profileId))];
-  if (profileIds.length > MAX_PREVIEW_PROFILES)
+  // One bounded page of profile ids, never the whole index.
+  const profileIds = await graph.profilePage("", MAX_PREVIEW_PROFILES);
+  const last = profileIds[profileIds.length - 1];
+  if (last !== undefined && (await graph.profilePage(last, 1)).length > 0)
     throw new ApiError(413, "preview_too_large", "more than 10,000 profiles");
   const now = Date.now();
   const results = await Promise.all(

@@ -89,21 +89,25 @@ identityAdmin.get("/spaces/:spaceId/identity-audit", async (c) => {
  * Every profile of the space with its identifiers and canonical export (traits, counters, event
  * ids, links): what replay compares, and a privacy officer's data export. Bounded to 10,000.
  */
+const MAX_EXPORT_PROFILES = 10_000;
+
 identityAdmin.get("/spaces/:spaceId/profiles/export", async (c) => {
   const spaceId = await requireSpaceId(c.env, c.req.param("spaceId"));
-  const partition = await graphOf(c.env, spaceId).partition();
-  const byProfile = new Map<string, string[]>();
-  for (const { key, profileId } of partition) {
-    byProfile.set(profileId, [...(byProfile.get(profileId) ?? []), key]);
-  }
-  if (byProfile.size > 10_000) {
+  const graph = graphOf(c.env, spaceId);
+  // Bounded reads: one page of profile ids, then only those profiles' identifiers.
+  const ids = await graph.profilePage("", MAX_EXPORT_PROFILES);
+  const last = ids[ids.length - 1];
+  if (last !== undefined && (await graph.profilePage(last, 1)).length > 0) {
     throw new ApiError(413, "export_too_large", "more than 10,000 profiles; export by profile");
   }
-  const ids = [...byProfile.keys()].sort();
+  const byProfile = new Map<string, string[]>();
+  for (const { key, profileId } of await graph.partitionOf(ids)) {
+    byProfile.set(profileId, [...(byProfile.get(profileId) ?? []), key]);
+  }
   const exports = await Promise.all(
     ids.map(async (id) => {
       const text = await profileStub(c.env, spaceId, id).exportProfile();
-      return `${JSON.stringify(id)}:{"identifiers":${JSON.stringify(byProfile.get(id)?.sort())},"profile":${text}}`;
+      return `${JSON.stringify(id)}:{"identifiers":${JSON.stringify(byProfile.get(id)?.sort() ?? [])},"profile":${text}}`;
     }),
   );
   return new Response(`{"profiles":{${exports.join(",")}}}`, {

@@ -11,7 +11,7 @@ import type { JsonObject, NormalizedMessage } from "../spec/message.ts";
 import type { ConsentSettings } from "./consent-settings.ts";
 import type { DeliveryDecision } from "./delivery-decision.ts";
 import { isRecord } from "./privacy-input-error.ts";
-import { ownValue } from "../spec/object-keys.ts";
+import { isUnsafeKey, ownValue } from "../spec/object-keys.ts";
 
 /** What an event says about consent: nothing, or a preference per category. */
 export type EventConsent =
@@ -26,8 +26,9 @@ export function readEventConsent(context: JsonObject | undefined): EventConsent 
   if (!isRecord(consent)) return { kind: "absent" };
   const prefs = consent.categoryPreferences;
   if (!isRecord(prefs)) return { kind: "absent" };
-  const preferences = Object.create(null) as Record<string, boolean>;
-  for (const [category, value] of Object.entries(prefs)) preferences[category] = value === true;
+  const preferences: Record<string, boolean> = {};
+  for (const [category, value] of Object.entries(prefs))
+    if (!isUnsafeKey(category)) preferences[category] = value === true;
   return { kind: "present", preferences };
 }
 

@@ -6,7 +6,7 @@
 import type { NormalizedMessage } from "../spec/message.ts";
 import type { DeliveryDecision } from "./delivery-decision.ts";
 import { PrivacyInputError, isRecord } from "./privacy-input-error.ts";
-import { ownValue } from "../spec/object-keys.ts";
+import { isUnsafeKey, ownValue } from "../spec/object-keys.ts";
 
 /** The track event Segment requires whenever preferences change. */
 export const CONSENT_UPDATED_EVENT = "Segment Consent Preference Updated";
@@ -113,11 +113,9 @@ function isLater(
  */
 export function applyConsentUpdate(state: ProfileConsent, update: ConsentUpdate): ProfileConsent {
   assertUpdate(update);
-  const categories = Object.assign(Object.create(null), state.categories) as Record<
-    string,
-    CategoryConsent
-  >;
+  const categories: Record<string, CategoryConsent> = { ...state.categories };
   for (const [category, granted] of Object.entries(update.preferences)) {
+    if (isUnsafeKey(category)) continue;
     const current = ownValue(categories, category);
     if (current && !isLater(update, current)) continue;
     categories[category] = { granted, at: update.at, messageId: update.messageId, via: update.via };

@@ -164,6 +164,31 @@ export class GraphStore {
   }
 
   /** Every (identifier key → profile) mapping, for exports and the convergence test. */
+  /** Live (not folded) profile ids after `after`, in id order: one bounded page. */
+  profileIds(after: string, limit: number): string[] {
+    return this.sql
+      .exec<{ id: string }>(
+        "SELECT id FROM profiles WHERE merged_into IS NULL AND id > ? ORDER BY id LIMIT ?",
+        after,
+        limit,
+      )
+      .toArray()
+      .map((r) => r.id);
+  }
+
+  /** The identifier keys of these profiles, by key. */
+  partitionOf(profileIds: readonly string[]): { key: string; profileId: string }[] {
+    return this.sql
+      .exec<{ key: string; profile_id: string }>(
+        `SELECT key, profile_id FROM ids WHERE profile_id IN (SELECT value FROM json_each(?))
+         ORDER BY key`,
+        JSON.stringify(profileIds),
+      )
+      .toArray()
+      .map((r) => ({ key: r.key, profileId: r.profile_id }));
+  }
+
+  /** The whole index (tests and small spaces only: production reads go by `profileIds` pages). */
   partition(): { key: string; profileId: string }[] {
     return this.sql
       .exec<{ key: string; profile_id: string }>("SELECT key, profile_id FROM ids ORDER BY key")

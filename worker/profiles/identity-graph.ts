@@ -52,6 +52,13 @@ interface Prepared {
 }
 
 const PROFILE_PREFIX: Record<Collection, string> = { users: "use_", accounts: "acc_" };
+/** The most profile ids one read returns: every production read of the index is bounded. */
+export const MAX_PROFILE_PAGE = 10_000;
+/**
+ * Test-only fault injection, as ABSORB_FAULT_KEY in profile-object.ts: while `true` in a graph's
+ * storage, its retention page throws. Only tests write it; no worker code path does.
+ */
+export const RETENTION_FAULT_KEY = "test:failRetention";
 const AUDIT_FLUSH = 200;
 /**
  * How long after a fold the graph's alarm rolls it forward if the feed has not acknowledged it:
@@ -330,9 +337,35 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
     return this.store.identifiersOf(profileId);
   }
 
-  /** identifier key → profile id, for the convergence test and exports. */
+  /** identifier key → profile id, for the convergence and replay tests (unbounded). */
   partition(): { key: string; profileId: string }[] {
     return this.store.partition();
+  }
+
+  /** Live profile ids after `after`, in id order; at most 10,000 a page. */
+  profilePage(after: string, limit: number): string[] {
+    return this.store.profileIds(after, Math.min(Math.max(1, limit), MAX_PROFILE_PAGE));
+  }
+
+  /** Identifier keys of these profiles (at most one page of them). */
+  partitionOf(profileIds: readonly string[]): { key: string; profileId: string }[] {
+    return this.store.partitionOf(profileIds.slice(0, MAX_PROFILE_PAGE));
+  }
+
+  /**
+   * The next page of profiles for the retention cron, from its persisted cursor; the cron calls
+   * `retentionDone` with the page's last id once it has trimmed them (a failed run repeats it).
+   */
+  retentionPage(limit: number): string[] {
+    if (this.ctx.storage.kv.get(RETENTION_FAULT_KEY) === true)
+      throw new Error("injected fault: retention page");
+    return this.profilePage(this.ctx.storage.kv.get<string>("retentionCursor") ?? "", limit);
+  }
+
+  /** Moves the retention cursor past `lastId`, or back to the start after the last page. */
+  retentionDone(lastId: string | null): void {
+    if (lastId === null) this.ctx.storage.kv.delete("retentionCursor");
+    else this.ctx.storage.kv.put("retentionCursor", lastId);
   }
 
   /** Takes a regulation's subjects, due now, and wakes the runner for it (only for it). */

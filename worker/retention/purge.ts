@@ -13,7 +13,7 @@ import { profileStub } from "../profiles/profile-name.ts";
 const DAY_MS = 86_400_000;
 const SLICE = 1_000;
 const MAX_SLICES_PER_SOURCE = 50;
-/** Profiles whose history one cron run trims per space; the next run continues. */
+/** Profiles whose history one cron run trims per space (one page); the next run continues. */
 const MAX_PROFILES_PER_SPACE = 5_000;
 
 export interface PurgeReport {
@@ -25,6 +25,8 @@ export interface PurgeReport {
   regulationSpaces: number;
   /** Archive objects written but never indexed, deleted with their write intents. */
   orphans: number;
+  /** What failed this run (`space <id>`, `source <id>`, `orphans`…); the rest still ran. */
+  failures: string[];
 }
 
 /** A source's retention in days: its own, capped by the space's when the space sets one (pure). */
@@ -78,56 +80,103 @@ async function spaceRetention(env: Env): Promise<Map<string, number | null>> {
   return new Map(results.map((r) => [r.space_id, r.retention_days]));
 }
 
-/** Trims the event history of the space's profiles to each source's cutoff. */
+/**
+ * Trims the history of one page of the space's profiles (from the graph's persisted cursor) to
+ * each source's cutoff, then moves the cursor on: every profile is reached within
+ * ⌈profiles ÷ page⌉ runs however many the space has.
+ */
 async function purgeHistory(
   env: Env,
   spaceId: string,
   cutoffs: Record<string, number>,
   fallback: number,
+  pageSize: number,
 ): Promise<number> {
   const graph = env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(spaceId));
-  const profiles = [...new Set((await graph.partition()).map((p) => p.profileId))].slice(
-    0,
-    MAX_PROFILES_PER_SPACE,
-  );
+  const page = await graph.retentionPage(pageSize);
   let total = 0;
-  for (const id of profiles) {
+  for (const id of page) {
     total += await profileStub(env, spaceId, id).purgeHistory(cutoffs, fallback);
   }
+  await graph.retentionDone(page.length < pageSize ? null : (page[page.length - 1] ?? null));
   return total;
 }
 
-/** Deletes everything past its retention at time `now` (epoch ms). */
-export async function purgeExpired(env: Env, now: number): Promise<PurgeReport> {
+export interface PurgeOptions {
+  /** Profiles whose history one run trims per space (default 5,000); the next run continues. */
+  profilesPerRun?: number;
+}
+
+/** Runs `work`; a failure is logged and named in `failures`, and the caller goes on. */
+async function isolated(failures: string[], what: string, work: () => Promise<void>) {
+  try {
+    await work();
+  } catch (error) {
+    failures.push(what);
+    console.error("hourly cron step failed", {
+      what,
+      error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : "unknown",
+    });
+  }
+}
+
+/**
+ * The hourly cron at time `now` (epoch ms): retention (events, archive objects, profile history),
+ * the regulation wake-up and the orphan sweep. Each source, each space and each of the three jobs
+ * runs on its own: one failing (a space flooded through its public write key, D1 refusing) is
+ * reported in `failures` and stops nothing else.
+ */
+export async function purgeExpired(
+  env: Env,
+  now: number,
+  options: PurgeOptions = {},
+): Promise<PurgeReport> {
   const report: PurgeReport = {
     events: 0,
     objects: 0,
     historyEvents: 0,
     regulationSpaces: 0,
     orphans: 0,
+    failures: [],
   };
-  const spaces = await spaceRetention(env);
-  const bySpace = new Map<string, SourceRow[]>();
-  for (const source of await listSources(env)) {
-    const days = effectiveRetentionDays(source.retentionDays, spaces.get(source.spaceId) ?? null);
-    const cutoff = now - days * DAY_MS;
-    report.events += await purgeEvents(env, source.id, cutoff);
-    report.objects += await purgeObjects(env, source.id, cutoff);
-    bySpace.set(source.spaceId, [...(bySpace.get(source.spaceId) ?? []), source]);
-  }
-  for (const [spaceId, sources] of bySpace) {
-    const spaceDays = spaces.get(spaceId) ?? null;
-    const cutoffs: Record<string, number> = {};
-    for (const source of sources) {
-      cutoffs[source.id] = now - effectiveRetentionDays(source.retentionDays, spaceDays) * DAY_MS;
+  const failures = report.failures;
+  const pageSize = options.profilesPerRun ?? MAX_PROFILES_PER_SPACE;
+  await isolated(failures, "retention", async () => {
+    const spaces = await spaceRetention(env);
+    const bySpace = new Map<string, SourceRow[]>();
+    for (const source of await listSources(env)) {
+      bySpace.set(source.spaceId, [...(bySpace.get(source.spaceId) ?? []), source]);
+      const days = effectiveRetentionDays(source.retentionDays, spaces.get(source.spaceId) ?? null);
+      const cutoff = now - days * DAY_MS;
+      await isolated(failures, `source ${source.id}`, async () => {
+        report.events += await purgeEvents(env, source.id, cutoff);
+        report.objects += await purgeObjects(env, source.id, cutoff);
+      });
     }
-    const fallback = now - (spaceDays ?? DEFAULT_RETENTION_DAYS) * DAY_MS;
-    report.historyEvents += await purgeHistory(env, spaceId, cutoffs, fallback);
-  }
-  for (const spaceId of await spacesWithOpenRegulations(env)) {
-    await env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(spaceId)).wakeRegulations();
-    report.regulationSpaces++;
-  }
-  report.orphans = await sweepOrphans(env, now);
+    for (const [spaceId, sources] of bySpace) {
+      const spaceDays = spaces.get(spaceId) ?? null;
+      // Plain object: it crosses RPC (structured clone refuses null-prototype objects); its keys
+      // are source ids this worker minted.
+      const cutoffs: Record<string, number> = {};
+      for (const source of sources) {
+        cutoffs[source.id] = now - effectiveRetentionDays(source.retentionDays, spaceDays) * DAY_MS;
+      }
+      const fallback = now - (spaceDays ?? DEFAULT_RETENTION_DAYS) * DAY_MS;
+      await isolated(failures, `space ${spaceId}`, async () => {
+        report.historyEvents += await purgeHistory(env, spaceId, cutoffs, fallback, pageSize);
+      });
+    }
+  });
+  await isolated(failures, "regulations", async () => {
+    for (const spaceId of await spacesWithOpenRegulations(env)) {
+      await isolated(failures, `regulations ${spaceId}`, async () => {
+        await env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(spaceId)).wakeRegulations();
+        report.regulationSpaces++;
+      });
+    }
+  });
+  await isolated(failures, "orphans", async () => {
+    report.orphans = await sweepOrphans(env, now);
+  });
   return report;
 }

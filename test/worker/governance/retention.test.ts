@@ -1,11 +1,12 @@
 // Per-space and per-source retention with a controlled clock (the cron's scheduled time): D1,
 // the R2 archive and the profiles' event history lose what is past retention and keep the rest;
 // consent events stay as proof of consent.
-import { createScheduledController } from "cloudflare:test";
+import { createScheduledController, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../../worker/index.ts";
-import { effectiveRetentionDays } from "../../../worker/retention/purge.ts";
+import { effectiveRetentionDays, purgeExpired } from "../../../worker/retention/purge.ts";
+import { RETENTION_FAULT_KEY } from "../../../worker/profiles/identity-graph.ts";
 import {
   admin,
   archivedObjects,
@@ -111,5 +112,61 @@ describe("space retention", () => {
       body: JSON.stringify({ retentionDays: 4000 }),
     });
     expect(reset.status).toBe(400);
+  });
+});
+
+describe("the hourly cron at scale and under failure", () => {
+  async function usersWithHistory(
+    s: { spaceId: string; writeKey: string; sourceId: string },
+    n: number,
+  ) {
+    const users = Array.from({ length: n }, (_, i) => `page-user-${i}`);
+    await track(s.writeKey, "/v1/batch", {
+      batch: users.map((userId, i) => ({
+        type: "track",
+        userId,
+        event: "Hit",
+        messageId: `p-${i}`,
+      })),
+    });
+    await storedEventually(s.sourceId, n);
+    for (const user of users)
+      await eventually(async () =>
+        (await historyOf(s.spaceId, user)).length === 1 ? true : undefined,
+      );
+    return users;
+  }
+
+  it("trims every profile over several runs by a persisted cursor, one page a run", async () => {
+    const s = await newSource();
+    await admin("PUT", `/spaces/${s.spaceId}/retention`, { retentionDays: 10 });
+    const users = await usersWithHistory(s, 5);
+    const at = Date.now() + 11 * DAY;
+    const runs = [];
+    for (let run = 0; run < 3; run++) runs.push(await purgeExpired(env, at, { profilesPerRun: 2 }));
+    expect(runs.map((r) => r.historyEvents)).toEqual([2, 2, 1]);
+    expect(runs.flatMap((r) => r.failures)).toEqual([]);
+    for (const user of users) expect(await historyOf(s.spaceId, user)).toEqual([]);
+    // The cursor went back to the start: a new event is trimmed by the next run.
+    expect((await purgeExpired(env, at, { profilesPerRun: 2 })).historyEvents).toBe(0);
+  });
+
+  it("one failing space stops neither the other spaces, the regulations nor the sweep", async () => {
+    const bad = await newSource();
+    const good = await newSource();
+    await usersWithHistory(bad, 1);
+    await usersWithHistory(good, 1);
+    await runInDurableObject(
+      env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(bad.spaceId)),
+      (_, state) => state.storage.kv.put(RETENTION_FAULT_KEY, true),
+    );
+    const report = await purgeExpired(env, Date.now() + 91 * DAY);
+    expect(report.failures).toEqual([`space ${bad.spaceId}`]);
+    expect(await historyOf(good.spaceId, "page-user-0")).toEqual([]);
+    expect(await historyOf(bad.spaceId, "page-user-0")).toHaveLength(1);
+    // The same run still removed both spaces' D1 rows and swept (each job ran on its own).
+    expect(await storedCount(good.sourceId)).toBe(0);
+    expect(await storedCount(bad.sourceId)).toBe(0);
+    expect(report.orphans).toBeTypeOf("number");
   });
 });
