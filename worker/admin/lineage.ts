@@ -19,6 +19,7 @@ import { readSpacePrivacy } from "../privacy/space-settings-store.ts";
 import type { NormalizedMessage } from "../spec/message.ts";
 import type { AdminEnv } from "./principal.ts";
 import { requireSource } from "./sources.ts";
+import { storageHashKey } from "../privacy/storage-hash.ts";
 
 export const lineageAdmin = new Hono<AdminEnv>();
 
@@ -74,7 +75,11 @@ lineageAdmin.get("/sources/:sourceId/events/:messageId/lineage", async (c) => {
     throw new ApiError(404, "event_not_found", `no stored event ${messageId} in this source`);
   const message = JSON.parse(row.body) as NormalizedMessage;
   const privacy = await readSpacePrivacy(c.env, source.spaceId);
-  const storage = await storedForm(message, { ...privacy, ipMode: "keep" });
+  const storage = await storedForm(
+    message,
+    { ...privacy, ipMode: "keep" },
+    await storageHashKey(privacy.hashSecret),
+  );
   const { results } = await c.env.DB.prepare(
     `SELECT destination, allowed, reason, detail, decided_at FROM delivery_decisions
      WHERE source_id = ? AND message_id = ? ORDER BY destination`,

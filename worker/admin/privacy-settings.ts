@@ -9,6 +9,7 @@ import { parsePrivacyPolicy } from "../privacy/pii-policy-validate.ts";
 import {
   DEFAULT_RETENTION_DAYS,
   readSpacePrivacy,
+  rotateHashSecretStatement,
   spacePrivacyStatement,
   type SpacePrivacyChange,
 } from "../privacy/space-settings-store.ts";
@@ -64,6 +65,25 @@ privacyAdmin.put("/spaces/:spaceId/privacy-policy", async (c) => {
   assertRawAllowed(principalOf(c).grants, newlyRawInPrivacy(before, policy));
   await save(c, spaceId, { policy }, "privacy_policy.updated");
   return c.json({ policy });
+});
+
+/**
+ * Rotates the space's storage hash key (README "Security"): PII stored from now on is hashed
+ * under a new key. The key itself is never returned.
+ */
+privacyAdmin.post("/spaces/:spaceId/privacy-policy/rotate-hash-key", async (c) => {
+  const spaceId = await spaceOf(c);
+  await readSpacePrivacy(c.env, spaceId); // the row exists before it is updated
+  await c.env.DB.batch([
+    rotateHashSecretStatement(c.env, spaceId),
+    auditStatement(c.env, {
+      spaceId,
+      actor: principalOf(c).actor,
+      action: "storage_hash_key.rotated",
+      target: spaceId,
+    }),
+  ]);
+  return c.json({ rotated: true, rotatedAt: new Date().toISOString() });
 });
 
 const retentionBody = z.strictObject({

@@ -16,6 +16,7 @@ import type { IngestChunk } from "../spec/message.ts";
 import { archivePrefix } from "./keys.ts";
 import { retryDelaySeconds } from "./retry-delay.ts";
 import { markStored, recordWriteIntent, type ArchiveObjectRow } from "./write-ahead.ts";
+import { storageHashKey } from "../privacy/storage-hash.ts";
 
 type Chunk = IngestChunk & { lines: string[] };
 
@@ -65,9 +66,13 @@ function storageConfig(policy: PrivacyPolicy = DEFAULT_PRIVACY_POLICY) {
  * The chunk as the archive and the events index keep it: each line in its stored form. Identity
  * resolution gets the raw messages (it keys PII itself); raw PII then lives only in profiles.
  */
-export async function storedChunk(chunk: Chunk, policy?: PrivacyPolicy): Promise<Chunk> {
+export async function storedChunk(
+  chunk: Chunk,
+  hashKey: CryptoKey,
+  policy?: PrivacyPolicy,
+): Promise<Chunk> {
   const config = storageConfig(policy);
-  const stored = await Promise.all(chunk.messages.map((m) => storedForm(m, config)));
+  const stored = await Promise.all(chunk.messages.map((m) => storedForm(m, config, hashKey)));
   return {
     ...chunk,
     messages: stored.map((s) => s.message),
@@ -158,13 +163,21 @@ export async function consumeIngestBatch(batch: MessageBatch<string>, env: Env):
   let stored: Chunk[];
   try {
     const spaces = [...new Set(chunks.map((c) => c.chunk.spaceId))];
-    const policies = new Map(
+    const privacy = new Map(
       await Promise.all(
-        spaces.map(async (id) => [id, (await readSpacePrivacy(env, id)).policy] as const),
+        spaces.map(async (id) => {
+          const settings = await readSpacePrivacy(env, id);
+          const hashKey = await storageHashKey(settings.hashSecret);
+          return [id, { policy: settings.policy, hashKey }] as const;
+        }),
       ),
     );
     stored = await Promise.all(
-      chunks.map((c) => storedChunk(c.chunk, policies.get(c.chunk.spaceId))),
+      chunks.map((c) => {
+        const space = privacy.get(c.chunk.spaceId);
+        if (!space) throw new Error(`no privacy settings read for ${c.chunk.spaceId}`);
+        return storedChunk(c.chunk, space.hashKey, space.policy);
+      }),
     );
     await storeChunks(env, stored);
   } catch (error) {

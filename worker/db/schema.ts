@@ -212,6 +212,11 @@ export const spacePrivacy = sqliteTable("space_privacy", {
   retentionDays: integer("retention_days"),
   /** Hex HMAC key of the suppression list (worker/privacy/suppression.ts). */
   suppressionSecret: text("suppression_secret").notNull(),
+  /**
+   * Hex HMAC key of the PII hashes the archive, the events index and the debugger keep
+   * (worker/privacy/storage-hash.ts); NULL until first read, replaced by a rotation.
+   */
+  hashSecret: text("hash_secret"),
   updatedAt: integer("updated_at").notNull(),
 });
 

@@ -5,6 +5,7 @@
 // matched against a leaked index without the space's secret.
 import { InputError } from "../errors.ts";
 import type { Collection, Identifier } from "./identifiers.ts";
+import { isEmail, isPhoneNumber } from "../privacy/pii-patterns.ts";
 import { normalizeIdentifierValue } from "./normalize-identifier.ts";
 
 /** Identifier types whose values are personal data and are stored only as keyed hashes. */
@@ -54,6 +55,19 @@ export async function keyedIdentifierHash(
   return toHex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${type}:${value}`)));
 }
 
+/** Id types a client chooses freely: one shaped like an email or a phone is personal data. */
+const FREE_ID_TYPES: ReadonlySet<string> = new Set(["user_id", "anonymous_id"]);
+
+/**
+ * A userId or anonymousId that is an email or phone number: stored as a keyed hash like an email
+ * identifier, so the index and the identity audit never hold it in clear.
+ */
+export function isContactShapedId(id: Pick<Identifier, "type" | "value">): boolean {
+  if (!FREE_ID_TYPES.has(id.type)) return false;
+  const value = id.value.trim();
+  return isEmail(value) || isPhoneNumber(value);
+}
+
 /**
  * Turns extracted identifiers into the form they are matched and stored in: email and phone as
  * keyed hashes; `wifi_mac` already arrives as the agent's HMAC of the MAC, so it is not hashed
@@ -66,7 +80,7 @@ export async function hashIdentifiers(
 ): Promise<StoredIdentifier[]> {
   return Promise.all(
     identifiers.map(async (id): Promise<StoredIdentifier> => {
-      if (PII_IDENTIFIER_TYPES.has(id.type)) {
+      if (PII_IDENTIFIER_TYPES.has(id.type) || isContactShapedId(id)) {
         return {
           ...id,
           value: await keyedIdentifierHash(key, id.type, id.value),

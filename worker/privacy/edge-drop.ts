@@ -4,7 +4,16 @@
 // the debugger, the identity graph, profiles, destination ledgers — reads the queued copy, so
 // applying it here, once, is what keeps raw values out of all of them (see README "PII").
 import type { JsonObject, NormalizedMessage } from "../spec/message.ts";
-import { ALWAYS_DROPPED, classifyMessage, type FieldPath } from "./pii-classifier.ts";
+import {
+  ALWAYS_DROPPED,
+  classifyMessage,
+  ENVELOPE_IDS,
+  ENVELOPE_TEXT,
+  type FieldPath,
+} from "./pii-classifier.ts";
+
+/** What an event name or page name holding a card number or IBAN becomes. */
+export const REDACTED_TEXT = "[redacted]";
 
 type Container = JsonObject | unknown[];
 
@@ -28,7 +37,22 @@ export function dropRedFields(message: NormalizedMessage): {
   const red = classifyMessage(message).filter((field) => ALWAYS_DROPPED.has(field.class));
   if (red.length === 0) return { message, dropped: 0 };
   const copy = structuredClone(message);
+  const envelope = copy as unknown as Record<string, unknown>;
   for (const field of red) {
+    const [top] = field.path;
+    if (field.path.length === 1 && typeof top === "string" && ENVELOPE_TEXT.has(top)) {
+      // The call stays a valid track/page: only its name loses the number.
+      envelope[top] = REDACTED_TEXT;
+      continue;
+    }
+    if (field.path.length === 1 && typeof top === "string" && ENVELOPE_IDS.has(top)) {
+      // An id that is a card number or IBAN: dropped when another id names the person; else a
+      // fresh id, so the event still has one and matches nobody.
+      delete envelope[top];
+      if (typeof envelope.userId !== "string" && typeof envelope.anonymousId !== "string")
+        envelope.anonymousId = `redacted-${crypto.randomUUID()}`;
+      continue;
+    }
     const parent = parentOf(copy, field.path);
     const key = field.path[field.path.length - 1];
     if (!parent || key === undefined) continue;

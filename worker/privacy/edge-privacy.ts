@@ -26,15 +26,20 @@ export interface DestinationOutcome {
   fields?: PiiReportEntry[];
 }
 
-/** The event as the archive and the D1 index keep it, with what was done to each field. */
+/**
+ * The event as the archive, the D1 index and the debugger keep it, with what was done to each
+ * field: PII hashed under the space's storage key (storage-hash.ts).
+ */
 export async function storedForm(
   message: NormalizedMessage,
   config: EdgePrivacyConfig,
+  hashKey: CryptoKey,
   fields: readonly PiiField[] = classifyMessage(message),
 ): Promise<{ message: NormalizedMessage; fields: PiiReportEntry[] }> {
   const result = await applyPiiPolicy(message, config.policy.storage, {
     fields,
     ipMode: config.ipMode,
+    hashKey,
   });
   return { message: result.message, fields: result.report };
 }

@@ -48,9 +48,10 @@ export interface PiiField {
   matchedBy: "key" | "value";
 }
 
-const KEYS: Record<string, PiiClass> = {};
+// A Map, not an object: a key named `constructor` must not find Object's constructor.
+const KEYS = new Map<string, PiiClass>();
 function keys(cls: PiiClass, names: string): void {
-  for (const name of names.split(" ")) KEYS[name] = cls;
+  for (const name of names.split(" ")) KEYS.set(name, cls);
 }
 keys("email", "email emailaddress mail useremail customeremail contactemail");
 keys("phone", "phone phonenumber mobile mobilephone mobilenumber cellphone telephone tel msisdn");
@@ -74,8 +75,12 @@ export function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[^a-z0-9]/g, "");
 }
 
-/** Subtrees that hold no personal data by construction and whose keys would mislead. */
-const SKIPPED: readonly string[] = [
+/**
+ * Subtrees whose key names would mislead (a consent category named `email`, a library named
+ * `phone`): their keys are matched only for the Red classes (`password`), but every value still
+ * is, for the Red classes, emails and phones (not IPs or MACs, which version strings look like).
+ */
+const KEYS_NOT_MATCHED: readonly string[] = [
   "context.consent",
   "context.library",
   "context.protocols",
@@ -86,7 +91,7 @@ export const MAX_SCAN_DEPTH = 24;
 
 function keyClass(key: string, parent: FieldPath, accountTraits: boolean): PiiClass | undefined {
   const normalized = normalizeKey(key);
-  const found = KEYS[normalized];
+  const found = KEYS.get(normalized);
   if (found) return found;
   // `name` is a person's name only as a top-level user trait; elsewhere it names a page, a
   // product, an app or a company (Segment Spec §2.2–2.4) — and a `group` call's traits describe
@@ -113,34 +118,82 @@ export function valueClass(value: JsonValue): PiiClass | undefined {
   return findEmbeddedPayment(value);
 }
 
+/** How a subtree is scanned: key names and values, or values only. */
+type Scan = "keys and values" | "values only";
+
+/** Classes a value-only scan reports: IP- and MAC-shaped strings there are versions and ids. */
+const VALUE_ONLY_CLASSES: ReadonlySet<PiiClass> = new Set([
+  "card_number",
+  "iban",
+  "email",
+  "phone",
+]);
+
 function walk(
   value: JsonValue,
   path: (string | number)[],
   out: PiiField[],
   accountTraits = false,
+  scan: Scan = "keys and values",
 ): void {
-  if (SKIPPED.includes(path.join("."))) return;
+  if (scan === "keys and values" && KEYS_NOT_MATCHED.includes(path.join("."))) scan = "values only";
   if (path.length > MAX_SCAN_DEPTH) {
     out.push({ path: [...path], class: "unscannable", matchedBy: "value" });
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((item, i) => walk(item, [...path, i], out, accountTraits));
+    value.forEach((item, i) => walk(item, [...path, i], out, accountTraits, scan));
     return;
   }
   if (value !== null && typeof value === "object") {
     for (const [key, child] of Object.entries(value)) {
-      const cls = keyClass(key, path, accountTraits);
+      // Value-only subtrees still drop Red keys (`password`, `cardNumber`): those never mislead.
+      const byKey = keyClass(key, path, accountTraits);
+      const cls =
+        scan === "keys and values" || (byKey && ALWAYS_DROPPED.has(byKey)) ? byKey : undefined;
       if (cls && child !== null) out.push({ path: [...path, key], class: cls, matchedBy: "key" });
-      else walk(child, [...path, key], out, accountTraits);
+      else walk(child, [...path, key], out, accountTraits, scan);
     }
     return;
   }
   const cls = valueClass(value);
-  if (cls) out.push({ path: [...path], class: cls, matchedBy: "value" });
+  if (cls && (scan === "keys and values" || VALUE_ONLY_CLASSES.has(cls)))
+    out.push({ path: [...path], class: cls, matchedBy: "value" });
 }
 
-/** Every personal-data field of a message's `traits`, `properties` and `context`. */
+/**
+ * Top-level fields of the Segment envelope: structural ones are never scanned (a messageId or a
+ * timestamp is not personal data, and rewriting it would break dedup), the rest are scanned by
+ * value only (an email used as a userId, a card number in an event name). Any other top-level
+ * key is a custom field and is scanned by key and value.
+ */
+const STRUCTURAL = new Set([
+  "type",
+  "messageId",
+  "timestamp",
+  "originalTimestamp",
+  "sentAt",
+  "receivedAt",
+  "integrations",
+  "version",
+  "channel",
+  "writeKey",
+  "traits",
+  "properties",
+  "context",
+]);
+export const ENVELOPE_TEXT: ReadonlySet<string> = new Set(["event", "name", "category"]);
+export const ENVELOPE_IDS: ReadonlySet<string> = new Set([
+  "userId",
+  "anonymousId",
+  "previousId",
+  "groupId",
+]);
+
+/**
+ * Every personal-data field of a message: `traits`, `properties` and `context`, the envelope's
+ * ids, event and name by value, and any other top-level field by key and value.
+ */
 export function classifyMessage(
   message: Pick<NormalizedMessage, "traits" | "properties" | "context"> &
     Partial<Pick<NormalizedMessage, "type">>,
@@ -149,6 +202,19 @@ export function classifyMessage(
   for (const root of ["traits", "properties", "context"] as const) {
     const value = message[root];
     if (value) walk(value, [root], out, root === "traits" && message.type === "group");
+  }
+  for (const [key, value] of Object.entries(message as Record<string, JsonValue | undefined>)) {
+    if (STRUCTURAL.has(key) || value === undefined || value === null) continue;
+    if (ENVELOPE_TEXT.has(key) || ENVELOPE_IDS.has(key)) {
+      if (typeof value !== "string") continue;
+      const cls = valueClass(value);
+      if (cls && VALUE_ONLY_CLASSES.has(cls))
+        out.push({ path: [key], class: cls, matchedBy: "value" });
+      continue;
+    }
+    const cls = keyClass(key, [], false);
+    if (cls) out.push({ path: [key], class: cls, matchedBy: "key" });
+    else walk(value, [key], out);
   }
   return out;
 }

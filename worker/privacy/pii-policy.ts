@@ -14,6 +14,7 @@ import {
   type PiiField,
 } from "./pii-classifier.ts";
 import { normalizeForHash } from "./pii-normalize.ts";
+import { keyedHex } from "./storage-hash.ts";
 import type { PiiAction, PiiPolicy } from "./pii-policy-types.ts";
 import { ownValue } from "../spec/object-keys.ts";
 
@@ -37,6 +38,11 @@ export interface PiiPolicyResult {
 export interface ApplyOptions {
   /** A classification computed earlier (default: classify now). */
   fields?: readonly PiiField[];
+  /**
+   * The space's storage hash key: `hashed` then means HMAC-SHA256 under it (storage-hash.ts).
+   * Without it, SHA-256 (the form vendors require of hashes sent to them).
+   */
+  hashKey?: CryptoKey;
   /** The source's IP mode, applied to `ip` fields kept raw (default `keep`: no change). */
   ipMode?: IpMode;
 }
@@ -69,18 +75,19 @@ async function hashTree(
   cls: PiiClass,
   policy: PiiPolicy,
   flags: boolean[],
+  hashKey: CryptoKey | undefined,
 ): Promise<JsonValue> {
   if (typeof value === "string" || typeof value === "number") {
     const normal = normalizeForHash(cls, value, policy);
     flags.push(normal.normalized);
-    return sha256Hex(normal.value);
+    return hashKey ? keyedHex(hashKey, normal.value) : sha256Hex(normal.value);
   }
   if (Array.isArray(value))
-    return Promise.all(value.map((item) => hashTree(item, cls, policy, flags)));
+    return Promise.all(value.map((item) => hashTree(item, cls, policy, flags, hashKey)));
   if (value !== null && typeof value === "object") {
     const out: JsonObject = {};
     for (const [key, child] of Object.entries(value))
-      out[key] = await hashTree(child, cls, policy, flags);
+      out[key] = await hashTree(child, cls, policy, flags, hashKey);
     return out;
   }
   return value;
@@ -117,7 +124,7 @@ export async function applyPiiPolicy(
       entry.outcome = "dropped";
     } else if (action === "hashed") {
       const flags: boolean[] = [];
-      const hashed = await hashTree(current, field.class, policy, flags);
+      const hashed = await hashTree(current, field.class, policy, flags, options.hashKey);
       if (Array.isArray(parent)) parent[key as number] = hashed;
       else parent[key as string] = hashed;
       entry.outcome = "hashed";

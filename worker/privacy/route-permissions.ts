@@ -35,6 +35,11 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   { method: "PUT", path: `${A}/spaces/:spaceId/consent`, permission: "config:write" },
   { method: "GET", path: `${A}/spaces/:spaceId/privacy-policy`, permission: "config:read" },
   { method: "PUT", path: `${A}/spaces/:spaceId/privacy-policy`, permission: "config:write" },
+  {
+    method: "POST",
+    path: `${A}/spaces/:spaceId/privacy-policy/rotate-hash-key`,
+    permission: "config:write",
+  },
   { method: "GET", path: `${A}/spaces/:spaceId/tokens`, permission: "tokens:manage" },
   { method: "POST", path: `${A}/spaces/:spaceId/tokens`, permission: "tokens:manage" },
   { method: "DELETE", path: `${A}/spaces/:spaceId/tokens/:tokenId`, permission: "tokens:manage" },

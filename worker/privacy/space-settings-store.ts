@@ -18,6 +18,7 @@ interface Row {
   privacy_policy: string | null;
   retention_days: number | null;
   suppression_secret: string;
+  hash_secret: string | null;
 }
 
 export interface SpacePrivacy {
@@ -27,27 +28,48 @@ export interface SpacePrivacy {
   /** Whether the space set its own retention (otherwise the default applies). */
   retentionConfigured: boolean;
   suppressionSecret: string;
+  /** Hex key of the stored PII hashes (storage-hash.ts). */
+  hashSecret: string;
 }
 
 function newSecret(): string {
   return toHex(crypto.getRandomValues(new Uint8Array(32)));
 }
 
-/** Creates the space's row (with a fresh suppression key) if it has none; returns it. */
+const SELECT_ROW = `SELECT consent, privacy_policy, retention_days, suppression_secret, hash_secret
+  FROM space_privacy WHERE space_id = ?`;
+
+/**
+ * Creates the space's row (with fresh suppression and hash keys) if it has none, gives a row from
+ * before the hash key its own, and returns it.
+ */
 async function ensureRow(env: Env, spaceId: string): Promise<Row> {
-  await env.DB.prepare(
-    `INSERT INTO space_privacy (space_id, suppression_secret, updated_at) VALUES (?, ?, ?)
-     ON CONFLICT (space_id) DO NOTHING`,
-  )
-    .bind(spaceId, newSecret(), Date.now())
-    .run();
-  const row = await env.DB.prepare(
-    "SELECT consent, privacy_policy, retention_days, suppression_secret FROM space_privacy WHERE space_id = ?",
-  )
-    .bind(spaceId)
-    .first<Row>();
-  if (!row) throw new Error("space_privacy row missing after insert");
-  return row;
+  const row = await env.DB.prepare(SELECT_ROW).bind(spaceId).first<Row>();
+  if (row?.hash_secret) return row;
+  await env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO space_privacy (space_id, suppression_secret, hash_secret, updated_at)
+       VALUES (?, ?, ?, ?) ON CONFLICT (space_id) DO NOTHING`,
+    ).bind(spaceId, newSecret(), newSecret(), Date.now()),
+    env.DB.prepare(
+      "UPDATE space_privacy SET hash_secret = ? WHERE space_id = ? AND hash_secret IS NULL",
+    ).bind(newSecret(), spaceId),
+  ]);
+  const created = await env.DB.prepare(SELECT_ROW).bind(spaceId).first<Row>();
+  if (!created?.hash_secret) throw new Error("space_privacy row missing after insert");
+  return created;
+}
+
+/**
+ * Replaces the space's storage hash key (README "Security", rotation). Events stored from now on
+ * hash PII under the new key; what is already stored keeps the old key's hashes until retention
+ * removes it. A deletion request still finds those events through the person's ids and profile
+ * history, but no longer by the old hash of an email that appears nowhere else.
+ */
+export function rotateHashSecretStatement(env: Env, spaceId: string): D1PreparedStatement {
+  return env.DB.prepare(
+    "UPDATE space_privacy SET hash_secret = ?, updated_at = ? WHERE space_id = ?",
+  ).bind(newSecret(), Date.now(), spaceId);
 }
 
 /** The space's privacy configuration, stored values re-validated (they were valid when saved). */
@@ -65,6 +87,7 @@ export async function readSpacePrivacy(env: Env, spaceId: string): Promise<Space
     retentionDays: row.retention_days ?? DEFAULT_RETENTION_DAYS,
     retentionConfigured: row.retention_days !== null,
     suppressionSecret: row.suppression_secret,
+    hashSecret: row.hash_secret ?? "",
   };
 }
 

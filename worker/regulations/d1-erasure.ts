@@ -3,7 +3,7 @@
 // audit rows about their profiles.
 import { sha256Hex } from "../crypto/digest.ts";
 import type { JsonObject } from "../spec/message.ts";
-import { eventRef, subjectPredicate, type ResolvedSubjects } from "./subjects.ts";
+import { eventRef, subjectPredicate, withStoredForms, type ResolvedSubjects } from "./subjects.ts";
 
 export interface StoredEventRef {
   sourceId: string;
@@ -22,8 +22,9 @@ const CANDIDATES = `SELECT source_id, message_id, chunk_id, body FROM events WHE
 export async function subjectEvents(
   env: Env,
   spaceId: string,
-  subjects: ResolvedSubjects,
+  resolved: ResolvedSubjects,
 ): Promise<StoredEventRef[]> {
+  const subjects = await withStoredForms(env, spaceId, resolved);
   const emailForms: string[] = [];
   for (const email of subjects.emails) emailForms.push(email, await sha256Hex(email));
   const { results } = await env.DB.prepare(CANDIDATES)

@@ -16,7 +16,7 @@
 import { unfinishedObjects } from "../archive/object-index.ts";
 import { rewriteArchive, type EventPredicate } from "../privacy/archive-rewrite.ts";
 import { subjectEvents } from "./d1-erasure.ts";
-import { subjectPredicate, type ResolvedSubjects } from "./subjects.ts";
+import { subjectPredicate, withStoredForms, type ResolvedSubjects } from "./subjects.ts";
 
 const encoder = new TextEncoder();
 
@@ -68,8 +68,9 @@ async function unfinishedHolding(env: Env, spaceId: string, predicates: Predicat
 export async function rewriteSubjectObjects(
   env: Env,
   spaceId: string,
-  subjects: ResolvedSubjects,
+  resolved: ResolvedSubjects,
 ): Promise<number> {
+  const subjects = await withStoredForms(env, spaceId, resolved);
   const predicates = predicatesFor(subjects);
   // Unfinished objects first: one that completes after this check has its events in D1 by the
   // time they are read below.

@@ -3,6 +3,8 @@
 // history. Stored with the regulation's work in the space's IdentityGraph while it runs, and
 // erased with it.
 import { deletedSubjectPredicate } from "../privacy/deleted-subject.ts";
+import { readSpacePrivacy } from "../privacy/space-settings-store.ts";
+import { storageHashKey, storedSubjectForms } from "../privacy/storage-hash.ts";
 import type { EventPredicate } from "../privacy/archive-rewrite.ts";
 import type { SubjectType } from "../privacy/regulations.ts";
 
@@ -66,4 +68,23 @@ export async function subjectPredicate(
   return (event) =>
     byIds(event) ||
     (typeof event.messageId === "string" && history.has(eventRef(sourceId, event.messageId)));
+}
+
+/**
+ * The subjects with the forms the space's stores hold them in as well: emails, and ids shaped
+ * like an email or phone, keyed-hashed under the space's storage key (privacy/storage-hash.ts).
+ * What the D1 and R2 erasures match stored events against.
+ */
+export async function withStoredForms(
+  env: Env,
+  spaceId: string,
+  subjects: ResolvedSubjects,
+): Promise<ResolvedSubjects> {
+  const privacy = await readSpacePrivacy(env, spaceId);
+  const forms = await storedSubjectForms(
+    await storageHashKey(privacy.hashSecret),
+    privacy.policy.storage,
+    subjects,
+  );
+  return { ...subjects, ...forms };
 }

@@ -3,6 +3,8 @@
 // other call reaches the real D1 and R2).
 import { env } from "cloudflare:workers";
 import { storedChunk } from "../../../worker/archive/consumer.ts";
+import { readSpacePrivacy } from "../../../worker/privacy/space-settings-store.ts";
+import { storageHashKey } from "../../../worker/privacy/storage-hash.ts";
 import type { IngestChunk, NormalizedMessage } from "../../../worker/spec/message.ts";
 import { message } from "../identity/message-builder.ts";
 
@@ -23,15 +25,20 @@ export async function chunkOf(
   const messages: NormalizedMessage[] = userIds.map((userId, i) =>
     message("track", { messageId: `${chunkId}-m${i}`, userId, event: "Order Completed" }),
   );
-  return storedChunk({
-    v: 1,
-    chunkId,
-    spaceId: source.spaceId,
-    sourceId: source.sourceId,
-    receivedAt,
-    messages,
-    lines: [],
-  });
+  const privacy = await readSpacePrivacy(env, source.spaceId);
+  return storedChunk(
+    {
+      v: 1,
+      chunkId,
+      spaceId: source.spaceId,
+      sourceId: source.sourceId,
+      receivedAt,
+      messages,
+      lines: [],
+    },
+    await storageHashKey(privacy.hashSecret),
+    privacy.policy,
+  );
 }
 
 export interface ObjectRow {

@@ -8,6 +8,7 @@ import {
 } from "../../../worker/privacy/edge-privacy.ts";
 import { parsePrivacyPolicy } from "../../../worker/privacy/pii-policy-validate.ts";
 import { identifyWithPii } from "./pii-fixtures.ts";
+import { keyedHex, storageHashKey } from "../../../worker/privacy/storage-hash.ts";
 
 const config: EdgePrivacyConfig = {
   consent: parseConsentSettings({
@@ -28,10 +29,13 @@ const config: EdgePrivacyConfig = {
 
 describe("edge privacy, end to end on one identify", () => {
   it("stores PII hashed, the IP truncated and no card number", async () => {
-    const { message, fields } = await storedForm(identifyWithPii(), config);
+    const key = await storageHashKey("ab".repeat(32));
+    const { message, fields } = await storedForm(identifyWithPii(), config, key);
     const text = JSON.stringify(message);
     expect(text).not.toMatch(/john_smith@gmail\.com|Mary|555-1212|4111|203\.0\.113\.42/i);
-    expect(message.traits?.email).toBe(await sha256Hex("john_smith@gmail.com"));
+    // Keyed under the space's secret: not the bare SHA-256 anyone could recompute.
+    expect(message.traits?.email).toBe(await keyedHex(key, "john_smith@gmail.com"));
+    expect(message.traits?.email).not.toBe(await sha256Hex("john_smith@gmail.com"));
     expect(message.context.ip).toBe("203.0.113.0");
     expect(fields.find((f) => f.path === "traits.notes")?.outcome).toBe("dropped");
   });

@@ -1,0 +1,1 @@
+ALTER TABLE `space_privacy` ADD `hash_secret` text;
