@@ -1,6 +1,7 @@
 // The `portal` section of the agent config (parsed once at start with the rest of the config;
 // `{ env: "VAR" }` secret references are resolved before this schema runs).
 import { z } from "zod";
+import { checkControllerTrust, controllerTrustFields } from "../agent/controllers/config.ts";
 import { HostPatternError, parseHostPattern, type HostPattern } from "./security/allowed-hosts.ts";
 import { MIN_TEXT_CONTRAST, contrastRatio } from "./theme/contrast.ts";
 
@@ -80,8 +81,14 @@ const unifiSchema = z
      * (wifi-vendors.md §2.1).
      */
     verifyGuest: z.boolean().default(true),
+    /**
+     * The controller's TLS trust, as for the agent's UniFi event stream: the grant goes through
+     * the agent's pinned client, so the controller password never needs plain HTTP.
+     */
+    ...controllerTrustFields,
   })
-  .strict();
+  .strict()
+  .superRefine(checkControllerTrust);
 
 export const portalConfigSchema = z
   .object({

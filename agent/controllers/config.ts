@@ -26,6 +26,44 @@ const pemCertificatesSchema = z.string().refine(
   },
   { message: "expected PEM certificate(s) (-----BEGIN CERTIFICATE-----)" },
 );
+/**
+ * A UniFi controller's TLS trust (agent/controllers/unifi/trust.ts), shared by the event stream's
+ * config and the portal's guest grant (portal/config.ts).
+ */
+export const controllerTrustFields = {
+  /** PEM CA the controller's certificate must chain to (its own self-signed one will do). */
+  ca: pemCertificatesSchema.optional(),
+  /** SHA-256 fingerprint of the controller's certificate (hex, colons allowed): a pin. */
+  certificateSha256: z
+    .string()
+    .transform((text, ctx) => {
+      const hex = normalizeFingerprint(text);
+      if (hex === undefined)
+        ctx.addIssue({ code: "custom", message: "expected 64 hex digits (colons allowed)" });
+      return hex ?? text;
+    })
+    .optional(),
+};
+
+/** Either a CA or a pin, and only for an https:// controller. */
+export function checkControllerTrust(
+  unifi: { url: string; ca?: string | undefined; certificateSha256?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (unifi.ca !== undefined && unifi.certificateSha256 !== undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["certificateSha256"],
+      message: "expected either ca or certificateSha256, not both",
+    });
+  if ((unifi.ca ?? unifi.certificateSha256) !== undefined && !unifi.url.startsWith("https:"))
+    ctx.addIssue({
+      code: "custom",
+      path: ["url"],
+      message: "expected an https:// url when ca or certificateSha256 is set",
+    });
+}
+
 /** One `allowedSources` entry; a refusal names its index (`allowedSources.2`) and the reason. */
 const sourceEntrySchema = z.string().superRefine((entry, ctx) => {
   const range = parseSourceEntry(entry);
@@ -70,34 +108,10 @@ const unifiSchema = z
     password: secretRefSchema,
     reconnectInitialMs: z.number().int().positive().default(1_000),
     reconnectMaxMs: z.number().int().positive().default(60_000),
-    /** PEM CA the controller's certificate must chain to (its own self-signed one will do). */
-    ca: pemCertificatesSchema.optional(),
-    /** SHA-256 fingerprint of the controller's certificate (hex, colons allowed): a pin. */
-    certificateSha256: z
-      .string()
-      .transform((text, ctx) => {
-        const hex = normalizeFingerprint(text);
-        if (hex === undefined)
-          ctx.addIssue({ code: "custom", message: "expected 64 hex digits (colons allowed)" });
-        return hex ?? text;
-      })
-      .optional(),
+    ...controllerTrustFields,
   })
   .strict()
-  .superRefine((unifi, ctx) => {
-    if (unifi.ca !== undefined && unifi.certificateSha256 !== undefined)
-      ctx.addIssue({
-        code: "custom",
-        path: ["certificateSha256"],
-        message: "expected either ca or certificateSha256, not both",
-      });
-    if ((unifi.ca ?? unifi.certificateSha256) !== undefined && !unifi.url.startsWith("https:"))
-      ctx.addIssue({
-        code: "custom",
-        path: ["url"],
-        message: "expected an https:// url when ca or certificateSha256 is set",
-      });
-  });
+  .superRefine(checkControllerTrust);
 
 const presenceSchema = z
   .object({

@@ -58,6 +58,7 @@ export async function recordAccounting(
         sessionId: result.sessionId,
         macHash: result.message.anonymousId ?? "",
         randomized: props.randomizedMac === true,
+        ...(result.framedIp ? { framedIp: result.framedIp } : {}),
         // First seen at an Interim-Update: the session began Acct-Session-Time earlier.
         startedAt: Date.parse(result.message.timestamp) - duration * 1000,
       });

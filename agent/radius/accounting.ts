@@ -5,7 +5,7 @@ import type { MacIdentity, OutboxMessage } from "../controllers/deps.ts";
 import { guestTrack } from "../controllers/guest-event.ts";
 import type { VenueRef } from "../controllers/venue.ts";
 import { looksLikeMac } from "../mac/normalize.ts";
-import { ATTR, STATUS, TERMINATE_CAUSES, readText, readUint32 } from "./attributes.ts";
+import { ATTR, STATUS, TERMINATE_CAUSES, readIpv4, readText, readUint32 } from "./attributes.ts";
 import { parseCalledStationId } from "./called-station.ts";
 import { findAttribute, type RadiusPacket } from "./packet.ts";
 
@@ -23,6 +23,8 @@ export type AccountingResult =
       status: "start" | "update" | "stop";
       sessionId: string;
       message: OutboxMessage;
+      /** Framed-IP-Address: the address the NAS gave the guest (what the portal sees it from). */
+      framedIp?: string;
     }
   | { kind: "nas"; status: "on" | "off"; eventTime: Date }
   | { kind: "skip"; reason: string };
@@ -72,7 +74,8 @@ export function mapAccounting(packet: RadiusPacket, ctx: AccountingContext): Acc
     idParts: [ctx.nas, sessionId, status, position],
     properties: sessionProperties(packet, ctx.nas, sessionId, status),
   });
-  return { kind: "session", status, sessionId, message };
+  const framedIp = readIpv4(findAttribute(packet, ATTR.FramedIpAddress));
+  return { kind: "session", status, sessionId, message, ...(framedIp ? { framedIp } : {}) };
 }
 
 function sessionProperties(

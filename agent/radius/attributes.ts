@@ -6,6 +6,7 @@ export const ATTR = {
   UserPassword: 2,
   ChapPassword: 3,
   NasIpAddress: 4,
+  FramedIpAddress: 8,
   SessionTimeout: 27,
   IdleTimeout: 28,
   CalledStationId: 30,
@@ -67,6 +68,11 @@ export const TERMINATE_CAUSES: Readonly<Record<number, string>> = {
 /** A 32-bit unsigned integer attribute value, or undefined when absent or not 4 octets. */
 export function readUint32(value: Buffer | undefined): number | undefined {
   return value?.length === 4 ? value.readUInt32BE(0) : undefined;
+}
+
+/** An IPv4 address attribute (RFC 2865 §5.8, 4 octets) as dotted quad, or undefined. */
+export function readIpv4(value: Buffer | undefined): string | undefined {
+  return value?.length === 4 ? [...value].join(".") : undefined;
 }
 
 /** A text attribute as UTF-8, or undefined. */

@@ -15,6 +15,7 @@ import { Outbox } from "../outbox/outbox.ts";
 import { openSqlitePresenceStore } from "../presence/sqlite-store.ts";
 import { CredentialStore } from "../radius/credentials.ts";
 import { OpenSessions } from "../radius/open-sessions.ts";
+import { controllerFetch } from "../controllers/unifi/controller-fetch.ts";
 import { RadiusServer } from "../radius/server.ts";
 import { Counters, writeAgentState } from "../state/agent-state.ts";
 import { Uplink } from "../uplink/uplink.ts";
@@ -83,6 +84,7 @@ export async function startAgent(
       }
     }
   };
+  const openSessions = new OpenSessions(db);
   try {
     let radiusPorts: { auth: number; acct: number } | null = null;
     if (config.radius.enabled) {
@@ -93,7 +95,7 @@ export async function startAgent(
           ...deps,
           appendDurably: (messages, cls) => groupCommit.append(messages, cls),
           credentials,
-          openSessions: new OpenSessions(db),
+          openSessions,
           venue,
         },
       );
@@ -134,6 +136,11 @@ export async function startAgent(
             input: deps,
             credentials,
             db,
+            // The MAC a redirect claims is bound only if RADIUS accounting framed this address
+            // for it (portal/http/mac-binding.ts).
+            observedMacHash: (ip) => openSessions.macHashAt(ip),
+            // The pinned TLS client, as the UniFi event stream uses (never plain fetch).
+            ...(config.portal.unifi ? { fetch: controllerFetch(config.portal.unifi) } : {}),
           }),
         ]
       : [];

@@ -22,7 +22,8 @@ export interface LoginEventInput {
   /** Unique per submitted form (derived from its CSRF token): a double submit repeats the ids. */
   loginId: string;
   guestId: string;
-  mac: MacIdentity;
+  /** The device's MAC, only when the agent confirmed it (portal/http/mac-binding.ts). */
+  mac: MacIdentity | undefined;
   venueId: string;
   vendor: Vendor;
   locale: string;
@@ -48,19 +49,27 @@ function messageId(loginId: string, kind: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** The keyed MAC hash when the MAC is confirmed, else the portal's random guest id. */
+function anonymousIdOf(input: LoginEventInput): string {
+  return input.mac?.hash ?? input.guestId;
+}
+
 function sharedContext(input: LoginEventInput): Record<string, unknown> {
+  const guest = { id: input.guestId, type: "portal_guest", collection: "users", encoding: "none" };
   return {
     consent: { categoryPreferences: categoryPreferences(input.consent, input.categories) },
-    externalIds: [
-      {
-        id: input.mac.hash,
-        type: "wifi_mac",
-        collection: "users",
-        encoding: "hmac-sha256",
-        randomized: input.mac.randomized,
-      },
-      { id: input.guestId, type: "portal_guest", collection: "users", encoding: "none" },
-    ],
+    externalIds: input.mac
+      ? [
+          {
+            id: input.mac.hash,
+            type: "wifi_mac",
+            collection: "users",
+            encoding: "hmac-sha256",
+            randomized: input.mac.randomized,
+          },
+          guest,
+        ]
+      : [guest],
     venue: { id: input.venueId },
     locale: input.locale,
   };
@@ -72,13 +81,15 @@ function loginTrack(input: LoginEventInput, method: "form" | "reconnect"): Outbo
     event: LOGIN_COMPLETED_EVENT,
     messageId: messageId(input.loginId, "track"),
     timestamp: input.at.toISOString(),
-    anonymousId: input.mac.hash,
+    anonymousId: anonymousIdOf(input),
     properties: {
       venueId: input.venueId,
       vendor: input.vendor,
       method,
       returning: method === "reconnect",
-      randomizedMac: input.mac.randomized,
+      // Unconfirmed: the redirect's MAC was not the device the agent saw at this address.
+      macBinding: input.mac ? "confirmed" : "unconfirmed",
+      ...(input.mac ? { randomizedMac: input.mac.randomized } : {}),
       source: "portal",
     },
     context: sharedContext(input),
@@ -95,7 +106,7 @@ export function formLoginMessages(input: LoginEventInput, form: LoginForm): Outb
       type: "identify",
       messageId: messageId(input.loginId, "identify"),
       timestamp: input.at.toISOString(),
-      anonymousId: input.mac.hash,
+      anonymousId: anonymousIdOf(input),
       traits,
       context: sharedContext(input),
     },

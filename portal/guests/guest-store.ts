@@ -33,8 +33,11 @@ export class GuestStore {
     `);
   }
 
-  /** Records a login: the guest's latest consent and that `macHash` belongs to it as of `at`. */
-  recordLogin(guestId: string, macHash: string, consent: ConsentChoices, at: number): void {
+  /**
+   * Records a login: the guest's latest consent and, when the MAC was confirmed, that `macHash`
+   * belongs to it as of `at` (`null`: nothing is bound to a MAC).
+   */
+  recordLogin(guestId: string, macHash: string | null, consent: ConsentChoices, at: number): void {
     this.#db
       .prepare(
         `INSERT INTO portal_guests (guest_id, consent_json, last_login_at) VALUES (?, ?, ?)
@@ -42,6 +45,7 @@ export class GuestStore {
            last_login_at = excluded.last_login_at`,
       )
       .run(guestId, JSON.stringify(consent), at);
+    if (macHash === null) return;
     this.#db
       .prepare(
         `INSERT INTO portal_guest_macs (mac_hash, guest_id, last_seen_at) VALUES (?, ?, ?)

@@ -9,7 +9,14 @@ import { errorPage, reconnectPage, successPage } from "../views/outcome-pages.ts
 import { welcomePage } from "../views/welcome.ts";
 import type { PageContext } from "../views/page-context.ts";
 import { recogniseGuest } from "./recognise.ts";
-import { ensureSession, pageContext, sendPage, type PortalRuntime } from "./portal-runtime.ts";
+import { bindMac, normalizeClientIp } from "./mac-binding.ts";
+import {
+  clientIp,
+  ensureSession,
+  pageContext,
+  sendPage,
+  type PortalRuntime,
+} from "./portal-runtime.ts";
 
 /** Parses the arrival or answers 400 with a page saying how to get back on track. */
 export function arrivalOrError(
@@ -62,8 +69,11 @@ export function landing(c: Context, rt: PortalRuntime, query: string): Response 
   if (arrival instanceof Response) return arrival;
   rt.deps.input.count(`portal.viewed.${arrival.vendor}`);
   const mac = rt.deps.input.identifyMac(arrival.clientMac);
+  const observed = rt.deps.observedMacHash?.(normalizeClientIp(clientIp(c)));
   const formHref = `/portal/form?${query}`;
-  if (recogniseGuest(c, rt, mac.hash) !== undefined) {
+  // By MAC only when the agent saw that MAC at this address (mac-binding.ts); a cookie always.
+  const confirmed = bindMac(mac, observed).kind === "confirmed" ? mac.hash : undefined;
+  if (recogniseGuest(c, rt, confirmed) !== undefined) {
     const csrf = issueCsrfToken(rt.config.secret, ensureSession(c, rt), query, rt.deps.input.now());
     return sendPage(
       c,

@@ -29,8 +29,16 @@ export interface PortalDeps {
   };
   /** The agent's SQLite database; the portal adds its `portal_guests*` tables. */
   db: DatabaseSync;
-  /** For the UniFi controller API; defaults to the global fetch. */
+  /**
+   * For the UniFi controller API: the agent passes its pinned TLS client
+   * (agent/controllers/unifi/controller-fetch.ts); tests pass a stand-in. Defaults to global fetch.
+   */
   fetch?: typeof fetch;
+  /**
+   * The MAC hash of the device the agent saw at this client address (a RADIUS accounting session's
+   * Framed-IP-Address), or undefined: only such a MAC is bound to a login (mac-binding.ts).
+   */
+  observedMacHash?: (clientIp: string) => string | undefined;
 }
 
 export const SESSION_COOKIE = "portal_sid";

@@ -9,15 +9,16 @@ import type { PortalRuntime } from "./portal-runtime.ts";
 
 const DAY_MS = 86_400_000;
 
-/** The returning guest for this request and MAC hash, or undefined. */
+/** The returning guest for this request and (confirmed) MAC hash, or undefined. */
 export function recogniseGuest(
   c: Context,
   rt: PortalRuntime,
-  macHash: string,
+  macHash: string | undefined,
 ): KnownGuest | undefined {
   const now = rt.deps.input.now();
   const fromCookie = readGuestCookie(rt.config.secret, getCookie(c, GUEST_COOKIE), now);
   const byCookie = fromCookie === undefined ? undefined : rt.guests.byGuestId(fromCookie);
   if (byCookie !== undefined) return byCookie;
+  if (macHash === undefined) return undefined;
   return rt.guests.byMacSince(macHash, now.getTime() - rt.config.returning.macWindowDays * DAY_MS);
 }

@@ -19,6 +19,7 @@ import { errorPage, handoffPage } from "../views/outcome-pages.ts";
 import type { PageContext } from "../views/page-context.ts";
 import { arrivalOrError, renderForm } from "./pages.ts";
 import { recogniseGuest } from "./recognise.ts";
+import { bindMac, normalizeClientIp } from "./mac-binding.ts";
 import {
   SESSION_COOKIE,
   clientIp,
@@ -79,17 +80,36 @@ function tooMany(
   return sendPage(c, ctx, errorPage(ctx, ctx.t.tooMany), 429);
 }
 
+/**
+ * The claimed MAC, and whether it may be bound (mac-binding.ts): logged and counted either way,
+ * so venue IT sees how many logins could not be tied to a device.
+ */
+function macOf(c: Context, rt: PortalRuntime, s: Checked) {
+  const claimed = rt.deps.input.identifyMac(s.arrival.clientMac);
+  const observed = rt.deps.observedMacHash?.(normalizeClientIp(clientIp(c)));
+  const binding = bindMac(claimed, observed);
+  if (binding.kind === "unconfirmed") {
+    rt.deps.input.count(`portal.mac.unconfirmed.${binding.reason}`);
+    rt.deps.input.log.warn("portal login without MAC binding", { reason: binding.reason });
+  }
+  return { claimed, confirmed: binding.kind === "confirmed" ? binding.mac : undefined };
+}
+
 async function finish(
   c: Context,
   rt: PortalRuntime,
   s: Checked,
   guestId: string,
   consent: ConsentChoices,
-  macHash: string,
+  mac: ReturnType<typeof macOf>,
 ): Promise<Response> {
   const now = rt.deps.input.now();
-  rt.guests.recordLogin(guestId, macHash, consent, now.getTime());
-  rt.deps.credentials.authorizeMac(macHash);
+  const macHash = mac.claimed.hash;
+  // Only a confirmed MAC is remembered for recognition and authorized for 30 days of RADIUS MAC
+  // authentication; the grant below still names the claimed device (the controller or RADIUS
+  // checks the real one when it connects).
+  rt.guests.recordLogin(guestId, mac.confirmed?.hash ?? null, consent, now.getTime());
+  if (mac.confirmed) rt.deps.credentials.authorizeMac(mac.confirmed.hash);
   const expires = new Date(now.getTime() + rt.config.returning.cookieDays * 86_400_000);
   // Lax, not Strict: a returning guest reaches the portal through the controller's cross-site
   // redirect (a top-level GET), and Strict would withhold this cookie on exactly that navigation,
@@ -157,8 +177,8 @@ function eventInput(
 export async function loginRoute(c: Context, rt: PortalRuntime): Promise<Response> {
   const s = await checkSubmission(c, rt);
   if (s instanceof Response) return s;
-  const mac = rt.deps.input.identifyMac(s.arrival.clientMac);
-  const byMac = rt.perMac.hit(mac.hash);
+  const mac = macOf(c, rt, s);
+  const byMac = rt.perMac.hit(mac.claimed.hash);
   if (!byMac.ok) return tooMany(c, rt, s.ctx, byMac.retryAfterSeconds, "mac");
   const result = validateLoginForm(s.fields, rt.config.fields);
   if (!result.ok) {
@@ -171,37 +191,42 @@ export async function loginRoute(c: Context, rt: PortalRuntime): Promise<Respons
   }
   const guestId = newGuestId();
   rt.deps.input.append(
-    formLoginMessages(eventInput(rt, s, guestId, result.login.consent, mac), result.login),
+    formLoginMessages(
+      eventInput(rt, s, guestId, result.login.consent, mac.confirmed),
+      result.login,
+    ),
     "login",
   );
   rt.deps.input.count("portal.login.form");
   rt.deps.input.log.info("portal login recorded", {
     vendor: s.arrival.vendor,
     method: "form",
-    randomizedMac: mac.randomized,
+    randomizedMac: mac.claimed.randomized,
+    macBinding: mac.confirmed ? "confirmed" : "unconfirmed",
   });
-  return finish(c, rt, s, guestId, result.login.consent, mac.hash);
+  return finish(c, rt, s, guestId, result.login.consent, mac);
 }
 
 /** POST /portal/reconnect: one tap for a recognised guest, the form otherwise. */
 export async function reconnectRoute(c: Context, rt: PortalRuntime): Promise<Response> {
   const s = await checkSubmission(c, rt);
   if (s instanceof Response) return s;
-  const mac = rt.deps.input.identifyMac(s.arrival.clientMac);
-  const byMac = rt.perMac.hit(mac.hash);
+  const mac = macOf(c, rt, s);
+  const byMac = rt.perMac.hit(mac.claimed.hash);
   if (!byMac.ok) return tooMany(c, rt, s.ctx, byMac.retryAfterSeconds, "mac");
-  const guest = recogniseGuest(c, rt, mac.hash);
+  const guest = recogniseGuest(c, rt, mac.confirmed?.hash);
   if (guest === undefined)
     return renderForm(c, rt, s.ctx, s.query, { notice: s.ctx.t.notRecognised, status: 409 });
   rt.deps.input.append(
-    reconnectMessages(eventInput(rt, s, guest.guestId, guest.consent, mac)),
+    reconnectMessages(eventInput(rt, s, guest.guestId, guest.consent, mac.confirmed)),
     "login",
   );
   rt.deps.input.count("portal.login.reconnect");
   rt.deps.input.log.info("portal login recorded", {
     vendor: s.arrival.vendor,
     method: "reconnect",
-    randomizedMac: mac.randomized,
+    randomizedMac: mac.claimed.randomized,
+    macBinding: mac.confirmed ? "confirmed" : "unconfirmed",
   });
-  return finish(c, rt, s, guest.guestId, guest.consent, mac.hash);
+  return finish(c, rt, s, guest.guestId, guest.consent, mac);
 }

@@ -21,6 +21,11 @@ describe.skipIf(!hasChromium)("captive portal in Chromium", () => {
   let browser: BrowserSession;
   let portal: string;
   let currentMac = "";
+  /** The guest's device: its MAC, as the NAS reports it for the browser's address (127.0.0.1). */
+  const useDevice = (mac: string) => {
+    currentMac = mac;
+    h.observe("127.0.0.1", mac);
+  };
   const a11y: Record<string, unknown[]> = {};
 
   beforeAll(async () => {
@@ -100,7 +105,7 @@ describe.skipIf(!hasChromium)("captive portal in Chromium", () => {
   }
 
   it("Meraki click-through: welcome → form → grant URL with continue_url and duration → destination", async () => {
-    currentMac = "00:18:0a:13:dd:01";
+    useDevice("00:18:0a:13:dd:01");
     const q = new URLSearchParams({
       base_grant_url: `${controller.origin}/splash/grant`,
       user_continue_url: `${controller.origin}/destination`,
@@ -132,7 +137,7 @@ describe.skipIf(!hasChromium)("captive portal in Chromium", () => {
   });
 
   it("Meraki sign-on: one-time credentials posted to login_url, then the success page", async () => {
-    currentMac = "f4:5c:89:9b:17:67";
+    useDevice("f4:5c:89:9b:17:67");
     const q = new URLSearchParams({
       login_url: `${controller.origin}/splash/login?mauth=MM1SZ`,
       continue_url: `${controller.origin}/destination`,
@@ -166,7 +171,7 @@ describe.skipIf(!hasChromium)("captive portal in Chromium", () => {
   });
 
   it("UniFi OS: the portal authorizes the guest through the controller API, then the destination", async () => {
-    currentMac = unifiGuest;
+    useDevice(unifiGuest);
     const q = new URLSearchParams({
       ap: "94:2a:6f:d0:30:57",
       id: currentMac,
@@ -197,7 +202,7 @@ describe.skipIf(!hasChromium)("captive portal in Chromium", () => {
   });
 
   it("Aruba with JavaScript disabled: the guest taps the hand-off button that posts to /cgi-bin/login", async () => {
-    currentMac = "9c:2e:a1:35:c0:d5";
+    useDevice("9c:2e:a1:35:c0:d5");
     const q = new URLSearchParams({
       cmd: "login",
       mac: currentMac,
@@ -231,7 +236,7 @@ describe.skipIf(!hasChromium)("captive portal in Chromium", () => {
   });
 
   it("shows inline errors that say what to fix (French), keeps the input, then succeeds", async () => {
-    currentMac = "00:18:0a:13:dd:02";
+    useDevice("00:18:0a:13:dd:02");
     const q = new URLSearchParams({
       base_grant_url: `${controller.origin}/splash/grant`,
       user_continue_url: `${controller.origin}/destination`,
@@ -268,7 +273,7 @@ describe.skipIf(!hasChromium)("captive portal in Chromium", () => {
   });
 
   it("offers one-tap reconnect to a returning guest (cookie, or MAC within the window); an unknown randomized MAC gets the form", async () => {
-    currentMac = "00:18:0a:13:dd:03";
+    useDevice("00:18:0a:13:dd:03");
     const arrive = (mac: string) =>
       `${portal}/portal?${new URLSearchParams({ base_grant_url: `${controller.origin}/splash/grant`, user_continue_url: `${controller.origin}/destination`, client_mac: mac })}`;
     const page = await browser.page();
@@ -298,13 +303,13 @@ describe.skipIf(!hasChromium)("captive portal in Chromium", () => {
     });
 
     // A new randomized MAC on a browser that has the cookie: recognised by the cookie.
-    currentMac = "da:a1:19:00:00:01";
+    useDevice("da:a1:19:00:00:01");
     await page.goto(arrive(currentMac));
     expect(await page.locator("h1").textContent()).toBe("Welcome back");
 
     // A randomized MAC never seen, without the cookie: the form.
     await browser.context.clearCookies();
-    currentMac = "da:a1:19:00:00:02";
+    useDevice("da:a1:19:00:00:02");
     await page.goto(arrive(currentMac));
     expect(await page.locator("h1").textContent()).toBe("Welcome");
     await page.close();

@@ -148,7 +148,7 @@ describe("login events", () => {
     const [identify, track] = formLoginMessages(input, { email: "a@b.co", consent: input.consent });
     expect(identify).toMatchObject({
       type: "identify",
-      anonymousId: input.mac.hash,
+      anonymousId: "m".repeat(64),
       timestamp: "2026-03-01T12:00:00.000Z",
       traits: { email: "a@b.co" },
     });
@@ -162,10 +162,26 @@ describe("login events", () => {
       vendor: "unifi",
       method: "form",
       returning: false,
+      macBinding: "confirmed",
       randomizedMac: true,
       source: "portal",
     });
     expect(identify!.messageId).not.toBe(track!.messageId);
+  });
+
+  it("a login whose MAC the agent did not confirm carries no MAC: the guest id stands in", () => {
+    const [identify, track] = formLoginMessages(
+      { ...input, mac: undefined },
+      { email: "a@b.co", consent: input.consent },
+    );
+    for (const m of [identify, track]) {
+      expect(m!.anonymousId).toBe("pg_abc");
+      expect(m!.context!.externalIds).toEqual([
+        { id: "pg_abc", type: "portal_guest", collection: "users", encoding: "none" },
+      ]);
+    }
+    expect(track!.properties).toMatchObject({ macBinding: "unconfirmed" });
+    expect(track!.properties).not.toHaveProperty("randomizedMac");
   });
 
   it("message ids are stable for one form and differ across forms", () => {

@@ -12,10 +12,13 @@ import { macIdentifier } from "../../agent/mac/hash.ts";
 import { openAgentDatabase } from "../../agent/outbox/database.ts";
 import { Outbox } from "../../agent/outbox/outbox.ts";
 import { CredentialStore } from "../../agent/radius/credentials.ts";
+import { OpenSessions } from "../../agent/radius/open-sessions.ts";
 import { createPortal, portalConfigSchema, type PortalConfig } from "../../portal/index.ts";
 
 export const VENUE_KEY = "test-venue-key-0123456789";
 export const PORTAL_SECRET = "portal-test-secret-0123456789abcdef";
+/** The client address the portal reads for `app.request()` calls, which have no socket. */
+export const IN_PROCESS_CLIENT = "unknown";
 
 export interface PortalHarness {
   app: ReturnType<typeof agentApp>;
@@ -26,6 +29,11 @@ export interface PortalHarness {
   logLines: string[];
   clock: { now: number };
   hashMac(mac: string): string;
+  /**
+   * What the venue's NAS tells the agent over RADIUS accounting: a session for `mac` framed at
+   * `ip` (the agent's real open-session table). Only such a MAC is bound to a portal login.
+   */
+  observe(ip: string, mac: string): void;
   /** Every message appended so far, in order (leases them, so call once per check). */
   drain(): OutboxMessage[];
   close(): void;
@@ -52,12 +60,15 @@ export function portalHarness(
     log: createJsonLog("debug", (line) => logLines.push(line)),
   };
   const parsed = portalConfigSchema.parse({ secret: PORTAL_SECRET, ...config });
+  const openSessions = new OpenSessions(db);
+  let sessions = 0;
   const mount = createPortal({
     config: parsed,
     venue: { id: "venue-1", name: options.venueName ?? "Harbour Café" },
     input,
     credentials,
     db,
+    observedMacHash: (ip) => openSessions.macHashAt(ip),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const app = agentApp({ status: () => ({}), mounts: [mount] });
@@ -70,6 +81,16 @@ export function portalHarness(
     logLines,
     clock,
     hashMac: (mac) => identifyMac(mac).hash,
+    observe: (ip, mac) => {
+      sessions += 1;
+      openSessions.open("test-nas", {
+        sessionId: `s-${sessions}`,
+        macHash: identifyMac(mac).hash,
+        randomized: identifyMac(mac).randomized,
+        startedAt: clock.now + sessions,
+        framedIp: ip,
+      });
+    },
     drain: () => {
       const items = outbox.lease(1000);
       outbox.ack(items.map((i) => i.id));

@@ -2,7 +2,7 @@
 // browser test cannot easily provoke — CSRF, tampering, rate limits, body limit, double submit,
 // grant failure after a durable login, open-redirect fallbacks, and no PII in the log.
 import { afterEach, describe, expect, it } from "vitest";
-import { portalHarness, type PortalHarness } from "./portal-harness.ts";
+import { IN_PROCESS_CLIENT, portalHarness, type PortalHarness } from "./portal-harness.ts";
 
 const MAC = "f4:5c:89:9b:17:67";
 const arrival = (extra: Record<string, string> = {}) =>
@@ -47,6 +47,7 @@ const good = { email: "ana@example.com", name: "Ana Lima", terms: "yes", consent
 describe("portal HTTP", () => {
   it("records identify + track durably, then redirects to the Meraki grant URL", async () => {
     h = portalHarness();
+    h.observe(IN_PROCESS_CLIENT, MAC);
     const form = await openForm(arrival());
     const res = await post("/portal/login", form.cookie, {
       ...good,
@@ -72,6 +73,33 @@ describe("portal HTTP", () => {
     const ids = (identify!.context as { externalIds: { type: string; id: string }[] }).externalIds;
     expect(ids.map((i) => i.type)).toEqual(["wifi_mac", "portal_guest"]);
     expect(ids[0]!.id).toBe(h.hashMac(MAC));
+  });
+
+  it("binds no MAC the agent did not see at the guest's address: forged or unobserved", async () => {
+    for (const seen of [undefined, "00:18:0a:99:99:99"]) {
+      h = portalHarness();
+      // The NAS framed this address for another device (or for none): the redirect's MAC is a claim.
+      if (seen) h.observe(IN_PROCESS_CLIENT, seen);
+      const form = await openForm(arrival());
+      const res = await post("/portal/login", form.cookie, {
+        ...good,
+        csrf: form.csrf,
+        arrival: form.arrival,
+      });
+      expect(res.status).toBe(303);
+      const [identify, track] = h.drain();
+      const ids = (identify!.context as { externalIds: { type: string }[] }).externalIds;
+      expect(ids.map((i) => i.type)).toEqual(["portal_guest"]);
+      expect(identify!.anonymousId).not.toBe(h.hashMac(MAC));
+      expect(track!.properties).toMatchObject({ macBinding: "unconfirmed" });
+      // No 30-day RADIUS MAC authorization and no recognition by that MAC.
+      expect(h.credentials.isMacAuthorized(h.hashMac(MAC), 30 * 86_400_000)).toBe(false);
+      const again = await h.app.request(`/portal?${arrival()}`);
+      expect(await again.text()).not.toContain("Welcome back");
+      expect(h.logLines.join("\n")).toContain("portal login without MAC binding");
+      h.close();
+    }
+    h = portalHarness();
   });
 
   it("stores a double-submitted form once (messageIds derive from the form's token)", async () => {

@@ -5,6 +5,7 @@ import { decideAccess, type AccessPolicy } from "../../../agent/radius/access.ts
 import { mapAccounting } from "../../../agent/radius/accounting.ts";
 import { parseCalledStationId } from "../../../agent/radius/called-station.ts";
 import { CredentialStore } from "../../../agent/radius/credentials.ts";
+import { OpenSessions } from "../../../agent/radius/open-sessions.ts";
 import { decodePacket } from "../../../agent/radius/packet.ts";
 import { fixture } from "./fixtures.ts";
 
@@ -182,5 +183,39 @@ describe("CredentialStore", () => {
     });
     expect(store.consume("g-nobody", "x", null)).toEqual({ ok: false, reason: "unknown_user" });
     expect(() => store.issue(null, 0)).toThrow(RangeError);
+  });
+});
+
+describe("Framed-IP-Address: the address the portal confirms a MAC by", () => {
+  it("is read from a Start and kept on the open session, newest session per address wins", () => {
+    const packet = decodePacket(fixture("acct-start-meraki"));
+    packet.attributes.push({ type: 8, value: Buffer.from([10, 20, 0, 7]) });
+    const r = mapAccounting(packet, ctx);
+    if (r.kind !== "session") throw new Error(r.kind);
+    expect(r.framedIp).toBe("10.20.0.7");
+
+    const sessions = new OpenSessions(new DatabaseSync(":memory:"));
+    sessions.open("nas-a", { sessionId: "s1", macHash: "old", randomized: false, startedAt: 1 });
+    expect(sessions.macHashAt("10.20.0.7")).toBeUndefined();
+    // An Interim-Update brings the address later: it is added to the session.
+    sessions.open("nas-a", {
+      sessionId: "s1",
+      macHash: "old",
+      randomized: false,
+      startedAt: 1,
+      framedIp: "10.20.0.7",
+    });
+    expect(sessions.macHashAt("10.20.0.7")).toBe("old");
+    sessions.open("nas-a", {
+      sessionId: "s2",
+      macHash: "new",
+      randomized: false,
+      startedAt: 2,
+      framedIp: "10.20.0.7",
+    });
+    expect(sessions.macHashAt("10.20.0.7")).toBe("new");
+    sessions.close("nas-a", "s2");
+    sessions.close("nas-a", "s1");
+    expect(sessions.macHashAt("10.20.0.7")).toBeUndefined();
   });
 });
