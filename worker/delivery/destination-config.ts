@@ -134,13 +134,52 @@ export function parseDestinationConfig(
   return config;
 }
 
-const SECRET_KEY = /secret|token|key|password/i;
+/** Names whose values are credentials, at any depth (`apiKey`, `X-Api-Key`, `Authorization`). */
+const SECRET_KEY = /secret|token|key|password|passwd|auth|credential|signature|cookie|session/i;
+export const REDACTED = "[redacted]";
 
-/** The configuration as the admin API shows it: credential-like settings are never echoed. */
+/** A URL without its userinfo and with secret-named query values redacted. */
+function redactUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return text;
+  }
+  if (
+    url.username === "" &&
+    url.password === "" &&
+    ![...url.searchParams.keys()].some((k) => SECRET_KEY.test(k))
+  )
+    return text;
+  if (url.username !== "" || url.password !== "") {
+    url.username = "";
+    url.password = "";
+  }
+  for (const name of [...url.searchParams.keys()])
+    if (SECRET_KEY.test(name)) url.searchParams.set(name, REDACTED);
+  return url.toString();
+}
+
+/** Settings as an API may show them: every secret-named value at any depth, URL credentials. */
+export function redactSettings(value: unknown, depth = 0): unknown {
+  if (depth > 16) return REDACTED;
+  if (typeof value === "string")
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? redactUrl(value) : value;
+  if (Array.isArray(value)) return value.map((item) => redactSettings(item, depth + 1));
+  if (value !== null && typeof value === "object") {
+    const shown: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value))
+      shown[key] =
+        SECRET_KEY.test(key) && (typeof child === "string" || typeof child === "number")
+          ? REDACTED
+          : redactSettings(child, depth + 1);
+    return shown;
+  }
+  return value;
+}
+
+/** The configuration as the admin API returns it (secrets never leave once stored). */
 export function redactedConfig(config: DestinationConfig): Record<string, unknown> {
-  const settings = config.settings as Record<string, unknown>;
-  const shown: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(settings))
-    shown[key] = SECRET_KEY.test(key) && typeof value === "string" ? "[redacted]" : value;
-  return { ...config, settings: shown };
+  return { ...config, settings: redactSettings(config.settings) };
 }
