@@ -4,6 +4,10 @@
 import { DurableObject } from "cloudflare:workers";
 
 export const DEBUGGER_CAPACITY = 500;
+/** What an SSE viewer may leave unread before the object closes its stream (bytes). */
+export const MAX_UNREAD_BYTES = 1_048_576;
+/** The stream's own buffer: writes past it count as unread. */
+const STREAM_BUFFER_BYTES = 65_536;
 
 const encoder = new TextEncoder();
 
@@ -30,11 +34,27 @@ export class SourceDebugger extends DurableObject<Env> {
     }
     for (const writer of this.streams) {
       for (const body of bodies) {
+        // A viewer that never reads would make this object buffer without bound: past the limit
+        // its stream is closed (it may reconnect and start from the newest events).
+        if (isFallingBehind(writer.desiredSize)) {
+          this.drop(writer);
+          break;
+        }
         writer.write(encoder.encode(`event: message\ndata: ${body}\n\n`)).catch(() => {
           this.streams.delete(writer);
         });
       }
     }
+  }
+
+  private drop(writer: WritableStreamDefaultWriter<Uint8Array>): void {
+    this.streams.delete(writer);
+    writer.abort(new Error("viewer fell behind")).catch(() => undefined);
+  }
+
+  /** Live SSE viewers (operators and tests). */
+  viewers(): number {
+    return this.streams.size;
   }
 
   /** Erases the given events (a deletion request): the debugger keeps no copy of a deleted person. */
@@ -63,7 +83,10 @@ export class SourceDebugger extends DurableObject<Env> {
       this.ctx.acceptWebSocket(server);
       return new Response(null, { status: 101, webSocket: client });
     }
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(
+      {},
+      new ByteLengthQueuingStrategy({ highWaterMark: STREAM_BUFFER_BYTES }),
+    );
     const writer = writable.getWriter();
     this.streams.add(writer);
     request.signal.addEventListener("abort", () => {
@@ -93,4 +116,9 @@ export class SourceDebugger extends DurableObject<Env> {
       // Already closed by the runtime's automatic close reply.
     }
   }
+}
+
+/** Whether a viewer's stream holds more than MAX_UNREAD_BYTES it has not read. */
+export function isFallingBehind(desiredSize: number | null): boolean {
+  return desiredSize !== null && desiredSize < -MAX_UNREAD_BYTES;
 }

@@ -1,4 +1,6 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { isFallingBehind, MAX_UNREAD_BYTES } from "../../../worker/debugger/source-debugger.ts";
 import { ADMIN, admin, call, eventually, newSource, track } from "../support.ts";
 
 describe("source debugger", () => {
@@ -43,5 +45,27 @@ describe("source debugger", () => {
     await track(s.writeKey, "/v1/track", { userId: "u", event: "Socket", messageId: "ws-1" });
     expect(JSON.parse(await got)).toMatchObject({ messageId: "ws-1", event: "Socket" });
     socket.close();
+  });
+});
+
+describe("a viewer that never reads", () => {
+  it("is dropped once it leaves more than 1 MiB unread; the object buffers no more", async () => {
+    const s = await newSource();
+    const res = await call(`/admin/v1/sources/${s.sourceId}/debugger`, { headers: ADMIN });
+    expect(res.status).toBe(200);
+    const stub = env.SOURCE_DEBUGGER.get(env.SOURCE_DEBUGGER.idFromName(s.sourceId));
+    expect(await stub.viewers()).toBe(1);
+    // 64 KiB events, never read: the stream fills past its limit within a few dozen pushes.
+    const body = JSON.stringify({ messageId: "big", properties: { pad: "x".repeat(65_536) } });
+    for (let i = 0; i < 40 && (await stub.viewers()) > 0; i++) await stub.push([body, body]);
+    expect(await stub.viewers()).toBe(0);
+    await res.body?.cancel().catch(() => undefined);
+  });
+
+  it("judges by what is unread", () => {
+    expect(isFallingBehind(null)).toBe(false);
+    expect(isFallingBehind(1_000)).toBe(false);
+    expect(isFallingBehind(-MAX_UNREAD_BYTES)).toBe(false);
+    expect(isFallingBehind(-MAX_UNREAD_BYTES - 1)).toBe(true);
   });
 });
