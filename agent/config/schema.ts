@@ -2,7 +2,8 @@
 // references are resolved before this schema runs (env-refs.ts), so secrets here are plain strings.
 import { isIP } from "node:net";
 import { z } from "zod";
-import { controllersConfigSchema } from "../controllers/config.ts";
+import { controllersConfigSchema, sourceEntrySchema } from "../controllers/config.ts";
+import { DEFAULT_STATUS_SOURCES } from "../http/app.ts";
 import { mqttConfigSchema } from "../mqtt/config.ts";
 import { portalConfigSchema } from "../../portal/config.ts";
 
@@ -78,9 +79,18 @@ export const agentConfigSchema = z
       })
       .strict(),
     http: z
-      .object({ host: z.string().min(1).default("127.0.0.1"), port: port.default(8788) })
+      .object({
+        host: z.string().min(1).default("127.0.0.1"),
+        port: port.default(8788),
+        /** Who may read `/status` (CIDR); default this machine only (agent/http/app.ts). */
+        statusAllowedSources: z.array(sourceEntrySchema).default([...DEFAULT_STATUS_SOURCES]),
+      })
       .strict()
-      .default({ host: "127.0.0.1", port: 8788 }),
+      .default({
+        host: "127.0.0.1",
+        port: 8788,
+        statusAllowedSources: [...DEFAULT_STATUS_SOURCES],
+      }),
     radius: radiusSchema.default(radiusSchema.parse({})),
     log: z
       .object({ level: z.enum(["debug", "info", "warn", "error"]).default("info") })

@@ -65,7 +65,7 @@ export function checkControllerTrust(
 }
 
 /** One `allowedSources` entry; a refusal names its index (`allowedSources.2`) and the reason. */
-const sourceEntrySchema = z.string().superRefine((entry, ctx) => {
+export const sourceEntrySchema = z.string().superRefine((entry, ctx) => {
   const range = parseSourceEntry(entry);
   if (typeof range === "string") ctx.addIssue({ code: "custom", message: range });
 });

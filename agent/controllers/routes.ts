@@ -7,7 +7,11 @@ import { openSqlitePresenceStore } from "../presence/sqlite-store.ts";
 import { createVisitTracker, type VisitTracker } from "../presence/visit-tracker.ts";
 import { parseArubaAlert } from "./aruba/alert-payload.ts";
 import { arubaAlertMessages } from "./aruba/alerts.ts";
-import { arubaDeliveryTime, verifyArubaSignature } from "./aruba/signature.ts";
+import {
+  ARUBA_SIGNATURE_HEADERS,
+  arubaDeliveryTime,
+  verifyArubaSignature,
+} from "./aruba/signature.ts";
 import { secretText, type ControllersConfig } from "./config.ts";
 import type { InputDeps } from "./deps.ts";
 import { parseMerakiAlert } from "./meraki/alert-payload.ts";
@@ -18,6 +22,7 @@ import { merakiScanningObservations } from "./meraki/scanning.ts";
 import { isSourceAllowed, remoteAddressOf } from "./source-allow.ts";
 import { resolveVenue, type VenueRef } from "./venue.ts";
 import { appendThenAccept, refuseWebhook } from "./webhook-response.ts";
+import { FailureThrottle } from "./failure-throttle.ts";
 
 export interface ControllerRouteDeps extends InputDeps {
   config: ControllersConfig;
@@ -44,6 +49,10 @@ export function visitTrackerFor(deps: ControllerRouteDeps): VisitTracker {
   );
 }
 
+/** Wrong secrets one address may send per window before it is answered 429. */
+export const WEBHOOK_AUTH_FAILURES = 10;
+export const WEBHOOK_AUTH_WINDOW_MS = 60_000;
+
 /** Mounts `/webhooks/meraki/scanning`, `/webhooks/meraki/alerts` and `/webhooks/aruba`. */
 export function controllerRoutes(deps: ControllerRouteDeps): Hono {
   const { config } = deps;
@@ -53,6 +62,23 @@ export function controllerRoutes(deps: ControllerRouteDeps): Hono {
   const notFound = (c: Context) =>
     c.json({ error: { code: "not_enabled", field: "$", message: "input disabled" } }, 404);
 
+  const throttle = new FailureThrottle({
+    max: WEBHOOK_AUTH_FAILURES,
+    windowMs: WEBHOOK_AUTH_WINDOW_MS,
+    now: () => deps.now().getTime(),
+  });
+  app.use("/webhooks/*", async (c, next) => {
+    const peer = remoteAddressOf(c.env) ?? "unknown";
+    const wait = throttle.retryAfterSeconds(peer);
+    if (wait > 0) {
+      deps.count("webhooks.throttled");
+      c.header("retry-after", String(wait));
+      const message = "too many failed authentications from this address";
+      return c.json({ error: { code: "too_many_failures", field: "$", message } }, 429);
+    }
+    await next();
+    if (c.res.status === 401) throttle.fail(peer);
+  });
   app.use("/webhooks/*", async (c, next) => {
     if (!isSourceAllowed(remoteAddressOf(c.env), config.allowedSources)) {
       deps.count("webhooks.source_refused");
@@ -127,7 +153,11 @@ export function controllerRoutes(deps: ControllerRouteDeps): Hono {
     const now = deps.now();
     const fresh = checkDeliveryTime(sent.value, now, "x-central-delivery-timestamp");
     if (!fresh.ok) return refuseWebhook(c, deps, input, fresh.error);
-    if (seenDeliveries.has(deliveryId, now)) {
+    // Keyed by the signature, not the id: Central signs body + service + id + timestamp with no
+    // delimiters, so a captured delivery re-sent with a digit shifted from the id into the
+    // timestamp keeps its signature under a "new" id. The signature names the signed bytes.
+    const replayKey = c.req.header(ARUBA_SIGNATURE_HEADERS.signature) ?? deliveryId;
+    if (seenDeliveries.has(replayKey, now)) {
       // A replay inside the window (or a vendor retry after a lost 200): it is already recorded,
       // so answer as for the first delivery and record nothing new.
       deps.count(`${input}.replayed`);
@@ -139,7 +169,7 @@ export function controllerRoutes(deps: ControllerRouteDeps): Hono {
     const mapped = arubaAlertMessages(alert.value, delivery.value, identify, venue);
     if (!mapped.ok) return refuseWebhook(c, deps, input, mapped.error);
     const response = appendThenAccept(c, deps, input, [mapped.value]);
-    if (response.status === 200) seenDeliveries.remember(deliveryId, now);
+    if (response.status === 200) seenDeliveries.remember(replayKey, now);
     return response;
   });
   return app;

@@ -149,7 +149,12 @@ export async function startAgent(
       ...portalMounts,
       ...extraMounts,
     ];
-    const http = await startHttp(agentApp({ status, mounts }), config.http.host, config.http.port);
+    const app = agentApp({
+      status,
+      mounts,
+      statusAllowedSources: config.http.statusAllowedSources,
+    });
+    const http = await startHttp(app, config.http.host, config.http.port);
     ports.http = http.port;
     stops.push(() => http.close());
     const flush = setInterval(() => counters.flush(), 5_000);

@@ -68,7 +68,9 @@ export function verifyArubaSignature(
  * `timestamp`, milliseconds (values above 1e12).
  */
 export function arubaDeliveryTime(timestamp: string): ParseResult<Date> {
-  const n = /^\d{1,16}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
+  // Canonical digits only: a leading zero would let a replay move a digit from the delivery id
+  // into the timestamp under the same signature (the signed string has no delimiters).
+  const n = /^[1-9]\d{0,15}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
   if (!Number.isFinite(n) || n <= 0) {
     return refuse(
       "invalid_value",

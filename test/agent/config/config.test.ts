@@ -33,7 +33,11 @@ describe("parseConfigText", () => {
       clients: [],
     });
     expect(c.radius.macAuth).toEqual({ enabled: true, windowDays: 30 });
-    expect(c.http).toEqual({ host: "127.0.0.1", port: 8788 });
+    expect(c.http).toEqual({
+      host: "127.0.0.1",
+      port: 8788,
+      statusAllowedSources: ["127.0.0.1/32", "::1/128"],
+    });
     expect(c.outbox).toMatchObject({ maxRows: 1_000_000, synchronous: "full" });
     expect(c.log.level).toBe("info");
     expect(c.controllers).toBeUndefined();

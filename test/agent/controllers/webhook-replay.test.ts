@@ -104,9 +104,36 @@ describe("Aruba Central replay window (X-Central-Delivery-Timestamp, X-Central-D
     expect(deps.stored()).toHaveLength(2);
   });
 
+  it("a captured delivery re-sent with a digit shifted from its id into its timestamp records nothing", async () => {
+    const base = await serve();
+    const ts = String(Math.floor(NOW.getTime() / 1000));
+    const signed = { service: "Alerts", deliveryId: "delivery-10", timestamp: ts };
+    const send = (deliveryId: string, timestamp: string, service = "Alerts") =>
+      fetch(`${base}/webhooks/aruba`, {
+        method: "POST",
+        body: arubaBody,
+        headers: {
+          "X-Central-Signature": arubaSignature("central-token", arubaBody, signed),
+          "X-Central-Service": service,
+          "X-Central-Delivery-ID": deliveryId,
+          "X-Central-Delivery-Timestamp": timestamp,
+        },
+      });
+    expect((await send("delivery-10", ts)).status).toBe(200);
+    // "delivery-1" + "0" + ts is the same signed string as "delivery-10" + ts.
+    expect((await send("delivery-1", `0${ts}`)).status).toBe(400);
+    // "Alertsd" + "elivery-10" too: a "new" id under the old signature, caught by the cache
+    // keyed by the signature.
+    const moved = await send("elivery-10", ts, "Alertsd");
+    expect(moved.status).toBe(200);
+    expect(await moved.json()).toEqual({ ok: true, recorded: 0 });
+    expect(deps.stored()).toHaveLength(1);
+  });
+
   it.each([
     ["not a number", "soon"],
     ["negative", "-5"],
+    ["with a leading zero", `0${Math.floor(NOW.getTime() / 1000)}`],
   ])("refuses a signed timestamp that is %s with 400 invalid_value", async (_n, timestamp) => {
     const base = await serve();
     const delivery = { service: "Alerts", deliveryId: "d", timestamp };
@@ -170,5 +197,23 @@ describe("Meraki alert sentAt window", () => {
     const base = await serve();
     expect((await merakiPost(base, minutes(-4).toISOString())).status).toBe(200);
     expect(deps.stored()).toHaveLength(1);
+  });
+});
+
+describe("wrong secrets are throttled per address", () => {
+  it("the 11th failed authentication within a minute is answered 429 before any check", async () => {
+    const base = await serve();
+    for (let i = 0; i < 10; i++)
+      expect((await merakiPost(base, NOW.toISOString(), `guess-${i}`)).status).toBe(401);
+    const throttled = await merakiPost(base, NOW.toISOString());
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await throttled.json()).toMatchObject({ error: { code: "too_many_failures" } });
+    expect(deps.stored()).toEqual([]);
+    // The window ends: the right secret is accepted again.
+    deps.setNow(new Date(NOW.getTime() + 61_000).toISOString());
+    expect((await merakiPost(base, new Date(NOW.getTime() + 61_000).toISOString())).status).toBe(
+      200,
+    );
   });
 });

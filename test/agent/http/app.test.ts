@@ -1,6 +1,11 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { agentApp } from "../../../agent/http/app.ts";
+import { FailureThrottle } from "../../../agent/controllers/failure-throttle.ts";
+
+/** What @hono/node-server passes as the env: the peer's socket. */
+const from = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } });
+const local = from("127.0.0.1");
 
 describe("agentApp", () => {
   it("serves /healthz, /status, mounted apps and a JSON 404", async () => {
@@ -15,9 +20,18 @@ describe("agentApp", () => {
       ],
     });
     expect(await (await app.request("/healthz")).json()).toEqual({ ok: true });
-    expect(await (await app.request("/status")).json()).toEqual({ outbox: { depth: 3 } });
+    expect(await (await app.request("/status", {}, local)).json()).toEqual({
+      outbox: { depth: 3 },
+    });
     depth = 4;
-    expect(await (await app.request("/status")).json()).toEqual({ outbox: { depth: 4 } });
+    expect(await (await app.request("/status", {}, local)).json()).toEqual({
+      outbox: { depth: 4 },
+    });
+    // Guests reach the same port through the captive portal: /status is not theirs to read.
+    const guest = await app.request("/status", {}, from("10.20.0.7"));
+    expect(guest.status).toBe(403);
+    expect(JSON.stringify(await guest.json())).not.toContain("depth");
+    expect((await app.request("/status", {}, from("::ffff:127.0.0.1"))).status).toBe(200);
     expect(await (await app.request("/webhooks/test", { method: "POST" })).json()).toEqual({
       accepted: true,
     });
@@ -35,8 +49,24 @@ describe("agentApp", () => {
         throw new Error("secret detail");
       },
     });
-    const res = await app.request("/status");
+    const res = await app.request("/status", {}, local);
     expect(res.status).toBe(500);
     expect(await res.text()).not.toContain("secret detail");
+  });
+});
+
+describe("webhook authentication failures", () => {
+  it("answer 429 with Retry-After after 10 wrong secrets from one address, others unaffected", async () => {
+    let now = Date.parse("2026-03-01T10:00:00Z");
+    const throttle = new FailureThrottle({ max: 10, windowMs: 60_000, now: () => now });
+    for (let i = 0; i < 9; i++) throttle.fail("10.0.0.9");
+    expect(throttle.retryAfterSeconds("10.0.0.9")).toBe(0);
+    throttle.fail("10.0.0.9");
+    expect(throttle.retryAfterSeconds("10.0.0.9")).toBe(60);
+    expect(throttle.retryAfterSeconds("10.0.0.10")).toBe(0);
+    now += 45_000;
+    expect(throttle.retryAfterSeconds("10.0.0.9")).toBe(15);
+    now += 15_000;
+    expect(throttle.retryAfterSeconds("10.0.0.9")).toBe(0);
   });
 });
