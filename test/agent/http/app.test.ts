@@ -56,7 +56,7 @@ describe("agentApp", () => {
 });
 
 describe("webhook authentication failures", () => {
-  it("answer 429 with Retry-After after 10 wrong secrets from one address, others unaffected", async () => {
+  it("answer 429 with Retry-After after 10 wrong secrets from one address, others unaffected", () => {
     let now = Date.parse("2026-03-01T10:00:00Z");
     const throttle = new FailureThrottle({ max: 10, windowMs: 60_000, now: () => now });
     for (let i = 0; i < 9; i++) throttle.fail("10.0.0.9");
