@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { ApiError } from "../errors.ts";
 import { parseIdentitySettings } from "../identity/settings.ts";
-import { createAccessToken } from "../profiles/access.ts";
+import { createAccessToken, listAccessTokens, revokeAccessToken } from "../profiles/access.ts";
 import { getSpace } from "../sources/repository.ts";
 import { parseBody, readJson } from "./validate.ts";
 import type { AdminEnv } from "./principal.ts";
@@ -23,11 +23,29 @@ export const identityAdmin = new Hono<AdminEnv>();
 
 identityAdmin.post("/spaces/:spaceId/access-tokens", async (c) => {
   const spaceId = await requireSpaceId(c.env, c.req.param("spaceId"));
-  const { name } = parseBody(
-    z.strictObject({ name: z.string().trim().min(1).max(100) }),
+  const { name, ttlDays } = parseBody(
+    z.strictObject({
+      name: z.string().trim().min(1).max(100),
+      /** Days until the token is refused: 1–365, default 90. */
+      ttlDays: z.number().int().min(1).max(365).optional(),
+    }),
     await readJson(c.req.raw),
   );
-  return c.json({ accessToken: { ...(await createAccessToken(c.env, spaceId, name)), name } }, 201);
+  const created = await createAccessToken(c.env, spaceId, name, ttlDays);
+  return c.json({ accessToken: { ...created, name } }, 201);
+});
+
+identityAdmin.get("/spaces/:spaceId/access-tokens", async (c) => {
+  const spaceId = await requireSpaceId(c.env, c.req.param("spaceId"));
+  return c.json({ accessTokens: await listAccessTokens(c.env, spaceId) });
+});
+
+identityAdmin.delete("/spaces/:spaceId/access-tokens/:tokenId", async (c) => {
+  const spaceId = await requireSpaceId(c.env, c.req.param("spaceId"));
+  const id = c.req.param("tokenId");
+  if (!(await revokeAccessToken(c.env, spaceId, id)))
+    throw new ApiError(404, "token_not_found", `no live access token ${id}`);
+  return c.json({ revoked: id });
 });
 
 identityAdmin.get("/spaces/:spaceId/identity-settings", async (c) => {

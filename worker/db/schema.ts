@@ -141,6 +141,10 @@ export const accessTokens = sqliteTable(
     name: text("name").notNull(),
     tokenHash: text("token_hash").notNull(),
     createdAt: integer("created_at").notNull(),
+    /** Epoch ms after which the token is refused (worker/profiles/access.ts); NULL: never. */
+    expiresAt: integer("expires_at"),
+    /** Epoch ms of revocation; NULL while the token is live. */
+    revokedAt: integer("revoked_at"),
   },
   (t) => [uniqueIndex("access_tokens_hash").on(t.tokenHash)],
 );

@@ -7,6 +7,9 @@ import { randomToken, sha256Hex } from "../crypto/digest.ts";
 import { PrivacyInputError } from "./privacy-input-error.ts";
 import { GRANTS, ROLES, type Grant, type Role } from "./roles.ts";
 
+/** Days a space admin token lives when its request names no `ttlDays`. */
+export const DEFAULT_ADMIN_TOKEN_TTL_DAYS = 90;
+
 export const TOKEN_PREFIX = "fyat_";
 const TOKEN_FORMAT = /^fyat_([A-Za-z0-9]{16})_([A-Za-z0-9]{40})$/;
 
@@ -87,8 +90,9 @@ export async function issueAdminToken(
     hash: await sha256Hex(token),
     createdAt: now.toISOString(),
   };
-  if (request.ttlDays !== undefined)
-    record.expiresAt = new Date(now.getTime() + request.ttlDays * 86_400_000).toISOString();
+  // Every space token expires: 90 days unless the request says otherwise (README "Security").
+  const ttlDays = request.ttlDays ?? DEFAULT_ADMIN_TOKEN_TTL_DAYS;
+  record.expiresAt = new Date(now.getTime() + ttlDays * 86_400_000).toISOString();
   return { token, record };
 }
 

@@ -51,6 +51,16 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
     path: `${A}/spaces/:spaceId/access-tokens`,
     permission: "profile-tokens:manage",
   },
+  {
+    method: "GET",
+    path: `${A}/spaces/:spaceId/access-tokens`,
+    permission: "profile-tokens:manage",
+  },
+  {
+    method: "DELETE",
+    path: `${A}/spaces/:spaceId/access-tokens/:tokenId`,
+    permission: "profile-tokens:manage",
+  },
   { method: "GET", path: `${A}/spaces/:spaceId/identity-settings`, permission: "config:read" },
   { method: "PUT", path: `${A}/spaces/:spaceId/identity-settings`, permission: "config:write" },
   { method: "GET", path: `${A}/spaces/:spaceId/retention`, permission: "config:read" },
