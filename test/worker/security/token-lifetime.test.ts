@@ -42,7 +42,7 @@ describe("Profile API token lifetime", () => {
       body: JSON.stringify({ name: "x", ttlDays: 366 }),
     });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe("ttlDays");
+    expect((await bad.json<{ error: { field: string } }>()).error.field).toBe("ttlDays");
   });
 
   it("is listed without its secret and revoked at once", async () => {
