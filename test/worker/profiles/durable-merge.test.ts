@@ -172,3 +172,71 @@ describe("durable merges", () => {
     expect(await runInDurableObject(graph, (_, state) => state.storage.getAlarm())).toBeNull();
   });
 });
+
+describe("chained merges racing (A into B while B into C)", () => {
+  it("converge to one profile with every event and trait, whatever the interleaving", async () => {
+    // Each chain: C (oldest), B, A (youngest) as three profiles, then the two linking events fed
+    // at once, in either order, so B absorbs A while C absorbs B.
+    for (let chain = 0; chain < 12; chain++) {
+      const s = newSpace();
+      const [a, b, c] = ["a", "b", "c"].map((x) => uid(`${x}${chain}`)) as [string, string, string];
+      const first = [
+        message("identify", {
+          messageId: uid("c"),
+          anonymousId: c,
+          traits: { c: 1 },
+          timestamp: at(0),
+        }),
+        message("identify", {
+          messageId: uid("b"),
+          anonymousId: b,
+          traits: { b: 1 },
+          timestamp: at(1),
+        }),
+        message("identify", {
+          messageId: uid("a"),
+          anonymousId: a,
+          traits: { a: 1 },
+          timestamp: at(2),
+        }),
+      ];
+      for (const m of first) await feedIdentity(env, s.chunk(m));
+      const links = [
+        message("track", {
+          messageId: uid("ab"),
+          event: "Linked",
+          anonymousId: a,
+          context: {
+            externalIds: [{ id: b, type: "anonymous_id", collection: "users", encoding: "none" }],
+          },
+          timestamp: at(3),
+        }),
+        message("track", {
+          messageId: uid("bc"),
+          event: "Linked",
+          anonymousId: b,
+          context: {
+            externalIds: [{ id: c, type: "anonymous_id", collection: "users", encoding: "none" }],
+          },
+          timestamp: at(4),
+        }),
+      ];
+      const ordered = chain % 2 === 0 ? links : [...links].reverse();
+      await Promise.all(ordered.map((m) => feedIdentity(env, s.chunk(m))));
+
+      const graph = graphOf(s.spaceId);
+      const ids = await Promise.all([a, b, c].map((x) => graph.lookup("users", "anonymous_id", x)));
+      expect(new Set(ids).size, `chain ${chain}`).toBe(1);
+      const survivor = ids[0]!;
+      spaceOf.set(survivor, s.spaceId);
+      await ageMergeRecords(s.spaceId);
+      if ((await graph.pendingMerges()).length > 0) await runDurableObjectAlarm(graph);
+      const merged = await exported(survivor);
+      expect(merged.events, `chain ${chain}`).toEqual(
+        [...first, ...links].map((m) => m.messageId).sort(),
+      );
+      expect(merged.traits, `chain ${chain}`).toEqual({ a: 1, b: 1, c: 1 });
+      expect(await graph.pendingMerges()).toEqual([]);
+    }
+  }, 120_000);
+});
