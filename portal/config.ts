@@ -113,7 +113,15 @@ export const portalConfigSchema = z
       .strict()
       .prefault({}),
     fields: z
-      .object({ name: fieldMode.default("optional"), phone: fieldMode.default("off") })
+      .object({
+        name: fieldMode.default("optional"),
+        phone: fieldMode.default("off"),
+        /** Country of numbers typed without `+` (ISO 3166-1 alpha-2, e.g. "FR"). */
+        phoneCountry: z
+          .string()
+          .regex(/^[A-Z]{2}$/, "expected an ISO 3166-1 alpha-2 code such as FR")
+          .optional(),
+      })
       .strict()
       .prefault({}),
     /** Where the full terms of use live; linked from the form. */

@@ -1,11 +1,14 @@
 // The login form's validation: raw form fields in, either a typed login or the list of fields to
 // fix (each with a message key the views translate). Pure, so every rule is unit-tested.
+import { normalizePhone } from "../../worker/spec/contact.ts";
 
 export type FieldMode = "off" | "optional" | "required";
 
 export interface FormFieldModes {
   name: FieldMode;
   phone: FieldMode;
+  /** ISO 3166-1 alpha-2 country for numbers typed without `+` (e.g. "FR"); none: `+` required. */
+  phoneCountry?: string | undefined;
 }
 
 export interface ConsentChoices {
@@ -49,11 +52,14 @@ function text(fields: Readonly<Record<string, string>>, name: string): string {
   return (fields[name] ?? "").trim();
 }
 
-/** Normalizes a typed phone number to E.164, or `undefined` when it cannot be one. */
-export function toE164(input: string): string | undefined {
-  const compact = input.replace(/[\s().-]/g, "");
-  const international = compact.startsWith("00") ? `+${compact.slice(2)}` : compact;
-  return /^\+[1-9]\d{7,14}$/.test(international) ? international : undefined;
+/**
+ * A typed phone number in E.164, or `undefined` when it cannot be one: the one contact normalizer
+ * (worker/spec/contact.ts) the edge uses too, so the guest's number keys the same identity as the
+ * same number sent through `/v1/identify`. A national number needs the venue's `phoneCountry`.
+ */
+export function toE164(input: string, country?: string): string | undefined {
+  const result = normalizePhone(input, country);
+  return result.ok ? result.value : undefined;
 }
 
 /** A checkbox counts as ticked only with the value the form sends (`yes`). */
@@ -81,7 +87,7 @@ export function validateLoginForm(
     errors.push({ field: "name", key: "name.invalid" });
 
   const rawPhone = modes.phone === "off" ? "" : text(fields, "phone");
-  const phone = rawPhone === "" ? undefined : toE164(rawPhone);
+  const phone = rawPhone === "" ? undefined : toE164(rawPhone, modes.phoneCountry);
   if (modes.phone === "required" && rawPhone === "")
     errors.push({ field: "phone", key: "phone.missing" });
   else if (rawPhone !== "" && phone === undefined)

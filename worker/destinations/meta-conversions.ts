@@ -23,6 +23,7 @@ import {
   textOf,
 } from "./event-fields.ts";
 import { jsonPost, parseJsonBody, sendRequest } from "./http-send.ts";
+import { phoneForMeta } from "../spec/contact.ts";
 
 z.config({ jitless: true });
 
@@ -64,17 +65,16 @@ export function normalizeEmailForMeta(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** Phone as Meta matches it: digits only, no leading zeros, with a country code. Undefined when empty. */
+/**
+ * Phone as Meta matches it (`ph`): E.164 digits without the `+`, by the one contact normalizer
+ * (worker/spec/contact.ts). Undefined when it cannot be a number.
+ */
 export function normalizePhoneForMeta(
   phone: string,
   defaultCallingCode?: string,
 ): string | undefined {
-  const international = /^\s*(\+|00)/.test(phone);
-  const digits = phone.replace(/\D/g, "").replace(/^0+/, "");
-  if (digits === "") return undefined;
-  return !international && defaultCallingCode && !digits.startsWith(defaultCallingCode)
-    ? defaultCallingCode + digits
-    : digits;
+  const result = phoneForMeta(phone, { defaultCallingCode });
+  return result.ok ? result.value : undefined;
 }
 
 /** SHA-256 hex, leaving values that are already a SHA-256 hex digest alone (no double hashing). */

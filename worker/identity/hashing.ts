@@ -33,7 +33,9 @@ export interface StoredIdentifier extends Identifier {
  * @throws IdentitySecretError when the secret is shorter than 32 bytes.
  */
 export async function importIdentitySecret(secret: string | Uint8Array): Promise<CryptoKey> {
-  const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
+  // A copy in a plain ArrayBuffer: Web Crypto takes no view over a SharedArrayBuffer.
+  const bytes =
+    typeof secret === "string" ? new TextEncoder().encode(secret) : new Uint8Array(secret);
   if (bytes.byteLength < MIN_SECRET_BYTES) {
     throw new IdentitySecretError(
       `identity secret must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes.byteLength}`,

@@ -1,6 +1,10 @@
 // Normalization of identifier values before blocking and hashing, so that the same person's
-// email or phone written two ways maps to one identifier. The forms match what ad platforms
-// expect for hashed matching (trimmed lower-case email, E.164 phone), see ARCHITECTURE.md.
+// email or phone written two ways maps to one identifier. Emails and phones go through the one
+// contact normalizer (worker/spec/contact.ts) that every other part uses.
+import {
+  normalizeEmail as normalizeContactEmail,
+  normalizePhone as normalizeContactPhone,
+} from "../spec/contact.ts";
 
 /** Segment does not cap identifier length except `groupId` (500, product-limits.md); Foyer caps all. */
 export const MAX_IDENTIFIER_LENGTH = 500;
@@ -10,30 +14,24 @@ export type RejectReason = "blocked" | "invalid" | "too_long" | "duplicate_of_wi
 
 export type Normalized = { ok: true; value: string } | { ok: false; reason: RejectReason };
 
-/** Trimmed and lower-cased; must hold one `@` with text either side (RFC 5321 §4.5.3.1.3: ≤ 254). */
+/**
+ * Trimmed and lower-cased by the one contact normalizer (worker/spec/contact.ts); at most 254
+ * characters (RFC 5321 §4.5.3.1.3).
+ */
 export function normalizeEmail(raw: unknown): Normalized {
-  if (typeof raw !== "string") return { ok: false, reason: "invalid" };
-  const value = raw.trim().toLowerCase();
-  if (value.length > 254) return { ok: false, reason: "too_long" };
-  if (!/^[^\s@]+@[^\s@]+$/.test(value)) return { ok: false, reason: "invalid" };
-  return { ok: true, value };
+  if (typeof raw === "string" && raw.trim().length > 254) return { ok: false, reason: "too_long" };
+  const email = normalizeContactEmail(raw);
+  return email.ok ? { ok: true, value: email.value } : { ok: false, reason: "invalid" };
 }
 
 /**
- * E.164-ish: separators (spaces, dashes, dots, parentheses, slashes) removed, a leading `00`
- * international prefix turned into `+`, and a `+` added when missing. E.164 allows at most 15
- * digits (ITU-T E.164 §6.1); fewer than 7 cannot be a subscriber number. No country is inferred
- * for national numbers: "0612 345 678" becomes "+0612345678", consistently for every event.
+ * E.164 by the one contact normalizer (worker/spec/contact.ts), as the portal, stored hashes and
+ * destinations write it. A national number (no `+`/`00`, leading trunk zero) has no country here
+ * and is not an identifier: "0612 345 678" could be anyone's in any country.
  */
 export function normalizePhone(raw: unknown): Normalized {
-  if (typeof raw !== "string" && typeof raw !== "number") return { ok: false, reason: "invalid" };
-  let value = String(raw)
-    .trim()
-    .replace(/[\s\-.()/]/g, "");
-  if (value.startsWith("00")) value = `+${value.slice(2)}`;
-  if (!value.startsWith("+")) value = `+${value}`;
-  if (!/^\+\d{7,15}$/.test(value)) return { ok: false, reason: "invalid" };
-  return { ok: true, value };
+  const phone = normalizeContactPhone(raw);
+  return phone.ok ? { ok: true, value: phone.value } : { ok: false, reason: "invalid" };
 }
 
 /**

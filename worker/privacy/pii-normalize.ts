@@ -6,10 +6,12 @@
 // - phone: E.164 (`+` country code, subscriber number, no separators), Google Ads' stated form
 //   ("format phone numbers using the E.164 standard"). Meta's `ph` wants the same digits without
 //   the `+` ("Remove symbols, letters, and any leading zeros … must include a country code"):
-//   the `digits` format. A national number (no `+`/`00`) gets the policy's default calling code
-//   after its trunk zeros are removed; without one, its digits are taken as already international.
+//   the `digits` format. Both come from the one contact normalizer (worker/spec/contact.ts): a
+//   national number (no `+`/`00`) gets the policy's default calling code after its trunk zeros
+//   are removed; without one, its digits are taken as already international.
 // - names, address: trimmed, lower case, inner whitespace collapsed (both platforms' rule).
 // - birthday: `YYYYMMDD` when the value starts with an ISO date (Meta `db`).
+import { normalizeEmail, normalizePhone } from "../spec/contact.ts";
 import type { PiiClass } from "./pii-classifier.ts";
 
 export type PhoneFormat = "e164" | "digits";
@@ -26,21 +28,6 @@ function text(value: string): string {
   return value.trim().toLowerCase().replace(/\s+/g, " ");
 }
 
-/** E.164 from the ways people write phone numbers; `undefined` if it cannot be one (ITU-T E.164 §6.1). */
-export function toE164(raw: string, defaultCallingCode?: string): string | undefined {
-  const trimmed = raw.trim();
-  let digits = trimmed.replace(/\D/g, "");
-  if (trimmed.startsWith("+")) {
-    // already international
-  } else if (trimmed.startsWith("00")) {
-    digits = digits.slice(2);
-  } else {
-    digits = digits.replace(/^0+/, "");
-    if (defaultCallingCode !== undefined) digits = defaultCallingCode + digits;
-  }
-  return /^[1-9]\d{6,14}$/.test(digits) ? `+${digits}` : undefined;
-}
-
 /** The form `value` of class `cls` is hashed in; `normalized: false` when it did not fit the class. */
 export function normalizeForHash(
   cls: PiiClass,
@@ -50,13 +37,16 @@ export function normalizeForHash(
   const raw = String(value);
   switch (cls) {
     case "email": {
-      const email = raw.trim().toLowerCase();
-      return { value: email, normalized: /^[^\s@]+@[^\s@]+$/.test(email) };
+      const email = normalizeEmail(raw);
+      return email.ok
+        ? { value: email.value, normalized: true }
+        : { value: raw.trim().toLowerCase(), normalized: false };
     }
     case "phone": {
-      const e164 = toE164(raw, options.defaultCallingCode);
-      if (!e164) return { value: text(raw), normalized: false };
-      return { value: options.phoneFormat === "digits" ? e164.slice(1) : e164, normalized: true };
+      const e164 = normalizePhone(raw, { defaultCallingCode: options.defaultCallingCode });
+      if (!e164.ok) return { value: text(raw), normalized: false };
+      const value = e164.value;
+      return { value: options.phoneFormat === "digits" ? value.slice(1) : value, normalized: true };
     }
     case "birthday": {
       const iso = /^(\d{4})-(\d{2})-(\d{2})/.exec(raw.trim());

@@ -2,6 +2,7 @@
 // `createWorkspaceRegulationV1Input`: `{regulationType, subjectType, subjectIds}`). Foyer's subject
 // types are user id, anonymous id and email; up to 5,000 subjects per request, as Segment allows.
 import { PrivacyInputError, isRecord } from "./privacy-input-error.ts";
+import { normalizeEmail } from "../spec/contact.ts";
 
 export const REGULATION_TYPES = [
   "SUPPRESS_ONLY",
@@ -28,11 +29,15 @@ export interface RegulationRequest {
   subjectIds: string[];
 }
 
-/** Normalizes one subject: emails trimmed and lower-cased (the form identity hashes), ids as sent. */
+/**
+ * Normalizes one subject: emails by the one contact normalizer (worker/spec/contact.ts), the form
+ * identity hashes; ids as sent.
+ */
 export function normalizeSubject(type: SubjectType, value: string): string | undefined {
   if (type !== "EMAIL") return value;
-  const email = value.trim().toLowerCase();
-  return email.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(email) ? email : undefined;
+  if (value.trim().length > 254) return undefined;
+  const email = normalizeEmail(value);
+  return email.ok ? email.value : undefined;
 }
 
 /**

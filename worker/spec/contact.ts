@@ -23,32 +23,63 @@ export function isCountryCode(code: unknown): code is CountryCode {
   return typeof code === "string" && /^[A-Z]{2}$/u.test(code);
 }
 
+/** How to read a national number (no `+` or `00`): a country, or a calling code such as "44". */
+export interface PhoneContext {
+  defaultCountry?: string | undefined;
+  defaultCallingCode?: string | undefined;
+}
+
+/** E.164 allows at most 15 digits after the `+` (ITU-T E.164 §6.1); fewer than 7 is no number. */
+const E164 = /^\+[1-9]\d{6,14}$/u;
+
+/** `+digits` as libphonenumber reads it when it knows the plan, else by E.164's length rule. */
+function international(candidate: string): string | undefined {
+  const parsed = parsePhoneNumberFromString(candidate);
+  if (parsed) return parsed.isPossible() ? parsed.number : undefined;
+  const compact = `+${candidate.replace(/\D/gu, "")}`;
+  return E164.test(compact) ? compact : undefined;
+}
+
 /**
- * Normalizes a phone to E.164 with '+'. "00" international prefix and a UK-style
- * "(0)" trunk are accepted; bare digits that already carry a calling code are
- * tried as international when the national reading fails.
+ * Normalizes a phone to E.164 with '+': the one rule for identity keys, stored and destination
+ * hashes and the portal form, so one person's number written two ways is one value. "00" and
+ * "tel:" prefixes and a UK-style "(0)" trunk are accepted; a national number needs a country or a
+ * calling code (its trunk zeros are dropped); bare digits without either are read as already
+ * international. Plausibility is libphonenumber's `isPossible` (length per numbering plan), not
+ * `isValid`, so numbers from ranges reserved for examples still normalize.
  */
-export function normalizePhone(raw: unknown, defaultCountry?: string): ContactResult {
-  if (typeof raw !== "string") return { ok: false, reason: "phone_not_string" };
-  let text = raw.trim().replace(/\(0\)/gu, "");
+export function normalizePhone(raw: unknown, context?: string | PhoneContext): ContactResult {
+  if (typeof raw !== "string" && typeof raw !== "number")
+    return { ok: false, reason: "phone_not_string" };
+  const { defaultCountry, defaultCallingCode } =
+    typeof context === "string"
+      ? { defaultCountry: context, defaultCallingCode: undefined }
+      : (context ?? {});
+  let text = String(raw).trim().replace(/^tel:/iu, "").trim().replace(/\(0\)/gu, "");
   if (/[a-z]/iu.test(text)) return { ok: false, reason: "phone_has_letters" };
   if (text.startsWith("00")) text = `+${text.slice(2)}`;
-  const country = isCountryCode(defaultCountry) ? defaultCountry : undefined;
-  const candidates = text.startsWith("+")
-    ? [text]
-    : [...(country ? [text] : []), `+${text.replace(/\D/gu, "")}`];
-  for (const candidate of candidates) {
-    const parsed = parsePhoneNumberFromString(
-      candidate,
-      candidate.startsWith("+") ? undefined : country,
-    );
-    if (parsed?.isValid()) return { ok: true, value: parsed.number };
+  let value: string | undefined;
+  if (text.startsWith("+")) value = international(text);
+  else {
+    const country = isCountryCode(defaultCountry) ? defaultCountry : undefined;
+    if (country) {
+      const parsed = parsePhoneNumberFromString(text, country);
+      value = parsed?.isPossible() ? parsed.number : undefined;
+    } else if (defaultCallingCode !== undefined && /^\d{1,3}$/u.test(defaultCallingCode)) {
+      // Digits that already start with the code (Meta's `ph` advice) are read as international.
+      const digits = text.replace(/\D/gu, "");
+      value =
+        international(`+${defaultCallingCode}${digits.replace(/^0+/u, "")}`) ??
+        (digits.startsWith(defaultCallingCode) ? international(`+${digits}`) : undefined);
+    } else if (!/^\s*0/u.test(text)) {
+      value = international(`+${text.replace(/\D/gu, "")}`);
+    }
   }
-  return { ok: false, reason: "phone_invalid" };
+  return value === undefined ? { ok: false, reason: "phone_invalid" } : { ok: true, value };
 }
 
 /** Meta Conversions API `ph`: E.164 digits without '+'. */
-export function phoneForMeta(raw: unknown, defaultCountry?: string): ContactResult {
-  const r = normalizePhone(raw, defaultCountry);
+export function phoneForMeta(raw: unknown, context?: string | PhoneContext): ContactResult {
+  const r = normalizePhone(raw, context);
   return r.ok ? { ok: true, value: r.value.slice(1) } : r;
 }

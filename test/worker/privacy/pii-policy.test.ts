@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../../worker/crypto/digest.ts";
 import { actionFor, applyPiiPolicy } from "../../../worker/privacy/pii-policy.ts";
-import { normalizeForHash, toE164 } from "../../../worker/privacy/pii-normalize.ts";
+import { normalizeForHash } from "../../../worker/privacy/pii-normalize.ts";
+import { normalizePhone } from "../../../worker/spec/contact.ts";
 import {
   DEFAULT_PII_POLICY,
   DEFAULT_PRIVACY_POLICY,
@@ -35,8 +36,9 @@ describe("normalization before hashing", () => {
     ["555", undefined, undefined],
     ["+0 650 555 1212", undefined, undefined],
     ["+1234567890123456", undefined, undefined],
-  ])("toE164(%j, %j) → %j", (raw, code, expected) => {
-    expect(toE164(raw, code)).toBe(expected);
+  ])("the one contact normalizer: %j with calling code %j → %j", (raw, code, expected) => {
+    const result = normalizePhone(raw, { defaultCallingCode: code });
+    expect(result.ok ? result.value : undefined).toBe(expected);
   });
 
   it("reproduces Meta's documented email, phone and first-name hashes", async () => {
