@@ -1,5 +1,6 @@
 // Shared test support for worker tests: the worker's own fetch, admin calls, polling.
 import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
 
 export const ADMIN = { authorization: "Bearer test-admin-token" };
 
@@ -81,4 +82,20 @@ export function storedEventually(sourceId: string, n: number, timeoutMs = 10_000
     const count = await storedCount(sourceId);
     return count >= n ? count : undefined;
   }, timeoutMs);
+}
+
+/** A Profile API access token of the space (minted by the owner token, which holds the PII grant). */
+export async function profileApiToken(spaceId: string): Promise<string> {
+  const { accessToken } = await admin<{ accessToken: { token: string } }>(
+    "POST",
+    `/spaces/${spaceId}/access-tokens`,
+    { name: "tests" },
+  );
+  return accessToken.token;
+}
+
+/** Fails naming `where` when `text` holds any of `raws`, case-insensitively. */
+export function expectNoneOf(raws: readonly string[], where: string, text: string): void {
+  const lower = text.toLowerCase();
+  for (const raw of raws) expect(lower, where).not.toContain(raw.toLowerCase());
 }

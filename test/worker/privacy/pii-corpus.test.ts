@@ -12,11 +12,10 @@ import {
   newSource,
   storedEventually,
   track,
+  expectNoneOf,
 } from "../support.ts";
 
-function expectNoRaw(where: string, text: string): void {
-  for (const raw of corpus.raw) expect(text.toLowerCase(), where).not.toContain(raw.toLowerCase());
-}
+const expectNoRaw = (where: string, text: string) => expectNoneOf(corpus.raw, where, text);
 
 describe("the PII corpus through /v1/batch", () => {
   it("leaves no raw card, IBAN or credential in D1, R2 or the profile, and keeps look-alikes", async () => {

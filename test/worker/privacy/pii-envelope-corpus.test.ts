@@ -13,12 +13,10 @@ import {
   newSource,
   storedEventually,
   track,
+  expectNoneOf,
 } from "../support.ts";
 
-function expectNoRaw(where: string, text: string): void {
-  const lower = text.toLowerCase();
-  for (const raw of corpus.raw) expect(lower, where).not.toContain(raw.toLowerCase());
-}
+const expectNoRaw = (where: string, text: string) => expectNoneOf(corpus.raw, where, text);
 
 describe("the envelope PII corpus through /v1/batch", () => {
   it("leaves no red value or contact-shaped id in clear in any store", async () => {

@@ -1,16 +1,17 @@
 // Identity through the real path: Tracking API → Queue → consumer → IdentityGraph → ProfileObjects,
 // read back through the Profile API and the admin audit log.
 import { describe, expect, it } from "vitest";
-import { admin, call, eventually, newSource, track, type TestSource } from "../support.ts";
+import {
+  admin,
+  call,
+  eventually,
+  newSource,
+  profileApiToken,
+  track,
+  type TestSource,
+} from "../support.ts";
 
-async function tokenFor(spaceId: string): Promise<string> {
-  const { accessToken } = await admin<{ accessToken: { token: string } }>(
-    "POST",
-    `/spaces/${spaceId}/access-tokens`,
-    { name: "tests" },
-  );
-  return accessToken.token;
-}
+const tokenFor = profileApiToken;
 
 function profiles(s: TestSource, token: string, path: string): Promise<Response> {
   return call(`/v1/spaces/${s.spaceId}/collections/${path}`, {

@@ -5,7 +5,15 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { overviewOf, webhookDestination } from "../delivery/destination-setup.ts";
 import { Receiver } from "../delivery/receiver.ts";
-import { admin, call, eventually, newSource, storedEventually, track } from "../support.ts";
+import {
+  admin,
+  call,
+  eventually,
+  newSource,
+  profileApiToken,
+  storedEventually,
+  track,
+} from "../support.ts";
 
 let receiver: Receiver;
 beforeEach(() => {
@@ -13,14 +21,7 @@ beforeEach(() => {
 });
 afterEach(() => receiver.stop());
 
-async function tokenFor(spaceId: string): Promise<string> {
-  const { accessToken } = await admin<{ accessToken: { token: string } }>(
-    "POST",
-    `/spaces/${spaceId}/access-tokens`,
-    { name: "isolation" },
-  );
-  return accessToken.token;
-}
+const tokenFor = profileApiToken;
 
 function traitsOf(spaceId: string, token: string, userId: string): Promise<Response> {
   return call(`/v1/spaces/${spaceId}/collections/users/profiles/user_id:${userId}/traits`, {
