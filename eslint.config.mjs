@@ -40,7 +40,7 @@ export default tseslint.config(
   { files: ["**/*.mjs"], ...tseslint.configs.disableTypeChecked },
   {
     // The Segment model is shared by the worker, the agent and the portal: keep it runtime-free.
-    files: ["worker/spec/**"],
+    files: ["worker/message/**"],
     rules: {
       "no-restricted-imports": [
         "error",

@@ -1,6 +1,6 @@
 // A small typed client for the edge's admin API (issue 2), used by `npm start`, the benchmark and
 // the end-to-end tests to provision spaces and sources and to read stored events back.
-import type { NormalizedMessage } from "../worker/spec/message.ts";
+import type { NormalizedMessage } from "../worker/message/message.ts";
 
 export interface Space {
   id: string;

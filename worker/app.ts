@@ -1,7 +1,7 @@
 // The worker's HTTP surface: Tracking API at /v1, admin API at /admin/v1, errors mapped once.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { requireAdmin } from "./admin/auth.ts";
+import { requireAdmin } from "./admin/auth/middleware.ts";
 import { readsAdmin } from "./admin/reads.ts";
 import { sourcesAdmin } from "./admin/sources.ts";
 import { ApiError, errorResponse } from "./errors.ts";
@@ -13,7 +13,7 @@ import { privacyAdmin } from "./admin/privacy-settings.ts";
 import { auditAdmin } from "./admin/audit.ts";
 import { lineageAdmin } from "./admin/lineage.ts";
 import { profileReadsAdmin } from "./admin/profile-reads.ts";
-import { regulationsAdmin, regulationsApi } from "./regulations/routes.ts";
+import { regulationsAdmin, regulationsApi } from "./admin/regulations.ts";
 import { destinationsAdmin } from "./admin/destinations.ts";
 
 const CORS_ON_ERRORS = { "access-control-allow-origin": "*" };

@@ -1,13 +1,13 @@
 // Foyer's edge worker: HTTP (Tracking, admin), the ingest Queue consumer, the hourly cron, and the
 // Durable Object classes. Each entry point only hands over to its domain.
 import { app } from "./app.ts";
-import { consumeIngestBatch } from "./archive/consumer.ts";
+import { consumeIngestBatch } from "./pipeline/ingest-consumer.ts";
 import { consumeDeliveryBatch } from "./delivery/delivery-consumer.ts";
-import { purgeExpired } from "./retention/purge.ts";
+import { purgeExpired } from "./governance/retention/purge.ts";
 
-export { SourceGate } from "./ingest/gate.ts";
+export { SourceGate } from "./gate/admission/source-gate.ts";
 export { SourceDebugger } from "./debugger/source-debugger.ts";
-export { IdentityGraph } from "./profiles/identity-graph.ts";
+export { IdentityGraph } from "./identity/graph-object.ts";
 export { ProfileObject } from "./profiles/profile-object.ts";
 export { DestinationObject } from "./delivery/destination-object.ts";
 export { SpaceActivation } from "./delivery/space-activation.ts";

@@ -1,6 +1,6 @@
 // The login form's validation: raw form fields in, either a typed login or the list of fields to
 // fix (each with a message key the views translate). Pure, so every rule is unit-tested.
-import { normalizePhone } from "../../worker/spec/contact.ts";
+import { normalizePhone } from "../../worker/message/contact.ts";
 
 export type FieldMode = "off" | "optional" | "required";
 
@@ -54,7 +54,7 @@ function text(fields: Readonly<Record<string, string>>, name: string): string {
 
 /**
  * A typed phone number in E.164, or `undefined` when it cannot be one: the one contact normalizer
- * (worker/spec/contact.ts) the edge uses too, so the guest's number keys the same identity as the
+ * (worker/message/contact.ts) the edge uses too, so the guest's number keys the same identity as the
  * same number sent through `/v1/identify`. A national number needs the venue's `phoneCountry`.
  */
 export function toE164(input: string, country?: string): string | undefined {

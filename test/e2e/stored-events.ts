@@ -2,7 +2,7 @@
 // the R2 archive partitions. The queue consumer writes asynchronously after the 200, so readers
 // poll until the expected messageIds are there or a deadline passes (never a fixed sleep).
 import type { AdminApiClient } from "../../scripts/admin-api-client.ts";
-import type { NormalizedMessage } from "../../worker/spec/message.ts";
+import type { NormalizedMessage } from "../../worker/message/message.ts";
 
 const POLL_MS = 250;
 

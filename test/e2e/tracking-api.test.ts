@@ -9,7 +9,7 @@ import { Analytics } from "@segment/analytics-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminApiClient } from "../../scripts/admin-api-client.ts";
 import { startLocalEdge, type LocalEdge } from "../../scripts/local-edge.ts";
-import type { NormalizedMessage } from "../../worker/spec/message.ts";
+import type { NormalizedMessage } from "../../worker/message/message.ts";
 import { archivedEvents, storedEvents, waitForMessageIds } from "./stored-events.ts";
 
 const STORE_TIMEOUT_MS = 30_000;

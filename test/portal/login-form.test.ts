@@ -3,7 +3,7 @@ import { toE164, validateLoginForm, type FormFieldModes } from "../../portal/for
 import { extractIdentifiers } from "../../worker/identity/identifiers.ts";
 import { resolve } from "../../worker/identity/resolve.ts";
 import { DEFAULT_IDENTITY_RULES } from "../../worker/identity/settings.ts";
-import type { NormalizedMessage } from "../../worker/spec/message.ts";
+import type { NormalizedMessage } from "../../worker/message/message.ts";
 import { message } from "../worker/identity/message-builder.ts";
 
 const emailOnly: FormFieldModes = { name: "off", phone: "off" };

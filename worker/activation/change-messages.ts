@@ -6,8 +6,8 @@ import {
   foldConsentUpdates,
   consentUpdateFromMessage,
   type ConsentUpdate,
-} from "../privacy/profile-consent.ts";
-import type { JsonObject, NormalizedMessage } from "../spec/message.ts";
+} from "../gate/consent/profile.ts";
+import type { JsonObject, NormalizedMessage } from "../message/message.ts";
 import {
   audienceChangeMessages,
   computedTraitMessages,

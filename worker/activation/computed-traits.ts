@@ -5,8 +5,8 @@
 // reading the state at `now` gives the value. Without a window the state is a running summary;
 // with one it keeps the matching (time, value) entries still able to count and forgets the rest.
 import { z } from "zod";
-import type { JsonValue } from "../spec/message.ts";
-import { readPath } from "../destinations/event-path.ts";
+import type { JsonValue } from "../message/message.ts";
+import { readPath } from "../message/event-path.ts";
 import {
   eventFilterSchema,
   eventMatches,

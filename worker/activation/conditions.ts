@@ -1,8 +1,8 @@
 // Property and trait conditions with Segment's operators (computed-traits.md "Condition
 // operators"; audiences "Trait operators"). Comparisons never coerce types: "5" is not 5.
 import { z } from "zod";
-import type { JsonObject, JsonValue } from "../spec/message.ts";
-import { readPath } from "../destinations/event-path.ts";
+import type { JsonObject, JsonValue } from "../message/message.ts";
+import { readPath } from "../message/event-path.ts";
 
 z.config({ jitless: true });
 

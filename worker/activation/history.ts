@@ -6,7 +6,7 @@
 //   dates [start, end):     counts while start ≤ t < end and t ≤ now
 //   no window:              counts once t ≤ now
 import { z } from "zod";
-import { MESSAGE_TYPES, type JsonObject, type MessageType } from "../spec/message.ts";
+import { MESSAGE_TYPES, type JsonObject, type MessageType } from "../message/message.ts";
 import { propertyConditionSchema, propertyMatches } from "./conditions.ts";
 
 z.config({ jitless: true });

@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { ApiError } from "../errors.ts";
 import { getSpace } from "../sources/repository.ts";
-import type { AdminEnv } from "./principal.ts";
+import type { AdminEnv } from "./auth/principal.ts";
 
 const MAX_ENTRIES = 1_000;
 

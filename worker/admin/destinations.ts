@@ -15,9 +15,9 @@ import { ApiError } from "../errors.ts";
 import { getSpace } from "../sources/repository.ts";
 import { activationAdmin } from "./activation.ts";
 import { parseBody, readJson, readJsonOrEmpty } from "./validate.ts";
-import { assertRawAllowed, newlyRaw } from "../privacy/pii-raw-grant.ts";
-import { DEFAULT_PII_POLICY } from "../privacy/pii-policy-types.ts";
-import { principalOf, type AdminEnv } from "./principal.ts";
+import { assertRawAllowed, newlyRaw } from "../gate/pii/raw-grant.ts";
+import { DEFAULT_PII_POLICY } from "../gate/pii/policy-types.ts";
+import { principalOf, type AdminEnv } from "./auth/principal.ts";
 
 async function requireSpace(env: Env, spaceId: string): Promise<string> {
   if (!(await getSpace(env, spaceId)))

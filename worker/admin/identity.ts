@@ -7,7 +7,7 @@ import { parseIdentitySettings } from "../identity/settings.ts";
 import { createAccessToken, listAccessTokens, revokeAccessToken } from "../profiles/access.ts";
 import { getSpace } from "../sources/repository.ts";
 import { parseBody, readJson } from "./validate.ts";
-import type { AdminEnv } from "./principal.ts";
+import type { AdminEnv } from "./auth/principal.ts";
 import { profileStub } from "../profiles/profile-name.ts";
 
 async function requireSpaceId(env: Env, id: string): Promise<string> {

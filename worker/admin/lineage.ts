@@ -1,6 +1,6 @@
 // An event's lineage: its source, whether and how it is stored (the storage policy's per-field
 // report), and for each destination what happened, as its DestinationObject recorded it
-// (worker/delivery/decision-lineage.ts). Every entry has one shape: destination (name),
+// (worker/delivery/lineage/decision-lineage.ts). Every entry has one shape: destination (name),
 // destinationId, status (delivered | filtered | retrying | failed; `decided` for a bare privacy
 // decision; `not_evaluated` when nothing was recorded), allowed, reason, the refusal's detail and
 // missing categories, attempts / error, decidedAt and `recorded`. `?destination=X` (a name or a
@@ -13,13 +13,13 @@ import { destinationObject } from "../delivery/delivery-consumer.ts";
 import type { DestinationConfig } from "../delivery/destination-config.ts";
 import { judgeEvent } from "../delivery/destination-judge.ts";
 import { spaceActivation } from "../delivery/fan-out.ts";
-import { decideDelivery } from "../privacy/consent.ts";
-import { storedForm } from "../privacy/edge-privacy.ts";
-import { readSpacePrivacy } from "../privacy/space-settings-store.ts";
-import type { NormalizedMessage } from "../spec/message.ts";
-import type { AdminEnv } from "./principal.ts";
+import { decideDelivery } from "../gate/consent/event.ts";
+import { storedForm } from "../gate/edge-privacy.ts";
+import { readSpacePrivacy } from "../gate/settings-store.ts";
+import type { NormalizedMessage } from "../message/message.ts";
+import type { AdminEnv } from "./auth/principal.ts";
 import { requireSource } from "./sources.ts";
-import { storageHashKey } from "../privacy/storage-hash.ts";
+import { storageHashKey } from "../gate/pii/storage-hash.ts";
 
 export const lineageAdmin = new Hono<AdminEnv>();
 

@@ -4,20 +4,20 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { ApiError } from "../errors.ts";
-import { parseConsentSettings } from "../privacy/consent-settings.ts";
-import { parsePrivacyPolicy } from "../privacy/pii-policy-validate.ts";
+import { parseConsentSettings } from "../gate/consent/settings.ts";
+import { parsePrivacyPolicy } from "../gate/pii/policy-validate.ts";
 import {
   DEFAULT_RETENTION_DAYS,
   readSpacePrivacy,
   rotateHashSecretStatement,
   spacePrivacyStatement,
   type SpacePrivacyChange,
-} from "../privacy/space-settings-store.ts";
+} from "../gate/settings-store.ts";
 import { getSpace } from "../sources/repository.ts";
-import { auditStatement } from "./audit-log.ts";
-import { principalOf, type AdminEnv } from "./principal.ts";
+import { auditStatement } from "../platform/audit-log.ts";
+import { principalOf, type AdminEnv } from "./auth/principal.ts";
 import { parseBody, parsePrivacyInput, readJson } from "./validate.ts";
-import { assertRawAllowed, newlyRawInPrivacy } from "../privacy/pii-raw-grant.ts";
+import { assertRawAllowed, newlyRawInPrivacy } from "../gate/pii/raw-grant.ts";
 
 export const privacyAdmin = new Hono<AdminEnv>();
 

@@ -4,11 +4,11 @@
 import { Hono, type Context } from "hono";
 import { ApiError } from "../errors.ts";
 import { visibleTraits, type TraitEntry } from "../identity/traits.ts";
-import { applyPiiPolicy } from "../privacy/pii-policy.ts";
-import type { NormalizedMessage } from "../spec/message.ts";
-import type { AdminEnv } from "./principal.ts";
+import { applyPiiPolicy } from "../gate/pii/policy.ts";
+import type { NormalizedMessage } from "../message/message.ts";
+import type { AdminEnv } from "./auth/principal.ts";
 import { profileStub } from "../profiles/profile-name.ts";
-import type { PiiPolicy } from "../privacy/pii-policy-types.ts";
+import type { PiiPolicy } from "../gate/pii/policy-types.ts";
 
 export const profileReadsAdmin = new Hono<AdminEnv>();
 

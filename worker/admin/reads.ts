@@ -4,9 +4,9 @@ import { Hono } from "hono";
 import { ApiError } from "../errors.ts";
 import { archivePrefix } from "../archive/keys.ts";
 import { isStoredObject, listStoredObjects } from "../archive/object-index.ts";
-import type { NormalizedMessage } from "../spec/message.ts";
+import type { NormalizedMessage } from "../message/message.ts";
 import { requireSource } from "./sources.ts";
-import type { AdminEnv } from "./principal.ts";
+import type { AdminEnv } from "./auth/principal.ts";
 
 const MAX_PAGE = 500;
 

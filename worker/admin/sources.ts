@@ -18,7 +18,7 @@ import {
   type SpaceRow,
 } from "../sources/repository.ts";
 import { parseBody, readJson } from "./validate.ts";
-import { canSeeSpace, principalOf, type AdminEnv } from "./principal.ts";
+import { canSeeSpace, principalOf, type AdminEnv } from "./auth/principal.ts";
 
 const rateLimit = z.strictObject({
   eventsPerSecond: z.number().int().min(1).max(10_000_000),

@@ -2,12 +2,17 @@
 // issuer lacks, so an Admin without PII access cannot mint one that has it.
 import { Hono, type Context } from "hono";
 import { ApiError } from "../errors.ts";
-import { parseTokenRequest } from "../privacy/admin-tokens.ts";
-import { isRecord } from "../privacy/privacy-input-error.ts";
+import { parseTokenRequest } from "./auth/tokens.ts";
+import { isRecord } from "../gate/privacy-input-error.ts";
 import { getSpace } from "../sources/repository.ts";
-import { auditStatement } from "./audit-log.ts";
-import { assertSpaceVisible, principalOf, type AdminEnv } from "./principal.ts";
-import { createAdminToken, listAdminTokens, revokeAdminToken, tokenJson } from "./token-store.ts";
+import { auditStatement } from "../platform/audit-log.ts";
+import { assertSpaceVisible, principalOf, type AdminEnv } from "./auth/principal.ts";
+import {
+  createAdminToken,
+  listAdminTokens,
+  revokeAdminToken,
+  tokenJson,
+} from "./auth/token-store.ts";
 import { parsePrivacyInput, readJson } from "./validate.ts";
 
 export const tokensAdmin = new Hono<AdminEnv>();

@@ -1,5 +1,5 @@
 // How long the ingest Queue waits before redelivering a batch the consumer could not store. Pure:
-// the consumer uses it, and the orphan sweep (worker/retention/orphan-age.ts) derives from it how
+// the consumer uses it, and the orphan sweep (worker/governance/retention/orphan-age.ts) derives from it how
 // long a message can keep coming back.
 
 /**

@@ -4,7 +4,7 @@
 // of reach of retention and of deletion requests (ARCHITECTURE.md, Invariant 5). So the key is
 // recorded first (`writing`), the object is put, and the consumer's D1 batch flips the row to
 // `stored` in the same transaction that indexes the object's chunks and events. A row left
-// `writing` is an orphan that the hourly sweep removes (worker/retention/orphan-sweep.ts).
+// `writing` is an orphan that the hourly sweep removes (worker/governance/retention/orphan-sweep.ts).
 
 /** The index row of one archive object, as the consumer writes it. */
 export interface ArchiveObjectRow {

@@ -6,11 +6,11 @@ import { destinationUrlProblem, type AddressPolicy } from "../destinations/desti
 import { InputError } from "../errors.ts";
 import { z } from "zod";
 import { DESTINATIONS, destinationAdapter, type DestinationSlug } from "../destinations/catalog.ts";
-import { parseDestinationFilters, type DestinationFilter } from "../destinations/filters.ts";
-import { FqlError, parseFql } from "../destinations/fql.ts";
-import { parsePiiPolicy } from "../privacy/pii-policy-validate.ts";
-import { DEFAULT_PII_POLICY, type PiiPolicy } from "../privacy/pii-policy-types.ts";
-import { PrivacyInputError } from "../privacy/privacy-input-error.ts";
+import { parseDestinationFilters, type DestinationFilter } from "./rules/filters.ts";
+import { FqlError, parseFql } from "./rules/fql.ts";
+import { parsePiiPolicy } from "../gate/pii/policy-validate.ts";
+import { DEFAULT_PII_POLICY, type PiiPolicy } from "../gate/pii/policy-types.ts";
+import { PrivacyInputError } from "../gate/privacy-input-error.ts";
 
 z.config({ jitless: true });
 

@@ -2,12 +2,12 @@
 // (destinations/actions.md, consent-management, destination-filters.md): consent → integrations
 // object → destination filters → subscription → the destination's PII form. Each refusal carries
 // the discard reason the delivery overview reports.
-import { planDelivery } from "../destinations/plan.ts";
-import { decideDelivery } from "../privacy/consent.ts";
-import type { AllowReason } from "../privacy/delivery-decision.ts";
-import { destinationForms, type EdgePrivacyConfig } from "../privacy/edge-privacy.ts";
-import { DEFAULT_PII_POLICY } from "../privacy/pii-policy-types.ts";
-import type { NormalizedMessage } from "../spec/message.ts";
+import { planDelivery } from "./rules/plan.ts";
+import { decideDelivery } from "../gate/consent/event.ts";
+import type { AllowReason } from "./lineage/decision.ts";
+import { destinationForms, type EdgePrivacyConfig } from "../gate/edge-privacy.ts";
+import { DEFAULT_PII_POLICY } from "../gate/pii/policy-types.ts";
+import type { NormalizedMessage } from "../message/message.ts";
 import type { DestinationConfig } from "./destination-config.ts";
 
 /** Why an event was filtered at the destination; Segment's names plus Foyer's PII refusal. */

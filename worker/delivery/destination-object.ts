@@ -10,14 +10,14 @@
 // and persists what they return.
 import { DurableObject } from "cloudflare:workers";
 import { destinationAdapter } from "../destinations/catalog.ts";
-import type { DeliveryResult } from "../destinations/delivery.ts";
+import type { DeliveryResult } from "../destinations/adapter.ts";
 import { decideNextStep } from "../destinations/retry.ts";
-import type { NormalizedMessage } from "../spec/message.ts";
+import type { NormalizedMessage } from "../message/message.ts";
 import type { DestinationConfig } from "./destination-config.ts";
-import { recordLineage, type LineageKey, type LineageOutcome } from "./decision-lineage.ts";
+import { recordLineage, type LineageKey, type LineageOutcome } from "./lineage/decision-lineage.ts";
 import { judgeEvent, refusalReason, type Judgement } from "./destination-judge.ts";
 import { DeliveryLedger, rowKey, type LedgerKey, type LedgerRow } from "./delivery-ledger.ts";
-import { buildOverview, type DeliveryOverview } from "./delivery-overview.ts";
+import { buildOverview, type DeliveryOverview } from "./lineage/overview.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { egressFetch } from "./egress.ts";
 import { addressPolicyOf } from "../destinations/destination-address.ts";

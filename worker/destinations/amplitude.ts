@@ -3,14 +3,14 @@
 // (https://amplitude.com/docs/apis/analytics/identify), deletion through the User Privacy API
 // (https://amplitude.com/docs/apis/analytics/user-privacy).
 import { z } from "zod";
-import type { JsonObject, NormalizedMessage } from "../spec/message.ts";
+import type { JsonObject, NormalizedMessage } from "../message/message.ts";
 import {
   missingIdentifier,
   unsupported,
   type DeletionSubject,
   type DestinationAdapter,
   type DestinationContext,
-} from "./delivery.ts";
+} from "./adapter.ts";
 import { eventTimeMs, propertiesOf, stringAt, userTraits } from "./event-fields.ts";
 import { jsonPost, parseJsonBody, sendRequest } from "./http-send.ts";
 

@@ -4,7 +4,7 @@
 // Braze answers 201 `{"message":"success","errors":[…]}` when some objects were rejected
 // (https://www.braze.com/docs/api/errors/#server-responses): that is a failure, not a delivery.
 import { z } from "zod";
-import type { JsonObject, JsonValue, NormalizedMessage } from "../spec/message.ts";
+import type { JsonObject, JsonValue, NormalizedMessage } from "../message/message.ts";
 import {
   missingIdentifier,
   unsupported,
@@ -12,7 +12,7 @@ import {
   type DeliveryResult,
   type DestinationAdapter,
   type DestinationContext,
-} from "./delivery.ts";
+} from "./adapter.ts";
 import { isObject, propertiesOf, stringAt, textOf, userTraits } from "./event-fields.ts";
 import { jsonPost, parseJsonBody, sendRequest } from "./http-send.ts";
 

@@ -2,7 +2,7 @@
 // the stored settings with its schema once, then calls `send` / `deleteUser`.
 import { amplitudeDestination } from "./amplitude.ts";
 import { brazeDestination } from "./braze.ts";
-import type { DestinationAdapter } from "./delivery.ts";
+import type { DestinationAdapter } from "./adapter.ts";
 import { ga4Destination } from "./ga4.ts";
 import { klaviyoDestination } from "./klaviyo.ts";
 import { metaConversionsDestination } from "./meta-conversions.ts";

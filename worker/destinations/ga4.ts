@@ -4,14 +4,14 @@
 // it documents is checked here and a violation fails the event instead of vanishing silently.
 // No deletion: GA4's User Deletion API needs an OAuth service account, which this adapter does not hold.
 import { z } from "zod";
-import type { JsonObject, JsonValue, NormalizedMessage } from "../spec/message.ts";
+import type { JsonObject, JsonValue, NormalizedMessage } from "../message/message.ts";
 import {
   missingIdentifier,
   unsupported,
   type DeliveryResult,
   type DestinationAdapter,
   type DestinationContext,
-} from "./delivery.ts";
+} from "./adapter.ts";
 import { eventTimeMs, isObject, propertiesOf, stringAt } from "./event-fields.ts";
 import { jsonPost, sendRequest } from "./http-send.ts";
 

@@ -1,6 +1,6 @@
 // Sends one prepared request through `ctx.fetch` and turns whatever happens into a DeliveryResult.
 // Adapters build requests; this decides what the answer means, so all of them agree.
-import { nowFrom, type DeliveryResult, type DestinationContext } from "./delivery.ts";
+import { nowFrom, type DeliveryResult, type DestinationContext } from "./adapter.ts";
 import { fetchPublicOnly, RefusedDestinationError } from "./checked-fetch.ts";
 import { classifyFetchError, classifyStatus, parseRetryAfter } from "./retry.ts";
 

@@ -5,7 +5,7 @@
 // /api/data-privacy-deletion-jobs (https://developers.klaviyo.com/en/reference/request_profile_deletion),
 // keyed by email or phone. All JSON:API with a `revision` header.
 import { z } from "zod";
-import type { JsonObject, NormalizedMessage } from "../spec/message.ts";
+import type { JsonObject, NormalizedMessage } from "../message/message.ts";
 import {
   missingIdentifier,
   unsupported,
@@ -13,7 +13,7 @@ import {
   type DeliveryResult,
   type DestinationAdapter,
   type DestinationContext,
-} from "./delivery.ts";
+} from "./adapter.ts";
 import { propertiesOf, stringAt, userTraits } from "./event-fields.ts";
 import { sendRequest } from "./http-send.ts";
 

@@ -2,9 +2,9 @@
 // by walking the mapping; no code generation. Supported: `@path`, `@template`, `@if`, `@literal`.
 // As in mapping-kit, a value that resolves to `undefined` drops its key while `null` is kept.
 import { InputError } from "../errors.ts";
-import type { JsonObject, JsonValue } from "../spec/message.ts";
-import { readPath } from "./event-path.ts";
-import { unsafeSegment } from "../spec/object-keys.ts";
+import type { JsonObject, JsonValue } from "../message/message.ts";
+import { readPath } from "../message/event-path.ts";
+import { unsafeSegment } from "../message/object-keys.ts";
 
 export type Mapping = JsonValue;
 

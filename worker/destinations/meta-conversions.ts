@@ -4,14 +4,14 @@
 // email trimmed and lower-cased; phone with symbols, letters and leading zeros removed and a
 // country code. No deletion: the Conversions API has no per-person erase call.
 import { z } from "zod";
-import { sha256Hex } from "../crypto/digest.ts";
-import type { JsonObject, NormalizedMessage } from "../spec/message.ts";
+import { sha256Hex } from "../platform/digest.ts";
+import type { JsonObject, NormalizedMessage } from "../message/message.ts";
 import {
   unsupported,
   type DeliveryResult,
   type DestinationAdapter,
   type DestinationContext,
-} from "./delivery.ts";
+} from "./adapter.ts";
 import {
   emailOf,
   eventTimeMs,
@@ -23,7 +23,7 @@ import {
   textOf,
 } from "./event-fields.ts";
 import { jsonPost, parseJsonBody, sendRequest } from "./http-send.ts";
-import { phoneForMeta } from "../spec/contact.ts";
+import { phoneForMeta } from "../message/contact.ts";
 
 z.config({ jitless: true });
 
@@ -67,7 +67,7 @@ export function normalizeEmailForMeta(email: string): string {
 
 /**
  * Phone as Meta matches it (`ph`): E.164 digits without the `+`, by the one contact normalizer
- * (worker/spec/contact.ts). Undefined when it cannot be a number.
+ * (worker/message/contact.ts). Undefined when it cannot be a number.
  */
 export function normalizePhoneForMeta(
   phone: string,

@@ -4,8 +4,8 @@
 // report each bad record in `failed_records` while importing the rest: the per-record outcome the
 // reuse experiment saw collapse to "all 200" when actions-core was bundled twice.
 import { z } from "zod";
-import { sha256Hex } from "../crypto/digest.ts";
-import type { JsonObject, JsonValue, NormalizedMessage } from "../spec/message.ts";
+import { sha256Hex } from "../platform/digest.ts";
+import type { JsonObject, JsonValue, NormalizedMessage } from "../message/message.ts";
 import {
   missingIdentifier,
   unsupported,
@@ -13,7 +13,7 @@ import {
   type DeliveryResult,
   type DestinationAdapter,
   type DestinationContext,
-} from "./delivery.ts";
+} from "./adapter.ts";
 import { eventTimeMs, propertiesOf, stringAt, textOf, userTraits } from "./event-fields.ts";
 import { jsonPost, parseJsonBody, sendRequest } from "./http-send.ts";
 

@@ -2,7 +2,7 @@
 // randomized exponential backoff after each attempt" (https://segment.com/docs/connections/destinations/#retries-between-segment-and-destinations),
 // on timeouts, 429 and 5xx, never on other 4xx (src/partners/faqs.md). 408 is a timeout too
 // (RFC 9110 §15.5.9).
-import type { DeliveryResult } from "./delivery.ts";
+import type { DeliveryResult } from "./adapter.ts";
 
 /** Retrying stops once this much time has passed since the first attempt: 4 hours. */
 export const RETRY_WINDOW_SECONDS = 4 * 60 * 60;

@@ -3,14 +3,14 @@
 // `x-foyer-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. Binding the
 // timestamp into the MAC lets receivers refuse replays older than a tolerance.
 import { z } from "zod";
-import { toHex } from "../crypto/digest.ts";
-import type { JsonObject, NormalizedMessage } from "../spec/message.ts";
+import { toHex } from "../platform/digest.ts";
+import type { JsonObject, NormalizedMessage } from "../message/message.ts";
 import {
   nowFrom,
   type DeliveryResult,
   type DestinationAdapter,
   type DestinationContext,
-} from "./delivery.ts";
+} from "./adapter.ts";
 import { sendRequest } from "./http-send.ts";
 import { assertMapping, MappingError, resolveMapping } from "./mapping.ts";
 

@@ -5,7 +5,7 @@
 // matched against a leaked index without the space's secret.
 import { InputError } from "../errors.ts";
 import type { Collection, Identifier } from "./identifiers.ts";
-import { isEmail, isPhoneNumber } from "../privacy/pii-patterns.ts";
+import { isEmail, isPhoneNumber } from "../gate/pii/patterns.ts";
 import { normalizeIdentifierValue } from "./normalize-identifier.ts";
 
 /** Identifier types whose values are personal data and are stored only as keyed hashes. */

@@ -1,10 +1,10 @@
 // Normalization of identifier values before blocking and hashing, so that the same person's
 // email or phone written two ways maps to one identifier. Emails and phones go through the one
-// contact normalizer (worker/spec/contact.ts) that every other part uses.
+// contact normalizer (worker/message/contact.ts) that every other part uses.
 import {
   normalizeEmail as normalizeContactEmail,
   normalizePhone as normalizeContactPhone,
-} from "../spec/contact.ts";
+} from "../message/contact.ts";
 
 /** Segment does not cap identifier length except `groupId` (500, product-limits.md); Foyer caps all. */
 export const MAX_IDENTIFIER_LENGTH = 500;
@@ -15,7 +15,7 @@ export type RejectReason = "blocked" | "invalid" | "too_long" | "duplicate_of_wi
 export type Normalized = { ok: true; value: string } | { ok: false; reason: RejectReason };
 
 /**
- * Trimmed and lower-cased by the one contact normalizer (worker/spec/contact.ts); at most 254
+ * Trimmed and lower-cased by the one contact normalizer (worker/message/contact.ts); at most 254
  * characters (RFC 5321 §4.5.3.1.3).
  */
 export function normalizeEmail(raw: unknown): Normalized {
@@ -25,7 +25,7 @@ export function normalizeEmail(raw: unknown): Normalized {
 }
 
 /**
- * E.164 by the one contact normalizer (worker/spec/contact.ts), as the portal, stored hashes and
+ * E.164 by the one contact normalizer (worker/message/contact.ts), as the portal, stored hashes and
  * destinations write it. A national number (no `+`/`00`, leading trunk zero) has no country here
  * and is not an identifier: "0612 345 678" could be anyone's in any country.
  */

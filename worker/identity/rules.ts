@@ -2,8 +2,8 @@
 // Resolution settings", https://segment.com/docs/unify/identity-resolution/identity-resolution-settings/,
 // and "Product limits", https://segment.com/docs/unify/product-limits/). Pure and runtime-free:
 // the Durable Objects hold the settings and call these functions.
-import { ownValue } from "../spec/object-keys.ts";
-import type { UserPattern } from "../spec/user-pattern.ts";
+import { ownValue } from "../message/object-keys.ts";
+import type { UserPattern } from "../message/user-pattern.ts";
 
 /** How far back a limit counts values: Segment documents Ever, Weekly, Monthly and Annually. */
 export const LIMIT_PERIODS = ["ever", "weekly", "monthly", "annually"] as const;
@@ -32,7 +32,7 @@ export interface IdentityRules {
   defaultLimit: IdentifierLimit;
   /** Exact blocked values, compared trimmed and case-insensitively. Defaults always included. */
   blockedValues: ReadonlySet<string>;
-  /** Run on RE2's linear-time engine (worker/spec/user-pattern.ts): values are attacker-chosen. */
+  /** Run on RE2's linear-time engine (worker/message/user-pattern.ts): values are attacker-chosen. */
   blockedPatterns: readonly UserPattern[];
   /** Segment: "100 merges per profile" — after that, no more merges; events still resolve. */
   maxMergesPerProfile: number;

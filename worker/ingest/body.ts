@@ -1,6 +1,6 @@
 // Reading a Tracking API request body: size limits before parsing, gzip, UTF-8, JSON.
 import { ApiError } from "../errors.ts";
-import { parseJsonWithoutProto } from "../spec/object-keys.ts";
+import { parseJsonWithoutProto } from "../message/object-keys.ts";
 import { assertJsonDepth } from "./json-depth.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -74,7 +74,7 @@ export async function readBodyText(request: Request, limit: number): Promise<Bod
 }
 
 /**
- * Parses JSON without its `__proto__` keys (worker/spec/object-keys.ts), answering 400 `json_too_deep` past MAX_JSON_DEPTH and 400 `invalid_json` with the
+ * Parses JSON without its `__proto__` keys (worker/message/object-keys.ts), answering 400 `json_too_deep` past MAX_JSON_DEPTH and 400 `invalid_json` with the
  * parser's position when it fails.
  */
 export function parseJsonBody(text: string): unknown {

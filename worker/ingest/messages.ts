@@ -1,12 +1,12 @@
 // From a parsed Tracking API body to accepted, normalized messages and per-item rejections.
 // Pure: the route shell supplies the request facts.
 import { ApiError } from "../errors.ts";
-import { MessageError, type RejectedItem } from "../spec/errors.ts";
-import { MAX_BATCH_ITEMS, MAX_MESSAGE_BYTES } from "../spec/limits.ts";
-import type { JsonObject, MessageType, NormalizedMessage } from "../spec/message.ts";
-import { normalizeMessage, type RequestFacts } from "../spec/normalize.ts";
-import { parseTimestamp } from "../spec/time.ts";
-import { checkMessage, isPlainObject } from "../spec/validate.ts";
+import { MessageError, type RejectedItem } from "../message/errors.ts";
+import { MAX_BATCH_ITEMS, MAX_MESSAGE_BYTES } from "../message/limits.ts";
+import type { JsonObject, MessageType, NormalizedMessage } from "../message/message.ts";
+import { normalizeMessage, type RequestFacts } from "../message/normalize.ts";
+import { parseTimestamp } from "../message/time.ts";
+import { checkMessage, isPlainObject } from "../message/validate.ts";
 
 export type RouteKind = { batch: true } | { batch: false; type: MessageType };
 

@@ -4,7 +4,7 @@ import { Hono, type Context } from "hono";
 import { ApiError } from "../errors.ts";
 import type { Collection } from "../identity/identifiers.ts";
 import type { TraitEntry } from "../identity/traits.ts";
-import type { JsonObject } from "../spec/message.ts";
+import type { JsonObject } from "../message/message.ts";
 import { requireSpaceToken } from "./access.ts";
 import { profileStub } from "./profile-name.ts";
 

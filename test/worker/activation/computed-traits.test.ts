@@ -10,7 +10,7 @@ import {
   type ComputedTraitDefinition,
 } from "../../../worker/activation/computed-traits.ts";
 import type { HistoryEvent } from "../../../worker/activation/history.ts";
-import type { JsonValue } from "../../../worker/spec/message.ts";
+import type { JsonValue } from "../../../worker/message/message.ts";
 import { DAY, NOW, seeded, track } from "./history-fixtures.ts";
 
 const orders: HistoryEvent[] = [

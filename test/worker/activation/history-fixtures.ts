@@ -1,6 +1,6 @@
 // Builders for profile histories with a controlled clock.
 import type { HistoryEvent } from "../../../worker/activation/history.ts";
-import type { JsonObject } from "../../../worker/spec/message.ts";
+import type { JsonObject } from "../../../worker/message/message.ts";
 
 export const DAY = 24 * 60 * 60 * 1000;
 /** The tests' "now": 2026-01-15T10:00:00Z. */

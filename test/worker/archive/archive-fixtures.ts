@@ -2,10 +2,10 @@
 // rows of a source's archive objects, and an env whose D1 batch fails (fault injection: every
 // other call reaches the real D1 and R2).
 import { env } from "cloudflare:workers";
-import { storedChunk } from "../../../worker/archive/consumer.ts";
-import { readSpacePrivacy } from "../../../worker/privacy/space-settings-store.ts";
-import { storageHashKey } from "../../../worker/privacy/storage-hash.ts";
-import type { IngestChunk, NormalizedMessage } from "../../../worker/spec/message.ts";
+import { storedChunk } from "../../../worker/pipeline/ingest-consumer.ts";
+import { readSpacePrivacy } from "../../../worker/gate/settings-store.ts";
+import { storageHashKey } from "../../../worker/gate/pii/storage-hash.ts";
+import type { IngestChunk, NormalizedMessage } from "../../../worker/message/message.ts";
 import { message } from "../identity/message-builder.ts";
 
 export type Chunk = IngestChunk & { lines: string[] };

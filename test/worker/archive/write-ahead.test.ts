@@ -5,11 +5,11 @@
 // shared by the tests of this file, so each works on its own source and counts only its own rows.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { storeChunks } from "../../../worker/archive/consumer.ts";
+import { storeChunks } from "../../../worker/pipeline/ingest-consumer.ts";
 import { ArchiveKeyClaimedError } from "../../../worker/archive/write-ahead.ts";
-import { ORPHAN_AGE_MS } from "../../../worker/retention/orphan-age.ts";
-import { sweepOrphans } from "../../../worker/retention/orphan-sweep.ts";
-import { purgeExpired } from "../../../worker/retention/purge.ts";
+import { ORPHAN_AGE_MS } from "../../../worker/governance/retention/orphan-age.ts";
+import { sweepOrphans } from "../../../worker/governance/retention/orphan-sweep.ts";
+import { purgeExpired } from "../../../worker/governance/retention/purge.ts";
 import { ADMIN, call, newSource, storedCount, storedEventually, track } from "../support.ts";
 import {
   chunkIndex,

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { decodeDeliveryItem, encodeDeliveryItem } from "../../../worker/delivery/delivery-item.ts";
 import { parseDestinationConfig } from "../../../worker/delivery/destination-config.ts";
 import { judgeEvent, refusalReason } from "../../../worker/delivery/destination-judge.ts";
-import { buildOverview, percentile } from "../../../worker/delivery/delivery-overview.ts";
+import { buildOverview, percentile } from "../../../worker/delivery/lineage/overview.ts";
 import { identifyCall, orderCompleted } from "../destinations/recording-fetch.ts";
 
 const identity = {

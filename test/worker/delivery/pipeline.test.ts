@@ -2,7 +2,7 @@
 // API through the ingest Queue, identity, the delivery Queue and the destination's Durable Object,
 // received by a receiver that records the exact request.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { sha256Hex } from "../../../worker/crypto/digest.ts";
+import { sha256Hex } from "../../../worker/platform/digest.ts";
 import { verifyWebhookSignature } from "../../../worker/destinations/webhook.ts";
 import { ADMIN, admin, call, eventually, newSource, track } from "../support.ts";
 import { overviewOf, webhookDestination, WEBHOOK_SECRET } from "./destination-setup.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decideNextStep, RETRY_WINDOW_SECONDS } from "../../../worker/destinations/retry.ts";
 import { webhookDestination, webhookSettingsSchema } from "../../../worker/destinations/webhook.ts";
-import type { DestinationContext } from "../../../worker/destinations/delivery.ts";
+import type { DestinationContext } from "../../../worker/destinations/adapter.ts";
 import { Receiver } from "../delivery/receiver.ts";
 import { CONNECTION_RESET, orderCompleted, script, type Answer } from "./recording-fetch.ts";
 

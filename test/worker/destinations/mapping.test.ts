@@ -5,7 +5,7 @@ import {
   resolveMapping,
   type Mapping,
 } from "../../../worker/destinations/mapping.ts";
-import type { JsonObject } from "../../../worker/spec/message.ts";
+import type { JsonObject } from "../../../worker/message/message.ts";
 
 // Payload and expectations follow mapping-kit's README examples.
 const payload: JsonObject = {

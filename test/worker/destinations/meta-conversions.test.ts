@@ -5,7 +5,7 @@ import {
   normalizeEmailForMeta,
   normalizePhoneForMeta,
 } from "../../../worker/destinations/meta-conversions.ts";
-import { sha256Hex } from "../../../worker/crypto/digest.ts";
+import { sha256Hex } from "../../../worker/platform/digest.ts";
 import { bodyAt, json, orderCompleted, recordingContext } from "./recording-fetch.ts";
 
 // https://developers.facebook.com/docs/marketing-api/conversions-api/using-the-api (POST

@@ -1,9 +1,9 @@
 // The jitsu-style I/O seam for adapter tests: a `ctx` whose fetch sends each request the adapter
 // built, as real HTTP, to the vendor receiver on 127.0.0.1 (test/receiver/vendor-receiver.ts),
 // which records what arrived on the wire and answers with what the test scripted.
-import type { DestinationContext } from "../../../worker/destinations/delivery.ts";
-import { readPath } from "../../../worker/destinations/event-path.ts";
-import type { JsonObject, JsonValue, NormalizedMessage } from "../../../worker/spec/message.ts";
+import type { DestinationContext } from "../../../worker/destinations/adapter.ts";
+import { readPath } from "../../../worker/message/event-path.ts";
+import type { JsonObject, JsonValue, NormalizedMessage } from "../../../worker/message/message.ts";
 import type { ScriptedAnswer } from "../../receiver/protocol.ts";
 import { Receiver } from "../delivery/receiver.ts";
 

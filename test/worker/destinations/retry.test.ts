@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DeliveryResult } from "../../../worker/destinations/delivery.ts";
+import type { DeliveryResult } from "../../../worker/destinations/adapter.ts";
 import {
   backoffDelaySeconds,
   classifyFetchError,

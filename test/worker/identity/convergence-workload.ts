@@ -2,7 +2,7 @@
 // carry random subsets of one person's identifiers (never two people's), traits with colliding
 // timestamps and `null` removals, and blocked junk values that would glue everyone into one blob
 // if they were promoted. No person exceeds a default limit, so no event has a limit conflict.
-import type { JsonObject, NormalizedMessage } from "../../../worker/spec/message.ts";
+import type { JsonObject, NormalizedMessage } from "../../../worker/message/message.ts";
 import { macHash, message, wifiMacExternalId } from "./message-builder.ts";
 import type { SeededRandom } from "./seeded-random.ts";
 

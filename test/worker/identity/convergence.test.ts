@@ -14,7 +14,7 @@ import { extractIdentifiers } from "../../../worker/identity/identifiers.ts";
 import { DEFAULT_IDENTITY_RULES } from "../../../worker/identity/settings.ts";
 import { counterKey, visibleTraits } from "../../../worker/identity/traits.ts";
 import { referencePartition } from "../../../worker/identity/union-find.ts";
-import type { JsonObject, JsonValue, NormalizedMessage } from "../../../worker/spec/message.ts";
+import type { JsonObject, JsonValue, NormalizedMessage } from "../../../worker/message/message.ts";
 import { convergenceWorkload } from "./convergence-workload.ts";
 import { MemoryProfileStore } from "./memory-profile-store.ts";
 import { seededRandom } from "./seeded-random.ts";

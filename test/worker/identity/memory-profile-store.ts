@@ -18,7 +18,7 @@ import {
 } from "../../../worker/identity/traits.ts";
 import type { EventCounters, TraitMap } from "../../../worker/identity/traits.ts";
 import { canonicalPartition } from "../../../worker/identity/union-find.ts";
-import type { NormalizedMessage } from "../../../worker/spec/message.ts";
+import type { NormalizedMessage } from "../../../worker/message/message.ts";
 
 export interface MemoryProfile extends ProfileFacts {
   collection: Collection;

@@ -1,5 +1,9 @@
 // Builds NormalizedMessage values the way the edge hands them to the identity consumer.
-import type { JsonObject, MessageType, NormalizedMessage } from "../../../worker/spec/message.ts";
+import type {
+  JsonObject,
+  MessageType,
+  NormalizedMessage,
+} from "../../../worker/message/message.ts";
 
 let counter = 0;
 

@@ -5,8 +5,8 @@
 // route's `:spaceId` and let the token act on another space's sources.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { as, errorCode, issueToken } from "../governance/admin-fixtures.ts";
-import type { JsonObject } from "../../../worker/spec/message.ts";
+import { as, errorCode, issueToken } from "../admin/admin-fixtures.ts";
+import type { JsonObject } from "../../../worker/message/message.ts";
 import { call, newSource, storedEventually, basic } from "../support.ts";
 
 const polluted = (): unknown => (Object.prototype as Record<string, unknown>).spaceId;

@@ -3,9 +3,9 @@
 import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { requireAdmin } from "../../../worker/admin/auth.ts";
+import { requireAdmin } from "../../../worker/admin/auth/middleware.ts";
 import { app } from "../../../worker/app.ts";
-import { ROUTE_PERMISSIONS, matchRoute } from "../../../worker/privacy/route-permissions.ts";
+import { ROUTE_PERMISSIONS, matchRoute } from "../../../worker/admin/auth/route-permissions.ts";
 import { ADMIN, call } from "../support.ts";
 
 const GUARDED = /^\/(admin\/|v1\/regulations)/;

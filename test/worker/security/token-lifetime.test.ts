@@ -2,7 +2,7 @@
 // space admin tokens expire after 90 days unless their request says otherwise.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ADMIN_TOKEN_TTL_DAYS } from "../../../worker/privacy/admin-tokens.ts";
+import { DEFAULT_ADMIN_TOKEN_TTL_DAYS } from "../../../worker/admin/auth/tokens.ts";
 import { admin, call, newSource } from "../support.ts";
 
 const DAY = 86_400_000;

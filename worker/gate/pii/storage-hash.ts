@@ -1,0 +1,56 @@
+// The PII hashes a space stores (the R2 archive, the D1 events index, the debugger) are keyed:
+// HMAC-SHA256 (RFC 2104) under the space's own secret (`space_privacy.hash_secret`), so someone
+// with `events:read` cannot reverse a phone number (about 10^10 values) or match a list of known
+// emails by hashing them. Hashes sent to destinations keep each vendor's required form instead
+// (Meta, Google: SHA-256 of the normalized value; pii-policy.ts without a key).
+import { toHex } from "../../platform/digest.ts";
+import { valueClass } from "./classifier.ts";
+import { normalizeForHash } from "./hash-form.ts";
+import type { PiiPolicy } from "./policy-types.ts";
+
+const encoder = new TextEncoder();
+const keys = new Map<string, Promise<CryptoKey>>();
+
+/** The HMAC key of a space's hex secret, imported once per isolate. */
+export function storageHashKey(secretHex: string): Promise<CryptoKey> {
+  let key = keys.get(secretHex);
+  if (!key) {
+    const bytes = new Uint8Array(secretHex.match(/../g)?.map((h) => parseInt(h, 16)) ?? []);
+    if (bytes.byteLength < 32) throw new Error("storage hash secret shorter than 32 bytes");
+    key = crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    if (keys.size > 1_000) keys.clear();
+    keys.set(secretHex, key);
+  }
+  return key;
+}
+
+/** HMAC-SHA256 of a normalized value, lower-case hex: the stored form of a hashed field. */
+export async function keyedHex(key: CryptoKey, value: string): Promise<string> {
+  return toHex(await crypto.subtle.sign("HMAC", key, encoder.encode(value)));
+}
+
+/**
+ * The stored forms of a deletion request's subjects: the keyed hash of each email, and of each
+ * user or anonymous id shaped like an email or phone (the storage policy hashes those ids too),
+ * so the erasure finds stored events by their hashed values as well as by the raw ones.
+ */
+export async function storedSubjectForms(
+  key: CryptoKey,
+  policy: PiiPolicy,
+  subjects: { userIds: string[]; anonymousIds: string[]; emails: string[] },
+): Promise<{ userIds: string[]; anonymousIds: string[]; emails: string[] }> {
+  const hashed = async (value: string, cls?: "email") => {
+    const found = cls ?? valueClass(value.trim());
+    if (found !== "email" && found !== "phone") return undefined;
+    return keyedHex(key, normalizeForHash(found, value, policy).value);
+  };
+  const forms = async (values: string[], cls?: "email") =>
+    (await Promise.all(values.map((v) => hashed(v, cls)))).filter(
+      (v): v is string => v !== undefined,
+    );
+  return {
+    userIds: [...subjects.userIds, ...(await forms(subjects.userIds))],
+    anonymousIds: [...subjects.anonymousIds, ...(await forms(subjects.anonymousIds))],
+    emails: [...subjects.emails, ...(await forms(subjects.emails, "email"))],
+  };
+}

@@ -1,0 +1,52 @@
+// Recognises the events of a person being deleted, in the form the archive and the D1 index hold
+// them: ids as sent, emails raw or as the storage policy's SHA-256 of the normalized email
+// (pii-normalize.ts). The subjects come from the regulation plus the `resolve_profiles` step
+// (every userId, anonymousId and email of the person's profiles).
+import { sha256Hex } from "../../../platform/digest.ts";
+import type { JsonObject, JsonValue } from "../../../message/message.ts";
+import type { EventPredicate } from "./archive-rewrite.ts";
+
+export interface DeletedSubjects {
+  userIds: readonly string[];
+  anonymousIds: readonly string[];
+  emails: readonly string[];
+}
+
+/** Bounds the walk over one event (an archived event is at most 32 KB, segment.md §1.6). */
+const MAX_DEPTH = 32;
+
+function containsAny(value: JsonValue, needles: ReadonlySet<string>, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  if (typeof value === "string") return needles.has(value.trim().toLowerCase());
+  if (Array.isArray(value)) return value.some((item) => containsAny(item, needles, depth + 1));
+  if (value !== null && typeof value === "object") {
+    return Object.values(value).some((child) => containsAny(child, needles, depth + 1));
+  }
+  return false;
+}
+
+/**
+ * A predicate true for an event whose userId, anonymousId or alias previousId is a subject's, or that holds a
+ * subject's email anywhere (raw, any case, or SHA-256 hashed) — emails are matched in every field
+ * because the classifier may have found them under any key.
+ */
+export async function deletedSubjectPredicate(subjects: DeletedSubjects): Promise<EventPredicate> {
+  const userIds = new Set(subjects.userIds);
+  const anonymousIds = new Set(subjects.anonymousIds);
+  const emailForms = new Set<string>();
+  for (const email of subjects.emails) {
+    const normalized = email.trim().toLowerCase();
+    if (normalized === "") continue;
+    emailForms.add(normalized);
+    emailForms.add(await sha256Hex(normalized));
+  }
+  return (event: JsonObject): boolean => {
+    if (typeof event.userId === "string" && userIds.has(event.userId)) return true;
+    if (typeof event.anonymousId === "string" && anonymousIds.has(event.anonymousId)) return true;
+    // An alias's previousId is the person's former id (Segment Spec, alias).
+    const previous = event.previousId;
+    if (typeof previous === "string" && (userIds.has(previous) || anonymousIds.has(previous)))
+      return true;
+    return emailForms.size > 0 && containsAny(event, emailForms, 0);
+  };
+}

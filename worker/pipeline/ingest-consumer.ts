@@ -1,0 +1,209 @@
+// The ingest Queue's consumer. For each Queue batch: archive the new chunks in R2 — one NDJSON
+// object per source and hour of the batch, named after the chunks it holds, its key recorded in
+// D1 before the put (write-ahead.ts) — and index them and their events in D1 in one batch; then
+// place the events in the identity graph and show them in the sources' debuggers. Every step is
+// idempotent (the chunk index says what is archived already, events are keyed by (source,
+// messageId)), so a redelivery changes nothing (Invariant 2).
+import { sha256Hex } from "../platform/digest.ts";
+import { DEFAULT_CONSENT_SETTINGS } from "../gate/consent/settings.ts";
+import { storedForm } from "../gate/edge-privacy.ts";
+import { DEFAULT_PRIVACY_POLICY, type PrivacyPolicy } from "../gate/pii/policy-types.ts";
+import { readSpacePrivacy } from "../gate/settings-store.ts";
+import { decodeChunk } from "../message/chunk.ts";
+import { feedIdentity } from "../identity/feed.ts";
+import { enqueueDeliveries } from "../delivery/fan-out.ts";
+import type { IngestChunk } from "../message/message.ts";
+import { archivePrefix } from "../archive/keys.ts";
+import { retryDelaySeconds } from "../archive/retry-delay.ts";
+import { markStored, recordWriteIntent, type ArchiveObjectRow } from "../archive/write-ahead.ts";
+import { storageHashKey } from "../gate/pii/storage-hash.ts";
+
+type Chunk = IngestChunk & { lines: string[] };
+
+const INSERT_EVENTS = `INSERT INTO events
+  (source_id, message_id, space_id, type, event, user_id, anonymous_id, timestamp, received_at, chunk_id, body)
+  SELECT ?1, json_extract(value, '$[0]'), ?2, json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+         json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), ?3, ?4,
+         json_extract(value, '$[6]')
+  FROM json_each(?5) WHERE true ON CONFLICT DO NOTHING`;
+const INSERT_CHUNKS = `INSERT INTO archive_chunks (chunk_id, key, source_id)
+  SELECT value, ?1, ?2 FROM json_each(?3) WHERE true ON CONFLICT DO NOTHING`;
+
+const encoder = new TextEncoder();
+
+async function archivedAlready(env: Env, chunks: readonly Chunk[]): Promise<Set<string>> {
+  const { results } = await env.DB.prepare(
+    "SELECT chunk_id FROM archive_chunks WHERE chunk_id IN (SELECT value FROM json_each(?))",
+  )
+    .bind(JSON.stringify(chunks.map((c) => c.chunkId)))
+    .all<{ chunk_id: string }>();
+  return new Set(results.map((r) => r.chunk_id));
+}
+
+function eventRows(chunk: Chunk): string {
+  return JSON.stringify(
+    chunk.messages.map((m, i) => [
+      m.messageId,
+      m.type,
+      m.event ?? null,
+      m.userId ?? null,
+      m.anonymousId ?? null,
+      Date.parse(m.timestamp),
+      chunk.lines[i] ?? "",
+    ]),
+  );
+}
+
+/**
+ * The space's storage policy (default: PII hashed, cards and IBANs dropped) as `storedForm` takes
+ * it. The edge has applied the source's IP mode already, so the address is kept as it arrived.
+ */
+function storageConfig(policy: PrivacyPolicy = DEFAULT_PRIVACY_POLICY) {
+  return { consent: DEFAULT_CONSENT_SETTINGS, policy, ipMode: "keep" } as const;
+}
+
+/**
+ * The chunk as the archive and the events index keep it: each line in its stored form. Identity
+ * resolution gets the raw messages (it keys PII itself); raw PII then lives only in profiles.
+ */
+export async function storedChunk(
+  chunk: Chunk,
+  hashKey: CryptoKey,
+  policy?: PrivacyPolicy,
+): Promise<Chunk> {
+  const config = storageConfig(policy);
+  const stored = await Promise.all(chunk.messages.map((m) => storedForm(m, config, hashKey)));
+  return {
+    ...chunk,
+    messages: stored.map((s) => s.message),
+    lines: stored.map((s) => JSON.stringify(s.message)),
+  };
+}
+
+/**
+ * Archives and indexes a Queue batch's chunks (already in their stored form). `now` stamps the
+ * write intents, whose age tells the hourly sweep which unfinished objects are orphans.
+ */
+export async function storeChunks(
+  env: Env,
+  chunks: readonly Chunk[],
+  now = Date.now(),
+): Promise<void> {
+  const done = await archivedAlready(env, chunks);
+  const groups = new Map<string, Chunk[]>();
+  for (const chunk of chunks) {
+    if (done.has(chunk.chunkId)) continue;
+    const prefix = archivePrefix(
+      chunk.sourceId,
+      chunk.receivedAt.slice(0, 10),
+      chunk.receivedAt.slice(11, 13),
+    );
+    groups.set(prefix, [...(groups.get(prefix) ?? []), chunk]);
+  }
+  const statements: D1PreparedStatement[] = [];
+  await Promise.all(
+    [...groups].map(async ([prefix, group]) => {
+      const ids = group.map((c) => c.chunkId).sort();
+      const key = `${prefix}${(await sha256Hex(ids.join("\n"))).slice(0, 32)}.ndjson`;
+      const body = encoder.encode(`${group.flatMap((c) => c.lines).join("\n")}\n`);
+      const first = group[0]!;
+      const row: ArchiveObjectRow = {
+        key,
+        sourceId: first.sourceId,
+        receivedAt: Date.parse(first.receivedAt),
+        eventCount: group.reduce((n, c) => n + c.lines.length, 0),
+        bytes: body.byteLength,
+      };
+      await recordWriteIntent(env, row, now);
+      await env.ARCHIVE.put(key, body, {
+        httpMetadata: { contentType: "application/x-ndjson" },
+        customMetadata: { sourceId: first.sourceId, chunks: String(ids.length) },
+      });
+      statements.push(
+        markStored(env, row, now),
+        env.DB.prepare(INSERT_CHUNKS).bind(key, first.sourceId, JSON.stringify(ids)),
+      );
+    }),
+  );
+  for (const chunk of chunks) {
+    statements.push(
+      env.DB.prepare(INSERT_EVENTS).bind(
+        chunk.sourceId,
+        chunk.spaceId,
+        Date.parse(chunk.receivedAt),
+        chunk.chunkId,
+        eventRows(chunk),
+      ),
+    );
+  }
+  await env.DB.batch(statements);
+}
+
+async function showInDebugger(env: Env, chunk: Chunk): Promise<void> {
+  try {
+    const debug = env.SOURCE_DEBUGGER.get(env.SOURCE_DEBUGGER.idFromName(chunk.sourceId));
+    await debug.push(chunk.lines);
+  } catch (error) {
+    // The debugger is a live sample (segment.md §7.5): losing a sample never fails delivery.
+    console.warn("debugger push failed", { sourceId: chunk.sourceId, error: String(error) });
+  }
+}
+
+export async function consumeIngestBatch(batch: MessageBatch<string>, env: Env): Promise<void> {
+  const chunks: { message: Message<string>; chunk: Chunk }[] = [];
+  for (const message of batch.messages) {
+    try {
+      chunks.push({ message, chunk: decodeChunk(message.body) });
+    } catch (error) {
+      // Not a chunk this worker wrote: retrying cannot help, so it goes to the dead-letter queue.
+      console.error("undecodable ingest message", { id: message.id, error: String(error) });
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    }
+  }
+  let stored: Chunk[];
+  try {
+    const spaces = [...new Set(chunks.map((c) => c.chunk.spaceId))];
+    const privacy = new Map(
+      await Promise.all(
+        spaces.map(async (id) => {
+          const settings = await readSpacePrivacy(env, id);
+          const hashKey = await storageHashKey(settings.hashSecret);
+          return [id, { policy: settings.policy, hashKey }] as const;
+        }),
+      ),
+    );
+    stored = await Promise.all(
+      chunks.map((c) => {
+        const space = privacy.get(c.chunk.spaceId);
+        if (!space) throw new Error(`no privacy settings read for ${c.chunk.spaceId}`);
+        return storedChunk(c.chunk, space.hashKey, space.policy);
+      }),
+    );
+    await storeChunks(env, stored);
+  } catch (error) {
+    console.error("chunk storage failed", { chunks: chunks.length, error: String(error) });
+    for (const { message } of chunks)
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    return;
+  }
+  await Promise.all(
+    chunks.map(async ({ message, chunk }, i) => {
+      try {
+        await feedIdentity(env, chunk);
+        // Delivery has its own Queue: one message per (destination, event); the destination's
+        // ledger drops repeats, so a redelivered chunk queues nothing that is sent twice.
+        await enqueueDeliveries(env, chunk.spaceId, chunk.sourceId, chunk.messages);
+        message.ack();
+      } catch (error) {
+        console.error("identity feed or delivery hand-off failed", {
+          chunkId: chunk.chunkId,
+          error: String(error),
+        });
+        message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+        return;
+      }
+      const shown = stored[i];
+      if (shown) await showInDebugger(env, shown);
+    }),
+  );
+}
