@@ -9,7 +9,7 @@ export default tseslint.config(
       ".wrangler/",
       ".foyer/",
       "drizzle/",
-      "worker/worker-configuration.d.ts",
+      "types/worker-configuration.d.ts",
       "bench-results/",
       "test-results/",
     ],
@@ -38,6 +38,17 @@ export default tseslint.config(
     rules: { "no-console": "off" },
   },
   { files: ["**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+  {
+    // zod is configured once (jitless: workerd forbids code generation) in worker/message/zod.ts.
+    files: ["worker/**"],
+    ignores: ["worker/message/zod.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "zod", message: "import { z } from worker/message/zod.ts" }] },
+      ],
+    },
+  },
   {
     // The Segment model is shared by the worker, the agent and the portal: keep it runtime-free.
     files: ["worker/message/**"],

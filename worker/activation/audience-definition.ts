@@ -3,11 +3,9 @@
 // membership of other audiences, combined with and/or/not. Validated once, with paths in errors;
 // references to unknown audiences and cycles are refused, as Segment refuses them.
 import { InputError } from "../errors.ts";
-import { z } from "zod";
+import { z } from "../message/zod.ts";
 import { checkComparison, comparisonShape } from "./conditions.ts";
 import { eventFilterSchema, windowSchema, type EventFilter, type TimeWindow } from "./history.ts";
-
-z.config({ jitless: true });
 
 export type CountOperator = "at_least" | "at_most" | "exactly" | "more_than" | "less_than";
 

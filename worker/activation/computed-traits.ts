@@ -4,7 +4,7 @@
 // Incremental: a profile keeps a small JSON state per trait and folds each arriving event into it;
 // reading the state at `now` gives the value. Without a window the state is a running summary;
 // with one it keeps the matching (time, value) entries still able to count and forgets the rest.
-import { z } from "zod";
+import { z } from "../message/zod.ts";
 import type { JsonValue } from "../message/message.ts";
 import { readPath } from "../message/event-path.ts";
 import {
@@ -16,8 +16,6 @@ import {
   windowSchema,
   type HistoryEvent,
 } from "./history.ts";
-
-z.config({ jitless: true });
 
 export const TRAIT_KINDS = [
   "event_counter",

@@ -5,11 +5,9 @@
 //   between F and T days ago: counts while F ≤ now − t < T days (enters at t + F, leaves at t + T)
 //   dates [start, end):     counts while start ≤ t < end and t ≤ now
 //   no window:              counts once t ≤ now
-import { z } from "zod";
+import { z } from "../message/zod.ts";
 import { MESSAGE_TYPES, type JsonObject, type MessageType } from "../message/message.ts";
 import { propertyConditionSchema, propertyMatches } from "./conditions.ts";
-
-z.config({ jitless: true });
 
 /** One event in a profile's history (what the profile Durable Object keeps). */
 export interface HistoryEvent {

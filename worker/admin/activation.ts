@@ -1,7 +1,7 @@
 // Admin API for computed traits and audiences: definitions (validated, versioned, with history)
 // and a preview that counts the space's current members or values.
 import { Hono } from "hono";
-import { z } from "zod";
+import { z } from "../message/zod.ts";
 import {
   audienceSchema,
   parseAudienceSet,
@@ -15,8 +15,6 @@ import { ApiError } from "../errors.ts";
 import { getSpace } from "../sources/repository.ts";
 import { readJson } from "./validate.ts";
 import { profileStub } from "../profiles/profile-name.ts";
-
-z.config({ jitless: true });
 
 const KIND_PATHS = { "computed-traits": "computed_trait", audiences: "audience" } as const;
 const MODE = z.enum(["identify", "track", "both"]).default("identify");

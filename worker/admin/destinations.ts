@@ -2,7 +2,7 @@
 // consent categories, PII policy), read the delivery overview, inspect and replay the dead-letter
 // store.
 import { Hono } from "hono";
-import { z } from "zod";
+import { z } from "../message/zod.ts";
 import { addressPolicyOf } from "../destinations/destination-address.ts";
 import {
   parseDestinationConfig,

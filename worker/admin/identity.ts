@@ -1,7 +1,7 @@
 // Admin API for identity: Profile API access tokens, identity resolution settings, the merge
 // audit log.
 import { Hono } from "hono";
-import { z } from "zod";
+import { z } from "../message/zod.ts";
 import { ApiError } from "../errors.ts";
 import { parseIdentitySettings } from "../identity/settings.ts";
 import { createAccessToken, listAccessTokens, revokeAccessToken } from "../profiles/access.ts";

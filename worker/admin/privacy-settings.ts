@@ -2,7 +2,7 @@
 // body is validated whole before anything is saved (a bad one changes nothing), and each change is
 // saved in one D1 batch with its audit entry.
 import { Hono, type Context } from "hono";
-import { z } from "zod";
+import { z } from "../message/zod.ts";
 import { ApiError } from "../errors.ts";
 import { parseConsentSettings } from "../gate/consent/settings.ts";
 import { parsePrivacyPolicy } from "../gate/pii/policy-validate.ts";

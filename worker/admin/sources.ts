@@ -1,6 +1,6 @@
 // Admin API for spaces and sources: create, list, read, change, disable/enable, rotate write keys.
 import { Hono } from "hono";
-import { z } from "zod";
+import { z } from "../message/zod.ts";
 import { ApiError } from "../errors.ts";
 import { forgetSource } from "../ingest/source-cache.ts";
 import {

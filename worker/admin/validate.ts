@@ -1,9 +1,6 @@
-import { z } from "zod";
+import type { z } from "../message/zod.ts";
 import { ApiError } from "../errors.ts";
 import { parseJsonBody, readBodyText } from "../ingest/body.ts";
-
-// workerd forbids code generation at request time; zod's JIT path must stay off.
-z.config({ jitless: true });
 
 /** Parses a request body with a zod schema; the first issue becomes a 400 naming its field. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {

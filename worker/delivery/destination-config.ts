@@ -4,15 +4,13 @@
 // value; the delivery path never re-checks it.
 import { destinationUrlProblem, type AddressPolicy } from "../destinations/destination-address.ts";
 import { InputError } from "../errors.ts";
-import { z } from "zod";
+import { z } from "../message/zod.ts";
 import { DESTINATIONS, destinationAdapter, type DestinationSlug } from "../destinations/catalog.ts";
 import { parseDestinationFilters, type DestinationFilter } from "./rules/filters.ts";
 import { FqlError, parseFql } from "./rules/fql.ts";
 import { parsePiiPolicy } from "../gate/pii/policy-validate.ts";
 import { DEFAULT_PII_POLICY, type PiiPolicy } from "../gate/pii/policy-types.ts";
 import { PrivacyInputError } from "../gate/privacy-input-error.ts";
-
-z.config({ jitless: true });
 
 /** A refused configuration: the dot path of the field and why. Nothing is stored. */
 export class DestinationConfigError extends InputError {

@@ -2,7 +2,7 @@
 // (https://amplitude.com/docs/apis/analytics/http-v2), identify through the Identify API
 // (https://amplitude.com/docs/apis/analytics/identify), deletion through the User Privacy API
 // (https://amplitude.com/docs/apis/analytics/user-privacy).
-import { z } from "zod";
+import { z } from "../message/zod.ts";
 import type { JsonObject, NormalizedMessage } from "../message/message.ts";
 import {
   missingIdentifier,
@@ -13,8 +13,6 @@ import {
 } from "./adapter.ts";
 import { eventTimeMs, propertiesOf, stringAt, userTraits } from "./event-fields.ts";
 import { jsonPost, parseJsonBody, sendRequest } from "./http-send.ts";
-
-z.config({ jitless: true });
 
 export const amplitudeSettingsSchema = z.strictObject({
   apiKey: z.string().min(1),

@@ -3,7 +3,7 @@
 // POST /users/delete (https://www.braze.com/docs/api/endpoints/user_data/post_user_delete/).
 // Braze answers 201 `{"message":"success","errors":[…]}` when some objects were rejected
 // (https://www.braze.com/docs/api/errors/#server-responses): that is a failure, not a delivery.
-import { z } from "zod";
+import { z } from "../message/zod.ts";
 import type { JsonObject, JsonValue, NormalizedMessage } from "../message/message.ts";
 import {
   missingIdentifier,
@@ -15,8 +15,6 @@ import {
 } from "./adapter.ts";
 import { isObject, propertiesOf, stringAt, textOf, userTraits } from "./event-fields.ts";
 import { jsonPost, parseJsonBody, sendRequest } from "./http-send.ts";
-
-z.config({ jitless: true });
 
 export const brazeSettingsSchema = z.strictObject({
   apiKey: z.string().min(1),

@@ -4,7 +4,7 @@
 // (https://developers.klaviyo.com/en/reference/create_or_update_profile); deletion: POST
 // /api/data-privacy-deletion-jobs (https://developers.klaviyo.com/en/reference/request_profile_deletion),
 // keyed by email or phone. All JSON:API with a `revision` header.
-import { z } from "zod";
+import { z } from "../message/zod.ts";
 import type { JsonObject, NormalizedMessage } from "../message/message.ts";
 import {
   missingIdentifier,
@@ -16,8 +16,6 @@ import {
 } from "./adapter.ts";
 import { propertiesOf, stringAt, userTraits } from "./event-fields.ts";
 import { sendRequest } from "./http-send.ts";
-
-z.config({ jitless: true });
 
 export const KLAVIYO_REVISION = "2024-10-15";
 

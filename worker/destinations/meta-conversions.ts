@@ -3,7 +3,7 @@
 // parameters page requires (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters):
 // email trimmed and lower-cased; phone with symbols, letters and leading zeros removed and a
 // country code. No deletion: the Conversions API has no per-person erase call.
-import { z } from "zod";
+import { z } from "../message/zod.ts";
 import { sha256Hex } from "../platform/digest.ts";
 import type { JsonObject, NormalizedMessage } from "../message/message.ts";
 import {
@@ -24,8 +24,6 @@ import {
 } from "./event-fields.ts";
 import { jsonPost, parseJsonBody, sendRequest } from "./http-send.ts";
 import { phoneForMeta } from "../message/contact.ts";
-
-z.config({ jitless: true });
 
 export const metaSettingsSchema = z.strictObject({
   pixelId: z.string().regex(/^\d{5,20}$/, "a pixel (dataset) id is numeric"),

@@ -3,7 +3,7 @@
 // (https://developer.mixpanel.com/reference/profile-set, /profile-delete). `strict=1` makes Mixpanel
 // report each bad record in `failed_records` while importing the rest: the per-record outcome the
 // reuse experiment saw collapse to "all 200" when actions-core was bundled twice.
-import { z } from "zod";
+import { z } from "../message/zod.ts";
 import { sha256Hex } from "../platform/digest.ts";
 import type { JsonObject, JsonValue, NormalizedMessage } from "../message/message.ts";
 import {
@@ -16,8 +16,6 @@ import {
 } from "./adapter.ts";
 import { eventTimeMs, propertiesOf, stringAt, textOf, userTraits } from "./event-fields.ts";
 import { jsonPost, parseJsonBody, sendRequest } from "./http-send.ts";
-
-z.config({ jitless: true });
 
 export const mixpanelSettingsSchema = z.strictObject({
   projectToken: z.string().min(1),

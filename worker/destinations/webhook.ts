@@ -2,7 +2,7 @@
 // Foyer and is fresh. Signature scheme (Stripe-style, https://docs.stripe.com/webhooks#verify-manually):
 // `x-foyer-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. Binding the
 // timestamp into the MAC lets receivers refuse replays older than a tolerance.
-import { z } from "zod";
+import { z } from "../message/zod.ts";
 import { toHex } from "../platform/digest.ts";
 import type { JsonObject, NormalizedMessage } from "../message/message.ts";
 import {
@@ -13,8 +13,6 @@ import {
 } from "./adapter.ts";
 import { sendRequest } from "./http-send.ts";
 import { assertMapping, MappingError, resolveMapping } from "./mapping.ts";
-
-z.config({ jitless: true });
 
 export const SIGNATURE_HEADER = "x-foyer-signature";
 /** Receivers should refuse signatures older (or newer) than this. */
