@@ -30,12 +30,7 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: [
-            "test/agent/**/*.test.ts",
-            "test/portal/**/*.test.ts",
-            "test/e2e/**/*.test.ts",
-            "test/bench/**/*.test.ts",
-          ],
+          include: ["test/agent/**/*.test.ts", "test/e2e/**/*.test.ts", "test/bench/**/*.test.ts"],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -19,7 +19,11 @@ export const SUITE_BINARIES: readonly SuiteBinary[] = [
     debianPackage: "mosquitto",
     suites: "agent MQTT interop (test/agent/mqtt)",
   },
-  { binary: "chromium", debianPackage: "chromium", suites: "portal browser tests (test/portal)" },
+  {
+    binary: "chromium",
+    debianPackage: "chromium",
+    suites: "portal browser tests (test/agent/portal)",
+  },
   {
     binary: "systemd-analyze",
     debianPackage: "systemd",

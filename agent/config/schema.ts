@@ -5,7 +5,7 @@ import { z } from "zod";
 import { controllersConfigSchema, sourceEntrySchema } from "../controllers/config.ts";
 import { DEFAULT_STATUS_SOURCES } from "../http/app.ts";
 import { mqttConfigSchema } from "../mqtt/config.ts";
-import { portalConfigSchema } from "../../portal/config.ts";
+import { portalConfigSchema } from "../portal/config.ts";
 
 const port = z.number().int().min(0).max(65535);
 const secret = z.string().min(1);

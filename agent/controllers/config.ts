@@ -28,7 +28,7 @@ const pemCertificatesSchema = z.string().refine(
 );
 /**
  * A UniFi controller's TLS trust (agent/controllers/unifi/trust.ts), shared by the event stream's
- * config and the portal's guest grant (portal/config.ts).
+ * config and the portal's guest grant (agent/portal/config.ts).
  */
 export const controllerTrustFields = {
   /** PEM CA the controller's certificate must chain to (its own self-signed one will do). */

@@ -1,14 +1,21 @@
 // Accounting-Request → outbox (and the open-session table that Accounting-On/Off needs).
-import type { OutboxClass, OutboxMessage } from "../controllers/deps.ts";
+import type { InputDeps, OutboxClass, OutboxMessage } from "../controllers/deps.ts";
+import type { VenueRef } from "../controllers/venue.ts";
 import { mapAccounting, nasRestartEnd } from "./accounting.ts";
+import type { OpenSessions } from "./open-sessions.ts";
 import type { RadiusPacket } from "./packet.ts";
-import type { RadiusServerDeps } from "./server.ts";
 
-function appendVia(
-  d: RadiusServerDeps,
-  messages: OutboxMessage[],
-  cls: OutboxClass,
-): Promise<void> {
+/** What recording accounting needs (the RADIUS server's deps satisfy it; no import of the server). */
+export interface AccountingDeps extends Pick<
+  InputDeps,
+  "append" | "count" | "log" | "now" | "identifyMac"
+> {
+  appendDurably?: (messages: OutboxMessage[], cls: OutboxClass) => Promise<void>;
+  openSessions: OpenSessions;
+  venue: VenueRef;
+}
+
+function appendVia(d: AccountingDeps, messages: OutboxMessage[], cls: OutboxClass): Promise<void> {
   if (d.appendDurably) return d.appendDurably(messages, cls);
   d.append(messages, cls);
   return Promise.resolve();
@@ -21,7 +28,7 @@ function appendVia(
 export async function recordAccounting(
   packet: RadiusPacket,
   nas: string,
-  d: RadiusServerDeps,
+  d: AccountingDeps,
 ): Promise<void> {
   const result = mapAccounting(packet, {
     nas,

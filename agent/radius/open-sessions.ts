@@ -1,7 +1,7 @@
 // Sessions a NAS has started and not stopped, so Accounting-On/Off (the NAS rebooted; RFC 2866
 // §5.1) can end them. Keyed by (NAS, Acct-Session-Id) per RFC 2866 §5.5. Each keeps the address
 // the NAS framed for the guest (Framed-IP-Address), which is how the captive portal confirms that
-// the MAC a redirect claims is the device really asking (portal/http/mac-binding.ts).
+// the MAC a redirect claims is the device really asking (agent/portal/http/mac-binding.ts).
 import type { DatabaseSync } from "node:sqlite";
 
 export interface OpenSession {

@@ -4,7 +4,7 @@ import type { AgentConfig } from "../config/schema.ts";
 import { controllersConfigSchema } from "../controllers/config.ts";
 import type { InputDeps } from "../controllers/deps.ts";
 import { startControllerInputs, type ControllerInputs } from "../controllers/inputs.ts";
-import { createPortal } from "../../portal/index.ts";
+import { createPortal } from "../portal/index.ts";
 import { agentApp, type HttpMount } from "../http/app.ts";
 import { startHttp } from "../http/server.ts";
 import type { JsonLog } from "../log/json-log.ts";
@@ -137,7 +137,7 @@ export async function startAgent(
             credentials,
             db,
             // The MAC a redirect claims is bound only if RADIUS accounting framed this address
-            // for it (portal/http/mac-binding.ts).
+            // for it (agent/portal/http/mac-binding.ts).
             observedMacHash: (ip) => openSessions.macHashAt(ip),
             // The pinned TLS client, as the UniFi event stream uses (never plain fetch).
             ...(config.portal.unifi ? { fetch: controllerFetch(config.portal.unifi) } : {}),

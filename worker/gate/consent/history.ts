@@ -13,7 +13,7 @@ import {
   type ProfileConsent,
 } from "./profile.ts";
 
-/** The portal's login event (portal/events/login-events.ts). */
+/** The portal's login event (agent/portal/events/login-events.ts). */
 export const PORTAL_LOGIN_EVENT = "WiFi Login Completed";
 
 /** History counters of the events that carry consent; retention keeps these as proof of consent. */

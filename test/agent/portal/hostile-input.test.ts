@@ -4,7 +4,7 @@
 // posts are refused before anything is stored.
 import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { startHttp, type RunningHttp } from "../../agent/http/server.ts";
+import { startHttp, type RunningHttp } from "../../../agent/http/server.ts";
 import { portalHarness, type PortalHarness } from "./portal-harness.ts";
 
 const MAC = "f4:5c:89:9b:17:67";

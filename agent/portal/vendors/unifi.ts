@@ -4,7 +4,7 @@
 // guest (the redirect is unsigned, §2.1), then `POST /api/s/{site}/cmd/stamgr` with
 // `authorize-guest`. Sources: jens-maus/node-unifi `authorizeGuest()`, Art-of-WiFi `authorize_guest()`.
 import type { UnifiGrantConfig } from "../config.ts";
-import { UnifiLoginError, unifiLoginWith } from "../../agent/controllers/unifi/login.ts";
+import { UnifiLoginError, unifiLoginWith } from "../../controllers/unifi/login.ts";
 
 /** The controller refused or failed; `step` says which call, never a MAC or a password. */
 export class UnifiGrantError extends Error {

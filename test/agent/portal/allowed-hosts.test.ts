@@ -3,7 +3,7 @@ import {
   HostPatternError,
   allowedUrl,
   parseHostPattern,
-} from "../../portal/security/allowed-hosts.ts";
+} from "../../../agent/portal/security/allowed-hosts.ts";
 
 const meraki = [parseHostPattern("*.network-auth.com")];
 const exact = [parseHostPattern("securelogin.arubanetworks.com")];

@@ -2,7 +2,7 @@
 // they render as text, create no element and run no script. The CSP would also block inline
 // handlers; the DOM checks below fail on their own if escaping ever breaks.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHttp, type RunningHttp } from "../../agent/http/server.ts";
+import { startHttp, type RunningHttp } from "../../../agent/http/server.ts";
 import { hasChromium, openBrowser, type BrowserSession } from "./browser-session.ts";
 import { portalHarness, type PortalHarness } from "./portal-harness.ts";
 

@@ -4,7 +4,7 @@
 // authorization to it, or be recognised as the victim. The agent only binds a MAC it observed for
 // the requesting address itself: the RADIUS accounting session whose Framed-IP-Address is the
 // address this request comes from. Otherwise the login is recorded without a MAC.
-import type { MacIdentity } from "../../agent/controllers/deps.ts";
+import type { MacIdentity } from "../../controllers/deps.ts";
 
 export type MacBinding =
   | { kind: "confirmed"; mac: MacIdentity }

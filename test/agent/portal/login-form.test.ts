@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { toE164, validateLoginForm, type FormFieldModes } from "../../portal/form/login-form.ts";
-import { extractIdentifiers } from "../../worker/identity/identifiers.ts";
-import { resolve } from "../../worker/identity/resolve.ts";
-import { DEFAULT_IDENTITY_RULES } from "../../worker/identity/settings.ts";
-import type { NormalizedMessage } from "../../worker/message/message.ts";
-import { message } from "../worker/identity/message-builder.ts";
+import {
+  toE164,
+  validateLoginForm,
+  type FormFieldModes,
+} from "../../../agent/portal/form/login-form.ts";
+import { extractIdentifiers } from "../../../worker/identity/identifiers.ts";
+import { resolve } from "../../../worker/identity/resolve.ts";
+import { DEFAULT_IDENTITY_RULES } from "../../../worker/identity/settings.ts";
+import type { NormalizedMessage } from "../../../worker/message/message.ts";
+import { message } from "../../worker/identity/message-builder.ts";
 
 const emailOnly: FormFieldModes = { name: "off", phone: "off" };
 const all: FormFieldModes = { name: "required", phone: "required" };

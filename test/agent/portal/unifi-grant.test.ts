@@ -1,12 +1,12 @@
 // The UniFi grant against the stand-in controller over real HTTP: both login flavors, the guest
 // check, and the controller's refusals.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { portalConfigSchema } from "../../portal/config.ts";
+import { portalConfigSchema } from "../../../agent/portal/config.ts";
 import {
   UnifiGrantError,
   authorizeGuestBody,
   authorizeUnifiGuest,
-} from "../../portal/vendors/unifi.ts";
+} from "../../../agent/portal/vendors/unifi.ts";
 import { startStandInController, type StandInController } from "./stand-in-controller.ts";
 
 const guestMac = "1c:71:25:63:e4:24";

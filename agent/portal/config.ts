@@ -1,7 +1,7 @@
 // The `portal` section of the agent config (parsed once at start with the rest of the config;
 // `{ env: "VAR" }` secret references are resolved before this schema runs).
 import { z } from "zod";
-import { checkControllerTrust, controllerTrustFields } from "../agent/controllers/config.ts";
+import { checkControllerTrust, controllerTrustFields } from "../controllers/config.ts";
 import { HostPatternError, parseHostPattern, type HostPattern } from "./security/allowed-hosts.ts";
 import { MIN_TEXT_CONTRAST, contrastRatio } from "./theme/contrast.ts";
 

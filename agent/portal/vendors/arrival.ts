@@ -2,7 +2,7 @@
 // (wifi-vendors.md §1.1 Meraki click-through, §1.2 Meraki sign-on, §2.1 UniFi, §3.1 Aruba).
 // The redirect is unsigned, so every URL in it is checked against the vendor's allowed hosts here,
 // before anything is rendered: a forged grant or login URL never reaches a page.
-import { normalizeMac } from "../../agent/mac/normalize.ts";
+import { normalizeMac } from "../../mac/normalize.ts";
 import { allowedUrl, type HostPattern } from "../security/allowed-hosts.ts";
 
 interface ArrivalBase {

@@ -5,15 +5,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { DatabaseSync } from "node:sqlite";
-import type { InputDeps, OutboxMessage } from "../../agent/controllers/deps.ts";
-import { agentApp } from "../../agent/http/app.ts";
-import { createJsonLog } from "../../agent/log/json-log.ts";
-import { macIdentifier } from "../../agent/mac/hash.ts";
-import { openAgentDatabase } from "../../agent/outbox/database.ts";
-import { Outbox } from "../../agent/outbox/outbox.ts";
-import { CredentialStore } from "../../agent/radius/credentials.ts";
-import { OpenSessions } from "../../agent/radius/open-sessions.ts";
-import { createPortal, portalConfigSchema, type PortalConfig } from "../../portal/index.ts";
+import type { InputDeps, OutboxMessage } from "../../../agent/controllers/deps.ts";
+import { agentApp } from "../../../agent/http/app.ts";
+import { createJsonLog } from "../../../agent/log/json-log.ts";
+import { macIdentifier } from "../../../agent/mac/hash.ts";
+import { openAgentDatabase } from "../../../agent/outbox/database.ts";
+import { Outbox } from "../../../agent/outbox/outbox.ts";
+import { CredentialStore } from "../../../agent/radius/credentials.ts";
+import { OpenSessions } from "../../../agent/radius/open-sessions.ts";
+import {
+  createPortal,
+  portalConfigSchema,
+  type PortalConfig,
+} from "../../../agent/portal/index.ts";
 
 export const VENUE_KEY = "test-venue-key-0123456789";
 export const PORTAL_SECRET = "portal-test-secret-0123456789abcdef";

@@ -5,7 +5,7 @@
 // hashed MAC and the portal's random guest id, which lets the edge join a later reconnect from a
 // new (randomized) MAC to the same person without the agent keeping any PII.
 import { createHash } from "node:crypto";
-import type { MacIdentity, OutboxMessage } from "../../agent/controllers/deps.ts";
+import type { MacIdentity, OutboxMessage } from "../../controllers/deps.ts";
 import type { ConsentChoices, LoginForm } from "../form/login-form.ts";
 import type { Vendor } from "../vendors/arrival.ts";
 
@@ -22,7 +22,7 @@ export interface LoginEventInput {
   /** Unique per submitted form (derived from its CSRF token): a double submit repeats the ids. */
   loginId: string;
   guestId: string;
-  /** The device's MAC, only when the agent confirmed it (portal/http/mac-binding.ts). */
+  /** The device's MAC, only when the agent confirmed it (agent/portal/http/mac-binding.ts). */
   mac: MacIdentity | undefined;
   venueId: string;
   vendor: Vendor;

@@ -9,7 +9,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
-export const SCREENSHOTS = path.resolve(import.meta.dirname, "../../test-results/portal");
+export const SCREENSHOTS = path.resolve(import.meta.dirname, "../../../test-results/portal");
 
 const ARGS = [
   "--headless",

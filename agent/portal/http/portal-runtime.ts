@@ -6,7 +6,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import type { InputDeps } from "../../agent/controllers/deps.ts";
+import type { InputDeps } from "../../controllers/deps.ts";
 import type { PortalConfig } from "../config.ts";
 import { GuestStore } from "../guests/guest-store.ts";
 import { messagesFor, negotiateLocale } from "../i18n/negotiate.ts";

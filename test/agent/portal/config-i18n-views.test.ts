@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { portalConfigSchema } from "../../portal/config.ts";
-import { negotiateLocale } from "../../portal/i18n/negotiate.ts";
-import { en } from "../../portal/i18n/en.ts";
-import { fr } from "../../portal/i18n/fr.ts";
-import { contrastRatio } from "../../portal/theme/contrast.ts";
-import { escapeHtml, html, SafeHtml } from "../../portal/views/safe-html.ts";
+import { portalConfigSchema } from "../../../agent/portal/config.ts";
+import { negotiateLocale } from "../../../agent/portal/i18n/negotiate.ts";
+import { en } from "../../../agent/portal/i18n/en.ts";
+import { fr } from "../../../agent/portal/i18n/fr.ts";
+import { contrastRatio } from "../../../agent/portal/theme/contrast.ts";
+import { escapeHtml, html, SafeHtml } from "../../../agent/portal/views/safe-html.ts";
 
 const secret = "p".repeat(32);
 

@@ -1,6 +1,6 @@
 // The login form's validation: raw form fields in, either a typed login or the list of fields to
 // fix (each with a message key the views translate). Pure, so every rule is unit-tested.
-import { normalizePhone } from "../../worker/message/contact.ts";
+import { normalizePhone } from "../../../worker/message/contact.ts";
 
 export type FieldMode = "off" | "optional" | "required";
 

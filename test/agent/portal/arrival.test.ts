@@ -1,10 +1,14 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseHostPattern } from "../../portal/security/allowed-hosts.ts";
-import { ArrivalError, detectArrival, UNIFI_SITE_PARAM } from "../../portal/vendors/arrival.ts";
+import { parseHostPattern } from "../../../agent/portal/security/allowed-hosts.ts";
+import {
+  ArrivalError,
+  detectArrival,
+  UNIFI_SITE_PARAM,
+} from "../../../agent/portal/vendors/arrival.ts";
 
 const fixtures = JSON.parse(
-  readFileSync(new URL("../fixtures/portal/splash-redirects.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../../fixtures/portal/splash-redirects.json", import.meta.url), "utf8"),
 ) as Record<string, { query: string }>;
 const q = (name: string) => new URLSearchParams(fixtures[name]!.query);
 const policy = {

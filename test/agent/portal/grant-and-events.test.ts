@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { portalConfigSchema } from "../../portal/config.ts";
+import { portalConfigSchema } from "../../../agent/portal/config.ts";
 import {
   formLoginMessages,
   reconnectMessages,
   type LoginEventInput,
-} from "../../portal/events/login-events.ts";
-import type { Arrival } from "../../portal/vendors/arrival.ts";
-import { allowedContinue, grantAccess, type GrantDeps } from "../../portal/vendors/grant.ts";
+} from "../../../agent/portal/events/login-events.ts";
+import type { Arrival } from "../../../agent/portal/vendors/arrival.ts";
+import {
+  allowedContinue,
+  grantAccess,
+  type GrantDeps,
+} from "../../../agent/portal/vendors/grant.ts";
 
 const config = portalConfigSchema.parse({
   secret: "x".repeat(32),

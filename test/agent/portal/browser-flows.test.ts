@@ -2,7 +2,7 @@
 // validation errors (in French), JavaScript disabled, returning-guest reconnect, and axe-core.
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startHttp, type RunningHttp } from "../../agent/http/server.ts";
+import { startHttp, type RunningHttp } from "../../../agent/http/server.ts";
 import { hasChromium, openBrowser, type BrowserSession } from "./browser-session.ts";
 import { portalHarness, type PortalHarness } from "./portal-harness.ts";
 import { startStandInController, type StandInController } from "./stand-in-controller.ts";

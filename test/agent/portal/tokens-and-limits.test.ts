@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { guestCookieValue, newGuestId, readGuestCookie } from "../../portal/guests/guest-cookie.ts";
+import {
+  guestCookieValue,
+  newGuestId,
+  readGuestCookie,
+} from "../../../agent/portal/guests/guest-cookie.ts";
 import {
   CSRF_TOKEN_TTL_SECONDS,
   issueCsrfToken,
   newSessionId,
   verifyCsrfToken,
-} from "../../portal/security/csrf.ts";
-import { RateLimiter } from "../../portal/security/rate-limit.ts";
+} from "../../../agent/portal/security/csrf.ts";
+import { RateLimiter } from "../../../agent/portal/security/rate-limit.ts";
 
 const SECRET = "s".repeat(32);
 const t0 = new Date("2026-03-01T12:00:00Z");

@@ -3,7 +3,7 @@
 // targets `/guest/s/<site>/` on the portal host (wifi-vendors.md §2.1).
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { HttpMount } from "../agent/http/app.ts";
+import type { HttpMount } from "../http/app.ts";
 import { formRoute, landing, successRoute } from "./http/pages.ts";
 import { pageContext, portalRuntime, sendPage, type PortalDeps } from "./http/portal-runtime.ts";
 import { loginRoute, reconnectRoute } from "./http/submit.ts";
