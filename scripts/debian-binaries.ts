@@ -1,4 +1,4 @@
-// The Debian packages some test suites drive for real (ARCHITECTURE.md: real peers, not mocks).
+// The Debian packages some test suites drive for real (docs/architecture.md: real peers, not mocks).
 // The suites skip themselves when a binary is missing; `npm test` says so up front, once.
 import { spawnSync } from "node:child_process";
 

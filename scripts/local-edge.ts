@@ -75,7 +75,7 @@ export async function startLocalEdge(options: LocalEdgeOptions = {}): Promise<Lo
   const configPath = path.resolve(options.configPath ?? path.join(REPO_ROOT, "wrangler.toml"));
   const persistDir = path.resolve(options.persistDir ?? path.join(REPO_ROOT, ".foyer", "state"));
   const adminToken = options.adminToken ?? randomBytes(32).toString("hex");
-  // No internet here, and wrangler otherwise tries to reach Cloudflare (ARCHITECTURE.md).
+  // No internet here, and wrangler otherwise tries to reach Cloudflare (docs/architecture.md).
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
   process.env.WRANGLER_SEND_METRICS = "false";
   // wrangler reads its log level from WRANGLER_LOG whenever it logs (the API has no option).

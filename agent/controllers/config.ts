@@ -102,7 +102,7 @@ const unifiSchema = z
     /** Controller base URL, e.g. `https://192.168.1.1` (UniFi OS) or `https://unifi:8443` (classic). */
     url: z.url(),
     site: z.string().min(1).default("default"),
-    /** `auto` probes `GET /` (302 → classic, 200 → UniFi OS), reference §2.2. */
+    /** `auto` probes `GET /` (302 → classic, 200 → UniFi OS), https://help.ui.com/hc/en-us/articles/31228198640023-External-Hotspot-API-for-Authorization-Clients. */
     flavor: z.enum(["auto", "classic", "unifi-os"]).default("auto"),
     username: z.string().min(1),
     password: secretRefSchema,

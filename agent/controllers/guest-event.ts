@@ -1,5 +1,5 @@
 // Builds guest-scoped Segment messages from vendor input. The raw MAC never reaches this module:
-// callers pass the `MacIdentity` from `deps.identifyMac` (ARCHITECTURE.md invariant 5).
+// callers pass the `MacIdentity` from `deps.identifyMac` (docs/architecture.md invariant 5).
 import { createHash } from "node:crypto";
 import type { MacIdentity, OutboxMessage } from "./deps.ts";
 import type { VenueRef } from "./venue.ts";
@@ -33,7 +33,7 @@ export interface GuestTrackInput {
   properties?: Record<string, unknown>;
 }
 
-/** The `context.externalIds` entry that carries the hashed MAC (ARCHITECTURE.md, identity). */
+/** The `context.externalIds` entry that carries the hashed MAC (docs/architecture.md, identity). */
 export function wifiMacExternalId(mac: MacIdentity): Record<string, unknown> {
   return {
     id: mac.hash,

@@ -1,5 +1,5 @@
 // Field readers shared by the vendor parsers: each returns the value or a precise error naming the
-// JSON path, so a malformed delivery is refused as a whole (ARCHITECTURE.md invariant 7).
+// JSON path, so a malformed delivery is refused as a whole (docs/architecture.md invariant 7).
 import { accept, refuse, type ParseResult } from "./input-error.ts";
 
 export type JsonObject = Record<string, unknown>;
@@ -45,7 +45,7 @@ export function optionalString(
 
 /**
  * A number that vendors send as a number, a numeric string, or JS `"NaN"` (Meraki Scanning v3:
- * `x`, `y`, `lat`, `lng`, `nearestApRssi`; reference §1.3 "Typing gotchas"). Unusable values read
+ * `x`, `y`, `lat`, `lng`, `nearestApRssi`; https://developer.cisco.com/meraki/scanning-api/3-0 "Typing gotchas"). Unusable values read
  * as undefined; a boolean, object or array is a type error.
  */
 export function lenientNumber(value: unknown, path: string): ParseResult<number | undefined> {

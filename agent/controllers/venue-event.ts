@@ -1,5 +1,5 @@
 // Venue-level messages (people counts, sensors, device alerts): scoped to the venue's group and a
-// venue pseudo-user, never to a guest profile (ARCHITECTURE.md, the agent: MQTT row).
+// venue pseudo-user, never to a guest profile (docs/architecture.md, the agent: MQTT row).
 import type { OutboxMessage } from "./deps.ts";
 import { stableMessageId } from "./guest-event.ts";
 import type { VenueRef } from "./venue.ts";

@@ -28,7 +28,7 @@ export function refuseWebhook(
 
 /**
  * Appends synchronously (SQLite commit) and only then answers 200: the vendor's retry is our
- * safety net if the append fails (ARCHITECTURE.md invariant 6).
+ * safety net if the append fails (docs/architecture.md invariant 6).
  */
 export function appendThenAccept(
   c: Context,

@@ -1,4 +1,4 @@
-// The MAC leaves this module only as a keyed hash (ARCHITECTURE.md, invariant 5): the venue key
+// The MAC leaves this module only as a keyed hash (docs/architecture.md, invariant 5): the venue key
 // makes the hash useless for lookup tables built from vendor OUIs.
 import { createHmac } from "node:crypto";
 import type { MacIdentity } from "../controllers/deps.ts";

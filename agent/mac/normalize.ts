@@ -1,4 +1,4 @@
-// MAC address normalization for every format the WiFi vendors emit (wifi-vendors.md §4.6):
+// MAC address normalization for every format the WiFi vendors emit (RFC 3580 §3.20–3.21, https://www.rfc-editor.org/rfc/rfc3580#section-3.21):
 // `aa:bb:cc:dd:ee:ff`, `AA-BB-CC-DD-EE-FF` (RFC 3580 §3.21), `aabb.ccdd.eeff` (Cisco), bare hex.
 
 /** Thrown for anything that is not a 48-bit MAC; carries the reason, never the raw input. */

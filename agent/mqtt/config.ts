@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { secretRefSchema } from "../controllers/config.ts";
 
-/** What a subscribed topic carries, which decides how its payload is read (reference §1.5). */
+/** What a subscribed topic carries, which decides how its payload is read (https://developer.cisco.com/meraki/mv-sense/mqtt). */
 export const mqttTopicKinds = ["meraki-mv-count", "meraki-mv-raw-detections", "meraki-mt"] as const;
 export type MqttTopicKind = (typeof mqttTopicKinds)[number];
 

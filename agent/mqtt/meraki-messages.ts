@@ -1,4 +1,4 @@
-// Meraki MV Sense and MT sensor MQTT payloads → venue-level events (reference §1.5). Counts and
+// Meraki MV Sense and MT sensor MQTT payloads → venue-level events (https://developer.cisco.com/meraki/mv-sense/mqtt). Counts and
 // readings describe the venue, so they go to the venue's group and never to a guest profile.
 import type { InputDeps, OutboxMessage } from "../controllers/deps.ts";
 import { accept, refuse, type ParseResult } from "../controllers/input-error.ts";

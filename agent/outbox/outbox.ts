@@ -1,4 +1,4 @@
-// The durable outbox (ARCHITECTURE.md invariant 6): `append` returns only after the SQLite commit,
+// The durable outbox (docs/architecture.md invariant 6): `append` returns only after the SQLite commit,
 // so callers may answer the device right after it.
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { OutboxClass, OutboxMessage } from "../controllers/deps.ts";

@@ -66,7 +66,7 @@ const unifiSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/)
       .default("default"),
-    /** `auto` probes `GET /`: a 3xx is classic, a 200 is UniFi OS (wifi-vendors.md §2.2). */
+    /** `auto` probes `GET /`: a 3xx is classic, a 200 is UniFi OS (https://help.ui.com/hc/en-us/articles/31228198640023-External-Hotspot-API-for-Authorization-Clients). */
     flavor: z.enum(["auto", "classic", "unifi-os"]).default("auto"),
     username: z.string().min(1),
     password: z.string().min(1),
@@ -78,7 +78,7 @@ const unifiSchema = z
     megabytes: positiveInt.optional(),
     /**
      * The UniFi redirect is unsigned: only authorize a MAC the controller lists as a connected guest
-     * (wifi-vendors.md §2.1).
+     * (https://help.ui.com/hc/en-us/articles/31228198640023-External-Hotspot-API-for-Authorization-Clients).
      */
     verifyGuest: z.boolean().default(true),
     /**

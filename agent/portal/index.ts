@@ -1,6 +1,6 @@
 // The captive portal as a mount on the agent's HTTP app (agent/http/app.ts `HttpMount`). Mounted
 // at `/`: the routes carry their own prefixes because UniFi's external-portal redirect always
-// targets `/guest/s/<site>/` on the portal host (wifi-vendors.md §2.1).
+// targets `/guest/s/<site>/` on the portal host (https://help.ui.com/hc/en-us/articles/31228198640023-External-Hotspot-API-for-Authorization-Clients).
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { HttpMount } from "../http/app.ts";

@@ -3,7 +3,7 @@
 // when nothing has been heard for `absenceTimeoutSeconds` (short gaps — flapping between APs, a
 // phone dozing — stay one visit). "Returning" means the same hash finished a reported visit within
 // `returningWindowDays`. A randomized MAC is only known by its hash: after a rotation it is a new
-// device, which is why MAC-based repeat counts are inflated (reference §5 "Implications").
+// device, which is why MAC-based repeat counts are inflated (https://source.android.com/docs/core/connect/wifi-mac-randomization-behavior "Implications").
 import type { OutboxMessage } from "../controllers/deps.ts";
 import { guestTrack, stableMessageId, type VenuePlace } from "../controllers/guest-event.ts";
 import type { PresenceConfig } from "../controllers/config.ts";

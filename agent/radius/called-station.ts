@@ -1,5 +1,5 @@
 // Called-Station-Id is `AP-MAC[:SSID]` (RFC 3580 §3.20); vendors vary the MAC format and SSIDs
-// may contain ':' (wifi-vendors.md §4.6), so the MAC is taken as the longest valid prefix.
+// may contain ':' (RFC 3580 §3.20–3.21, https://www.rfc-editor.org/rfc/rfc3580#section-3.21), so the MAC is taken as the longest valid prefix.
 import { normalizeMac } from "../mac/normalize.ts";
 
 export interface CalledStation {

@@ -1,7 +1,7 @@
 // The passwords a NAS may use for RADIUS MAC authentication. Vendors send User-Name = the MAC and
 // the password = the same MAC, but not always in the same format as the User-Name: Meraki and
 // Ruckus use `AA-BB-CC-DD-EE-FF` (RFC 3580 §3.21), Aruba Instant On bare `aabbccddeeff`, UniFi
-// `aa:bb:cc:dd:ee:ff`, Cisco WLC lower-case with '-' or none (wifi-vendors.md §4.6). With PAP the
+// `aa:bb:cc:dd:ee:ff`, Cisco WLC lower-case with '-' or none (RFC 3580 §3.20–3.21, https://www.rfc-editor.org/rfc/rfc3580#section-3.21). With PAP the
 // agent sees the password; with CHAP it can only try each format, so it tries these.
 import { normalizeMac } from "../mac/normalize.ts";
 

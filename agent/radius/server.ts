@@ -1,6 +1,6 @@
 // The RADIUS UDP shell: source check → decode → authenticators → retransmission cache → pure
 // decision/mapping → durable append → reply. Every drop is counted; nothing throws out of a
-// handler, so one bad datagram never stops the server (ARCHITECTURE.md invariant 7).
+// handler, so one bad datagram never stops the server (docs/architecture.md invariant 7).
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { isIP } from "node:net";
 import type { InputDeps, OutboxClass, OutboxMessage } from "../controllers/deps.ts";

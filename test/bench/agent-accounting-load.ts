@@ -1,6 +1,6 @@
 // RADIUS accounting load for the agent's end-to-end tests and benchmark: radclient request files
 // (one attribute list per packet, blank-line separated, as `radclient -f` reads them) of guest
-// sessions shaped like the vendor captures in wifi-vendors.md §4.6, with the Calling-Station-Id
+// sessions shaped like the vendor captures in RFC 3580 §3.20–3.21, https://www.rfc-editor.org/rfc/rfc3580#section-3.21, with the Calling-Station-Id
 // written in every vendor MAC format. Each packet carries a Proxy-State tag: RFC 2865 §5.33 makes
 // the server copy it into its reply, so a reply names the exact request it acknowledges.
 
@@ -24,7 +24,7 @@ export const EVENT_OF: Record<AcctStatus, string> = {
   Stop: "WiFi Session Ended",
 };
 
-/** The vendor spellings of one MAC (wifi-vendors.md §4.6, RFC 3580 §3.21, Cisco dotted). */
+/** The vendor spellings of one MAC (RFC 3580 §3.20–3.21, https://www.rfc-editor.org/rfc/rfc3580#section-3.21, RFC 3580 §3.21, Cisco dotted). */
 export function macFormats(octets: readonly number[]): string[] {
   const hex = octets.map((o) => o.toString(16).padStart(2, "0"));
   const bare = hex.join("");

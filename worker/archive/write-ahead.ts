@@ -1,7 +1,7 @@
 // The archive's write-ahead index. An R2 put and the D1 batch that indexes it cannot share a
 // transaction, and the Queue may regroup messages on retry, so an object put by a batch whose D1
 // write then failed would be archived again under another key and left behind, unindexed, out
-// of reach of retention and of deletion requests (ARCHITECTURE.md, Invariant 5). So the key is
+// of reach of retention and of deletion requests (docs/architecture.md, Invariant 5). So the key is
 // recorded first (`writing`), the object is put, and the consumer's D1 batch flips the row to
 // `stored` in the same transaction that indexes the object's chunks and events. A row left
 // `writing` is an orphan that the hourly sweep removes (worker/governance/retention/orphan-sweep.ts).

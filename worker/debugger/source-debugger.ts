@@ -1,5 +1,5 @@
 // SourceDebugger: the live view of a source's latest events (Segment's Source Debugger,
-// segment.md §7.5: a real-time sample capped at 500 events). Fed by the Queue consumer, off the
+// https://segment.com/docs/connections/sources/debugger/: a real-time sample capped at 500 events). Fed by the Queue consumer, off the
 // ingestion hot path; read as JSON, over WebSocket (hibernatable) or as Server-Sent Events.
 import { DurableObject } from "cloudflare:workers";
 

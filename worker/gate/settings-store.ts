@@ -10,7 +10,7 @@ import {
 import { DEFAULT_PRIVACY_POLICY, type PrivacyPolicy } from "./pii/policy-types.ts";
 import { parsePrivacyPolicy } from "./pii/policy-validate.ts";
 
-/** Segment's default retention for the archive and event history (segment.md §8.3). */
+/** Segment's default retention for the archive and event history (https://segment.com/docs/privacy/data-retention-policy/). */
 export const DEFAULT_RETENTION_DAYS = 90;
 
 interface Row {

@@ -33,7 +33,7 @@ const SINGLE_ROUTES: Record<string, MessageType> = {
   alias: "alias",
   a: "alias",
 };
-/** `/v1/import` is the legacy batch route analytics-android still uses (segment.md §1.1). */
+/** `/v1/import` is the legacy batch route analytics-android still uses (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/). */
 const BATCH_ROUTES = ["batch", "import", "b"];
 
 async function authenticate(
@@ -65,7 +65,7 @@ function admitted(result: AdmitResult): { accepted: number; duplicates: number }
 }
 
 /**
- * Drops the events of suppressed subjects (segment.md §6.2: blocked at the API): the request is
+ * Drops the events of suppressed subjects (https://segment.com/docs/privacy/user-deletion-and-suppression/: blocked at the API): the request is
  * still answered 200, the drop is counted per source, and nothing of the event is stored.
  */
 async function withoutSuppressed(

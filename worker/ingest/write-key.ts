@@ -1,7 +1,7 @@
 import { ApiError } from "../errors.ts";
 
 /**
- * The write key from `Authorization: Basic base64(writeKey + ":")` (segment.md §1.2). A key
+ * The write key from `Authorization: Basic base64(writeKey + ":")` (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#authentication). A key
  * encoded without the colon is accepted too, as Segment does for backward compatibility.
  * @returns undefined when there is no Authorization header.
  */

@@ -2,7 +2,7 @@ import { InputError } from "../errors.ts";
 
 /**
  * A message the edge refuses, with Segment's discard code where one exists
- * (segment.md §1.3, "Failed on ingest") and the offending field's path.
+ * (https://segment.com/docs/connections/spec/common/, "Failed on ingest") and the offending field's path.
  */
 export class MessageError extends InputError {
   constructor(code: string, field: string, message: string) {

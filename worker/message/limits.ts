@@ -1,4 +1,4 @@
-// Size and count limits of Segment's Tracking API (segment.md §1.6, §1.4).
+// Size and count limits of Segment's Tracking API (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#max-request-size, §1.4).
 
 /** 32 KB per message, for single calls and each batch item. */
 export const MAX_MESSAGE_BYTES = 32 * 1024;

@@ -1,4 +1,4 @@
-// Normalization of a checked message into the stored form (segment.md §1.4–1.5, §1.9).
+// Normalization of a checked message into the stored form (https://segment.com/docs/connections/spec/common/–1.5, §1.9).
 import { isPlainObject, type CheckedMessage } from "./validate.ts";
 import type { JsonObject, NormalizedMessage } from "./message.ts";
 import { isCanonicalIso, parseTimestamp, toIso } from "./time.ts";

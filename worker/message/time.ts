@@ -1,6 +1,6 @@
 import { MessageError } from "./errors.ts";
 
-// ISO-8601 date-time as the Segment Spec requires (segment.md §1.4): a calendar date, optionally a
+// ISO-8601 date-time as the Segment Spec requires (https://segment.com/docs/connections/spec/common/): a calendar date, optionally a
 // time with fractional seconds, optionally a zone. A time without a zone is read as UTC.
 const ISO_8601 =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;

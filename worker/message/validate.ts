@@ -1,4 +1,4 @@
-// Validation of one Tracking API message, as a chain of named checks (segment.md §1.3 and the
+// Validation of one Tracking API message, as a chain of named checks (https://segment.com/docs/connections/spec/common/ and the
 // "Failed on ingest" codes). Each check throws a MessageError naming the field; nothing downstream
 // re-checks what passes here.
 import { MessageError } from "./errors.ts";
@@ -128,7 +128,7 @@ function assertCommonFields(raw: JsonObject): void {
   if (isPlainObject(context)) assertConsentShape(context);
 }
 
-// Segment's consent validation codes (segment.md §1.3): when a consent object is sent, its
+// Segment's consent validation codes (https://segment.com/docs/connections/spec/common/): when a consent object is sent, its
 // categoryPreferences must be an object of booleans.
 function assertConsentShape(context: JsonObject): void {
   const consent = context.consent;

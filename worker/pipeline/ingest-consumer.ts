@@ -144,7 +144,7 @@ async function showInDebugger(env: Env, chunk: Chunk): Promise<void> {
     const debug = env.SOURCE_DEBUGGER.get(env.SOURCE_DEBUGGER.idFromName(chunk.sourceId));
     await debug.push(chunk.lines);
   } catch (error) {
-    // The debugger is a live sample (segment.md §7.5): losing a sample never fails delivery.
+    // The debugger is a live sample (https://segment.com/docs/connections/sources/debugger/): losing a sample never fails delivery.
     console.warn("debugger push failed", { sourceId: chunk.sourceId, error: String(error) });
   }
 }

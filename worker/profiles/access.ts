@@ -1,5 +1,5 @@
 // Profile API access tokens: Basic auth with the token as user name and a blank password, scoped
-// to one space (segment.md §3.5). Stored as SHA-256; shown once at creation.
+// to one space (https://segment.com/docs/unify/profile-api/). Stored as SHA-256; shown once at creation.
 import { createMiddleware } from "hono/factory";
 import { randomToken, sha256Hex } from "../platform/digest.ts";
 import { ApiError } from "../errors.ts";

@@ -1,4 +1,4 @@
-// The Profile API, shaped like Segment's (segment.md §3.5):
+// The Profile API, shaped like Segment's (https://segment.com/docs/unify/profile-api/):
 // GET /v1/spaces/:spaceId/collections/:collection/profiles/:type::value/<resource>
 import { Hono, type Context } from "hono";
 import { ApiError } from "../errors.ts";

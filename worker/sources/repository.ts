@@ -8,7 +8,7 @@ import type { SourceSnapshot } from "./types.ts";
 export type SpaceRow = typeof spaces.$inferSelect;
 export type SourceRow = typeof sources.$inferSelect;
 
-/** Segment's write keys are 32 characters (segment.md §1.2); ours match so clients accept them. */
+/** Segment's write keys are 32 characters (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#authentication); ours match so clients accept them. */
 export const WRITE_KEY_LENGTH = 32;
 
 export const DEFAULT_RATE_LIMIT = { perSecond: 2_000, burst: 10_000 };

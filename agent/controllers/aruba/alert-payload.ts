@@ -1,4 +1,4 @@
-// Aruba Central alert webhooks, both payload generations (reference §3.3):
+// Aruba Central alert webhooks, both payload generations (https://developer.arubanetworks.com/aruba-central/docs/using-alerts-with-webhooks):
 // classic (https://developer.arubanetworks.com/aruba-central/docs/using-alerts-with-webhooks):
 //   id, nid, alert_type, timestamp (epoch seconds), state, severity, setting_id, description, details
 // new Central (https://developer.arubanetworks.com/new-central/reference/alert-with-webhooks):

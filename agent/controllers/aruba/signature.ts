@@ -1,5 +1,5 @@
 // Aruba Central webhook signature, as the official sample computes it
-// (aruba/central-python-workflows:webhooks/python-webclient/central_webhook_client.py, reference §3.3):
+// (aruba/central-python-workflows:webhooks/python-webclient/central_webhook_client.py, https://developer.arubanetworks.com/aruba-central/docs/using-alerts-with-webhooks):
 // base64(HMAC-SHA256(token, rawBody + X-Central-Service + X-Central-Delivery-ID +
 // X-Central-Delivery-Timestamp)), compared with X-Central-Signature.
 import { createHmac } from "node:crypto";

@@ -1,4 +1,4 @@
-// Meraki Dashboard alert webhook body (default "Meraki" template, reference §1.4,
+// Meraki Dashboard alert webhook body (default "Meraki" template, https://developer.cisco.com/meraki/webhooks/,
 // https://developer.cisco.com/meraki/webhooks/meraki-custom).
 import { accept, refuse, type ParseResult } from "../input-error.ts";
 import {

@@ -1,5 +1,5 @@
 // Meraki Scanning API v3 POST body, validated into a typed value.
-// Schema: https://developer.cisco.com/meraki/scanning-api/3-0 (reference §1.3). `ipv4`, `ipv6` and
+// Schema: https://developer.cisco.com/meraki/scanning-api/3-0 (https://developer.cisco.com/meraki/scanning-api/3-0). `ipv4`, `ipv6` and
 // `userId` ("can be an email, username or a phone number") are deliberately not read: PII.
 import { accept, refuse, type ParseResult } from "../input-error.ts";
 import {

@@ -1,4 +1,4 @@
-// UniFi Network event-stream frames (`wss://…/wss/s/{site}/events`, reference §2.4):
+// UniFi Network event-stream frames (`wss://…/wss/s/{site}/events`, unpoller/unifi events.go, https://github.com/unpoller/unifi):
 // `{"meta":{"rc":"ok","message":"events"},"data":[{…event…}]}`. Other `meta.message` values
 // (`sta:sync`, `device:sync`, …) and the `pong` keep-alive answers are not events and are skipped.
 import { accept, refuse, type InputErrorBody, type ParseResult } from "../input-error.ts";

@@ -1,5 +1,5 @@
 // UniFi events → guest Segment messages. Keys from Kane610/aiounifi:aiounifi/models/event.py and
-// unpoller/unifi:events.go (reference §2.4). `msg` and `hostname` are never copied: `msg` embeds the
+// unpoller/unifi:events.go (unpoller/unifi events.go, https://github.com/unpoller/unifi). `msg` and `hostname` are never copied: `msg` embeds the
 // raw MAC ("User[d8:4c:…] has connected…") and hostnames are often personal names.
 import type { InputDeps, OutboxClass, OutboxMessage } from "../deps.ts";
 import { guestTrack } from "../guest-event.ts";

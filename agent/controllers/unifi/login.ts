@@ -1,4 +1,4 @@
-// UniFi Network login (reference §2.2): classic controllers `POST /api/login` (cookie `unifises`),
+// UniFi Network login (https://help.ui.com/hc/en-us/articles/31228198640023-External-Hotspot-API-for-Authorization-Clients): classic controllers `POST /api/login` (cookie `unifises`),
 // UniFi OS consoles `POST /api/auth/login` (cookie `TOKEN`, a JWT) with every Network path prefixed
 // `/proxy/network` and the `x-csrf-token` response header echoed on later requests. `GET /`
 // tells them apart: a 302 (to /manage) is classic, a 200 is UniFi OS (jens-maus/node-unifi).

@@ -1,4 +1,4 @@
-// What a portal login becomes (ARCHITECTURE.md, the agent): an `identify` with what the guest
+// What a portal login becomes (docs/architecture.md, the agent): an `identify` with what the guest
 // typed and a `track WiFi Login Completed`, both carrying the consent as
 // `context.consent.categoryPreferences` (Segment's shape, read by the edge's
 // `consentUpdateFromPortalLogin`), `anonymousId` = the keyed MAC hash, and two external ids: the

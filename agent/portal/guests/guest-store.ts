@@ -1,6 +1,6 @@
 // Returning guests, kept in the agent's SQLite file without PII: a random guest id, the consent
 // the guest gave, and the hashed MACs it logged in from. A MAC is a time-boxed alias (iOS and
-// Android rotate private addresses, wifi-vendors.md §5), so MAC lookups honour a window.
+// Android rotate private addresses, https://source.android.com/docs/core/connect/wifi-mac-randomization-behavior), so MAC lookups honour a window.
 import type { DatabaseSync } from "node:sqlite";
 import type { ConsentChoices } from "../form/login-form.ts";
 

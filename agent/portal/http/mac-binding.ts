@@ -1,5 +1,5 @@
 // Whether the MAC a controller's redirect claims may be bound to this login. The redirect is
-// unsigned (wifi-vendors.md: Meraki's `client_mac`, UniFi's `id`, Aruba's `mac` are plain query
+// unsigned (Meraki's `client_mac`, UniFi's `id`, Aruba's `mac` are plain query
 // parameters), so anyone can send a victim's MAC and bind their own email, consent and 30-day MAC
 // authorization to it, or be recognised as the victim. The agent only binds a MAC it observed for
 // the requesting address itself: the RADIUS accounting session whose Framed-IP-Address is the

@@ -1,6 +1,6 @@
 // Who is a returning guest: a valid signed cookie naming a known guest, or a hashed MAC that
 // logged in within the configured window. A MAC not seen (randomized or not) is simply unknown,
-// so the guest gets the form (wifi-vendors.md §5: private addresses rotate).
+// so the guest gets the form (https://source.android.com/docs/core/connect/wifi-mac-randomization-behavior: private addresses rotate).
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { KnownGuest } from "../guests/guest-store.ts";

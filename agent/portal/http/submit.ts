@@ -1,6 +1,6 @@
 // POST /portal/login and POST /portal/reconnect. Order matters: IP limit, CSRF (which also
 // proves the hidden arrival was not edited), arrival, MAC limit, form; then the events are
-// appended durably BEFORE the grant (ARCHITECTURE.md invariant 6), then the vendor grant.
+// appended durably BEFORE the grant (docs/architecture.md invariant 6), then the vendor grant.
 import { createHash } from "node:crypto";
 import type { Context } from "hono";
 import { setCookie } from "hono/cookie";

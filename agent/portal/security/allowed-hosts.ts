@@ -1,6 +1,6 @@
 // The portal redirects or posts the browser to URLs that arrive in an unsigned redirect
 // (Meraki `base_grant_url`/`login_url`, Aruba `switchip`/`post`, every vendor's continue URL,
-// wifi-vendors.md §1.1, §1.2, §2.1, §3.1). Anyone can forge those parameters, so every such URL
+// https://developer.cisco.com/meraki/captive-portal-api/click-through-api, §1.2, §2.1, §3.1). Anyone can forge those parameters, so every such URL
 // must name a host the venue allows, or the portal becomes an open redirect.
 
 /** One allowed-host entry: `host`, `*.domain` (any subdomain, not the apex), optional `:port`. */

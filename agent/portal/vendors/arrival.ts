@@ -1,5 +1,5 @@
 // Which controller sent the guest, read from the splash redirect's query parameters
-// (wifi-vendors.md §1.1 Meraki click-through, §1.2 Meraki sign-on, §2.1 UniFi, §3.1 Aruba).
+// (https://developer.cisco.com/meraki/captive-portal-api/click-through-api Meraki click-through, §1.2 Meraki sign-on, §2.1 UniFi, §3.1 Aruba).
 // The redirect is unsigned, so every URL in it is checked against the vendor's allowed hosts here,
 // before anything is rendered: a forged grant or login URL never reaches a page.
 import { normalizeMac } from "../../mac/normalize.ts";

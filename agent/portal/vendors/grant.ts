@@ -1,5 +1,5 @@
 // What happens after a login is recorded: the vendor-specific step that lets the guest online
-// (wifi-vendors.md §1.1, §1.2, §2.2, §3.2). Pure except for the UniFi call and credential issue,
+// (https://developer.cisco.com/meraki/captive-portal-api/click-through-api, §1.2, §2.2, §3.2). Pure except for the UniFi call and credential issue,
 // which come in as functions.
 import type { PortalConfig } from "../config.ts";
 import { allowedUrl, type HostPattern } from "../security/allowed-hosts.ts";

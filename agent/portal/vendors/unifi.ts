@@ -1,4 +1,4 @@
-// Authorizes a guest through the UniFi Network controller's private API (wifi-vendors.md §2.2):
+// Authorizes a guest through the UniFi Network controller's private API (https://help.ui.com/hc/en-us/articles/31228198640023-External-Hotspot-API-for-Authorization-Clients):
 // log in (classic `POST /api/login`, UniFi OS `POST /api/auth/login` with every Network path
 // prefixed `/proxy/network` and the CSRF token echoed), optionally check the MAC is a connected
 // guest (the redirect is unsigned, §2.1), then `POST /api/s/{site}/cmd/stamgr` with

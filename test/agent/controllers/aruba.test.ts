@@ -31,7 +31,7 @@ describe("verifyArubaSignature", () => {
     })[name];
 
   it("matches the documented algorithm: base64 HMAC-SHA256 over body+service+id+timestamp", () => {
-    // Computed once with `node -e` from the documented formula (reference §3.3), not by this module.
+    // Computed once with `node -e` from the documented formula (https://developer.arubanetworks.com/aruba-central/docs/using-alerts-with-webhooks), not by this module.
     const expected = "d9LsVqMQ/lTw8BJ0JyJ+Ux2F07BHml0DpNPhRZ09ky0=";
     expect(arubaSignature("token", body, delivery)).toBe(expected);
     expect(verifyArubaSignature(body, headersFor(expected), "token")).toEqual({

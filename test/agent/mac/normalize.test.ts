@@ -7,7 +7,7 @@ import {
 } from "../../../agent/mac/normalize.ts";
 
 describe("normalizeMac", () => {
-  // Formats from the real captures in wifi-vendors.md §4.6 and §5.
+  // Formats from the real captures in RFC 3580 §3.20–3.21, https://www.rfc-editor.org/rfc/rfc3580#section-3.21 and §5.
   it.each([
     ["aa:bb:cc:dd:ee:ff", "aa:bb:cc:dd:ee:ff"],
     ["AA:BB:CC:DD:EE:FF", "aa:bb:cc:dd:ee:ff"],
@@ -71,8 +71,9 @@ describe("isRandomizedMac", () => {
     "f262e79963c6",
     "2A-27-69-06-54-D7",
     "be-08-ce-fb-3f-f9",
-  ])("%s has the locally administered bit (wifi-vendors.md §5 captures)", (mac) =>
-    expect(isRandomizedMac(mac)).toBe(true),
+  ])(
+    "%s has the locally administered bit (https://source.android.com/docs/core/connect/wifi-mac-randomization-behavior captures)",
+    (mac) => expect(isRandomizedMac(mac)).toBe(true),
   );
 
   it.each([

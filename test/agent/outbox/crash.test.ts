@@ -1,5 +1,5 @@
 // kill -9 during appends: every messageId the child printed (after `append` returned) must be
-// there after reopening. This is invariant 6 of ARCHITECTURE.md at the storage layer.
+// there after reopening. This is invariant 6 of docs/architecture.md at the storage layer.
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterEach, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 // A stand-in for the venue's controller on 127.0.0.1 (the real Meraki cloud, UniFi console and
-// Aruba controller cannot run here). It follows the documented APIs (wifi-vendors.md §1.1, §1.2,
+// Aruba controller cannot run here). It follows the documented APIs (https://developer.cisco.com/meraki/captive-portal-api/click-through-api, §1.2,
 // §2.2, §3.2) and records every request it receives so tests can assert on exactly what the portal
 // sent. Credential checks go through `verifyCredential`, standing in for the controller's RADIUS
 // Access-Request to the agent.

@@ -1,7 +1,7 @@
 // Regenerates test/fixtures/radius/*.hex: runs FreeRADIUS radclient against a UDP socket that
 // records the first datagram and never answers. Run by hand (names limit it to those fixtures):
 //   npx node test/agent/radius/capture-fixtures.ts [name…]
-// Attribute sets follow wifi-vendors.md §4.6 (Meraki, Aruba Instant On, UniFi) and §4.9.
+// Attribute sets follow RFC 3580 §3.20–3.21, https://www.rfc-editor.org/rfc/rfc3580#section-3.21 (Meraki, Aruba Instant On, UniFi) and §4.9.
 import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { writeFileSync } from "node:fs";

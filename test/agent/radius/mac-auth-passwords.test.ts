@@ -11,7 +11,7 @@ const COMMON = [
   "F262E79963C6",
 ];
 
-describe("macAuthPasswordCandidates (wifi-vendors.md §4.6)", () => {
+describe("macAuthPasswordCandidates (RFC 3580 §3.20–3.21, https://www.rfc-editor.org/rfc/rfc3580#section-3.21)", () => {
   it.each([
     ["F2-62-E7-99-63-C6", COMMON.indexOf("F2-62-E7-99-63-C6")], // Meraki, Ruckus (RFC 3580)
     ["f262e79963c6", COMMON.indexOf("f262e79963c6")], // Aruba Instant On

@@ -14,7 +14,7 @@ const identifyMac = macIdentifier(KEY);
 const venue = { id: "venue-1", groupId: "venue-1" };
 const ctx = { nas: "nas-a", venue, receivedAt: new Date("2026-03-01T10:00:00Z"), identifyMac };
 
-describe("parseCalledStationId (wifi-vendors.md §4.6)", () => {
+describe("parseCalledStationId (RFC 3580 §3.20–3.21, https://www.rfc-editor.org/rfc/rfc3580#section-3.21)", () => {
   it.each<[string | undefined, object]>([
     ["5C-06-10-48-04-45:meraki", { apMac: "5c:06:10:48:04:45", ssid: "meraki" }],
     ["d015a6c274d0", { apMac: "d0:15:a6:c2:74:d0" }],

@@ -1,4 +1,4 @@
-// Identity converges through the real path (ARCHITECTURE.md "Identity converges", "No lost
+// Identity converges through the real path (docs/architecture.md "Identity converges", "No lost
 // update", "Replay"): 2,200 events over ~450 identifiers, sent concurrently in random order through
 // the Tracking API, Queue and consumer into the Durable Objects, for several seeds. The final
 // partition equals the reference union-find and every profile's traits equal their

@@ -1,4 +1,4 @@
-// Convergence of the pure pipeline (ARCHITECTURE.md "Identity converges" and "No lost update"):
+// Convergence of the pure pipeline (docs/architecture.md "Identity converges" and "No lost update"):
 // for events without limit conflicts, in any order, the final partition of identifiers into
 // profiles equals a reference union-find over co-occurring identifiers, and every trait holds its
 // last-writer-wins value (timestamp, then messageId). The Durable Object version of this test

@@ -1,5 +1,6 @@
-// Every worked example of Segment's identity-resolution docs, as summarized in
-// shared/reference/segment.md §3.2–§3.4, run through the whole pure pipeline
+// Every worked example of Segment's identity-resolution docs
+// (https://segment.com/docs/unify/identity-resolution/identity-resolution-settings/ and
+// https://segment.com/docs/unify/product-limits/), run through the whole pure pipeline
 // (extract → hash → resolve → apply) with Segment's default rules.
 import { beforeEach, describe, expect, it } from "vitest";
 import { importIdentitySecret, storedIdentifierFor } from "../../../worker/identity/hashing.ts";
@@ -22,7 +23,7 @@ const anon = (id: string) =>
 const email = async (raw: string) =>
   store.profileOf((await storedIdentifierFor(key, "users", "email", raw))!);
 
-describe("Segment flat matching (reference §3.2)", () => {
+describe("Segment flat matching (https://segment.com/docs/unify/identity-resolution/identity-resolution-settings/)", () => {
   it("flat matching 1: no profile matches any identifier, so a profile is created", async () => {
     const applied = await store.apply(
       message("identify", { userId: "u1", anonymousId: "a1", traits: { email: "u1@example.com" } }),
@@ -83,7 +84,7 @@ describe("Segment flat matching (reference §3.2)", () => {
   });
 });
 
-describe("Segment identity resolution settings (reference §3.3)", () => {
+describe("Segment identity resolution settings (https://segment.com/docs/unify/identity-resolution/identity-resolution-settings/)", () => {
   it("conflict resolution: {user_id abc123, email jane@} then {user_id abc456, email jane@} demotes the email and creates a new profile", async () => {
     await store.apply(
       message("identify", { userId: "abc123", traits: { email: "jane@example.com" } }),
@@ -185,7 +186,7 @@ describe("Segment identity resolution settings (reference §3.3)", () => {
   });
 });
 
-describe("Segment identity limits (reference §3.4)", () => {
+describe("Segment identity limits (https://segment.com/docs/unify/product-limits/)", () => {
   it("merges per profile are capped; past the cap, event resolution continues without the merge", async () => {
     const capped = new MemoryProfileStore(parseIdentitySettings({ maxMergesPerProfile: 2 }), key);
     await capped.apply(

@@ -1,4 +1,4 @@
-// Roles and permissions of the admin API. Three roles modelled on Segment's (segment.md §8.1):
+// Roles and permissions of the admin API. Three roles modelled on Segment's (https://segment.com/docs/segment-app/iam/roles/):
 // Admin ≈ Workspace Owner, Editor ≈ Source Admin + Tracking Plan Admin, Auditor ≈ read-only with
 // the audit trail; plus Segment's separate PII Access grant, which every role needs to read raw
 // PII. The matrix below is data: the README table and the authorization tests are generated

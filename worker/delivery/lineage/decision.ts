@@ -1,5 +1,5 @@
 // Why an event was or was not delivered to one destination. Refusals use Segment's discard reason
-// names from Delivery Overview ("Filtered at destination", segment.md §7.4), so an answer to "why
+// names from Delivery Overview ("Filtered at destination", https://segment.com/docs/connections/delivery-overview/), so an answer to "why
 // did destination X not get this event" reads the same as in Segment.
 
 /** Segment's "Filtered at destination" discard reasons that Foyer's privacy rules produce. */
@@ -14,7 +14,7 @@ export type DiscardReason = (typeof DISCARD_REASONS)[number];
  * which rule let the event through).
  */
 export const ALLOW_REASONS = [
-  /** No consent object and the space does not require one: no enforcement (segment.md §6.3). */
+  /** No consent object and the space does not require one: no enforcement (https://segment.com/docs/privacy/consent-management/). */
   "CONSENT_NOT_ENFORCED",
   /** The destination is mapped to no consent category: unmapped destinations receive everything. */
   "DESTINATION_NOT_MAPPED",

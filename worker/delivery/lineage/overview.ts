@@ -1,4 +1,4 @@
-// The delivery overview of one destination (segment.md §7.4, Delivery Overview / Event Delivery):
+// The delivery overview of one destination (https://segment.com/docs/connections/delivery-overview/, Delivery Overview / Event Delivery):
 // received, filtered with the reason, delivered, pending, retrying, failed (dead-lettered), retries made
 // and p95 latency from the edge's receipt to the destination's 2xx. Pure: built from ledger counts.
 import { FILTER_GROUP, type FilterReason } from "../destination-judge.ts";

@@ -163,7 +163,7 @@ export class SourceGate extends DurableObject<Env> {
     }
   }
 
-  /** Forgets messageIds older than the dedup window (at least 24 h, segment.md §1.8). */
+  /** Forgets messageIds older than the dedup window (at least 24 h, https://segment.com/docs/guides/duplicate-data/). */
   override async alarm(): Promise<void> {
     const hours = Math.max(24, Number(this.env.DEDUP_WINDOW_HOURS) || 48);
     this.ctx.storage.sql.exec("DELETE FROM seen WHERE at < ?", Date.now() - hours * HOUR_MS);

@@ -1,11 +1,11 @@
 // Event consent: whether one destination may receive one event, from the event's
-// `context.consent.categoryPreferences` and the integrations object (segment.md §6.3, §1.9).
+// `context.consent.categoryPreferences` and the integrations object (https://segment.com/docs/privacy/consent-management/, §1.9).
 // Rules, as Segment documents them:
 // - a destination mapped to categories receives only if ALL of them are `true`; unmapped ones
 //   receive everything;
 // - an empty `categoryPreferences` means every category is false;
 // - no consent object (or an empty one) means no enforcement — unless the space requires consent,
-//   then the event counts as "strictly necessary only" (Foyer's rule, ARCHITECTURE.md);
+//   then the event counts as "strictly necessary only" (Foyer's rule, docs/architecture.md);
 // - consent is evaluated before the integrations object, and an integrations `false` still blocks.
 import type { JsonObject, NormalizedMessage } from "../../message/message.ts";
 import type { ConsentSettings } from "./settings.ts";
@@ -54,7 +54,7 @@ function consentDecision(
     granted = (category) => necessary.has(category);
   } else {
     if (mapped.length === 0) return { allowed: true, reason: "DESTINATION_NOT_MAPPED" };
-    // A mapped category the consent manager did not send counts as false (segment.md §6.3).
+    // A mapped category the consent manager did not send counts as false (https://segment.com/docs/privacy/consent-management/).
     granted = (category) => ownValue(consent.preferences, category) === true;
   }
   const missing = mapped.filter((category) => !granted(category));
@@ -71,7 +71,7 @@ function consentDecision(
 }
 
 /**
- * The integrations object (segment.md §1.9): a destination's own key decides; without one, `All`
+ * The integrations object (https://segment.com/docs/guides/filtering-data/): a destination's own key decides; without one, `All`
  * does (default true). Objects carry options and count as enabled. Keys are case-sensitive.
  */
 export function integrationsAllow(integrations: JsonObject, destination: string): boolean {

@@ -1,7 +1,7 @@
 // Profile consent: what a person granted, per category, folded from `Segment Consent Preference
-// Updated` events and captive-portal logins (segment.md §6.3). Each category is a last-writer-wins
+// Updated` events and captive-portal logins (https://segment.com/docs/privacy/consent-management/). Each category is a last-writer-wins
 // register ordered by event timestamp, ties broken by messageId, so the result does not depend on
-// arrival order (the same rule as identity traits, ARCHITECTURE.md). A category never collected
+// arrival order (the same rule as identity traits, docs/architecture.md). A category never collected
 // counts as false, as Segment does on merge and in audiences.
 import type { NormalizedMessage } from "../../message/message.ts";
 import type { DeliveryDecision } from "../../delivery/lineage/decision.ts";

@@ -1,5 +1,5 @@
 // A space's consent configuration and its validator. Category ids follow Segment's rules
-// (segment.md §6.3, `src/privacy/consent-management/configure-consent-categories.md`): case-
+// (https://segment.com/docs/privacy/consent-management/, `src/privacy/consent-management/configure-consent-categories.md`): case-
 // sensitive, not starting with a number, shorter than 35 characters.
 import { PrivacyInputError, isRecord } from "../privacy-input-error.ts";
 

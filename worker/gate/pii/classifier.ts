@@ -1,5 +1,5 @@
 // Finds personal data in an event's traits, properties and context, by key and by value, the way
-// Segment's Privacy Portal matchers do (segment.md §6.1: key or value, Yellow/Red classes). Keys
+// Segment's Privacy Portal matchers do (https://segment.com/docs/privacy/portal/: key or value, Yellow/Red classes). Keys
 // are compared case- and format-insensitively (`firstName`, `first_name`, `First Name`). A key
 // match classifies its whole subtree (`traits.address` with street, city, …); elsewhere each
 // string is tested against the value patterns.

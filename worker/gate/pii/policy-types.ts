@@ -1,5 +1,5 @@
 // What a PII policy says: an action per field class, for the storage (archive and D1 event index)
-// and per destination. Raw PII, where kept at all, lives in the profile only (ARCHITECTURE.md,
+// and per destination. Raw PII, where kept at all, lives in the profile only (docs/architecture.md,
 // "Consent and PII"); the storage default is `hashed`.
 import type { PiiClass } from "./classifier.ts";
 import type { PhoneFormat } from "./hash-form.ts";

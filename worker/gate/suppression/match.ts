@@ -1,5 +1,6 @@
-// Suppression at the edge: a suppressed subject's events are answered 200 and dropped (segment.md
-// §6.2: "blocked at the API", not archived, not sent on). The suppression list holds keyed hashes
+// Suppression at the edge: a suppressed subject's events are answered 200 and dropped
+// (https://segment.com/docs/privacy/user-deletion-and-suppression/: "blocked at the API"), not
+// archived, not sent on. The suppression list holds keyed hashes
 // `HMAC-SHA256(space key, SUBJECT_TYPE + ":" + normalized value)` (RFC 2104), never the ids or
 // emails themselves, so the list is useless to anyone without the space's key.
 import { toHex } from "../../platform/digest.ts";

@@ -1,4 +1,4 @@
-// The regulation model: Segment's deletion and suppression requests (segment.md §6.2; Public API
+// The regulation model: Segment's deletion and suppression requests (https://segment.com/docs/privacy/user-deletion-and-suppression/; Public API
 // `createWorkspaceRegulationV1Input`: `{regulationType, subjectType, subjectIds}`). Foyer's subject
 // types are user id, anonymous id and email; up to 5,000 subjects per request, as Segment allows.
 import { PrivacyInputError, isRecord } from "../../gate/privacy-input-error.ts";

@@ -1,5 +1,5 @@
 // What each regulation type does, as ordered steps, and how a regulation's status follows from
-// its steps' outcomes (Segment's statuses, segment.md §6.2). The runner (Durable Object, queue) only
+// its steps' outcomes (Segment's statuses, https://segment.com/docs/privacy/user-deletion-and-suppression/). The runner (Durable Object, queue) only
 // performs steps and reports events; every transition rule lives here.
 import type { RegulationType } from "./model.ts";
 

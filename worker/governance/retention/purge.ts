@@ -1,5 +1,5 @@
 // Retention: events older than their retention (default 90 days, counted from receipt as Segment
-// counts it, segment.md §8.3) leave D1, the R2 archive and the profiles' event history. A source's
+// counts it, https://segment.com/docs/privacy/data-retention-policy/) leave D1, the R2 archive and the profiles' event history. A source's
 // own retention applies, capped by its space's when the space sets one. Run by the cron handler
 // with the scheduled time as "now", so tests control the clock. Work is done in bounded slices.
 // The same cron wakes the runners of regulations that are still open (a safety net for alarms)

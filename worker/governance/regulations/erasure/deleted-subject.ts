@@ -12,7 +12,7 @@ export interface DeletedSubjects {
   emails: readonly string[];
 }
 
-/** Bounds the walk over one event (an archived event is at most 32 KB, segment.md §1.6). */
+/** Bounds the walk over one event (an archived event is at most 32 KB, https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#max-request-size). */
 const MAX_DEPTH = 32;
 
 function containsAny(value: JsonValue, needles: ReadonlySet<string>, depth: number): boolean {
