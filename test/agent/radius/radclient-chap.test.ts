@@ -1,28 +1,23 @@
 // CHAP Access-Requests from the real FreeRADIUS radclient (Debian freeradius-utils): an input line
 // `CHAP-Password = "…"` makes radclient compute the CHAP response itself (RFC 2865 §2.2).
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hashMac } from "../../../agent/mac/hash.ts";
 import {
   SECRET,
   VENUE_KEY,
   hasRadclient,
   radclient,
-  startHarness,
+  GUEST_MAC,
+  GUEST_STATION,
+  harnessPerTest,
   type Harness,
 } from "./radius-harness.ts";
 
 let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+harnessPerTest((harness) => (h = harness));
 
-const GUEST_MAC = "F2-62-E7-99-63-C6";
 const chap = (user: string, password: string, extra = "Message-Authenticator = 0x00\n") =>
-  `User-Name = "${user}"\nCHAP-Password = "${password}"\nCalling-Station-Id = "${GUEST_MAC}"\n` +
-  `Called-Station-Id = "D0-15-A6-C2-74-D0:Guest WiFi"\nNAS-Identifier = "venue-01"\n${extra}`;
+  `User-Name = "${user}"\nCHAP-Password = "${password}"\n` + GUEST_STATION + `${extra}`;
 
 /** The attribute names of the reply radclient received, in order. */
 function replyAttributes(stdout: string, code: string): string[] {

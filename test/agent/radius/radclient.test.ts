@@ -1,30 +1,29 @@
 // The agent's RADIUS server against the real FreeRADIUS radclient (Debian freeradius-utils).
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hashMac } from "../../../agent/mac/hash.ts";
 import {
   SECRET,
   VENUE_KEY,
   hasRadclient,
   radclient,
+  GUEST_MAC,
+  GUEST_STATION,
+  harnessPerTest,
   startHarness,
   type Harness,
 } from "./radius-harness.ts";
 
 let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+harnessPerTest((harness) => (h = harness));
 
-const GUEST_MAC = "F2-62-E7-99-63-C6";
 const access = (user: string, password: string, ma = true) =>
-  `User-Name = "${user}"\nUser-Password = "${password}"\nCalling-Station-Id = "${GUEST_MAC}"\n` +
-  `Called-Station-Id = "D0-15-A6-C2-74-D0:Guest WiFi"\nNAS-Identifier = "venue-01"\n${ma ? "Message-Authenticator = 0x00\n" : ""}`;
+  `User-Name = "${user}"\nUser-Password = "${password}"\n` +
+  GUEST_STATION +
+  `${ma ? "Message-Authenticator = 0x00\n" : ""}`;
 const acct = (status: string, extra = "") =>
-  `Acct-Status-Type = ${status}\nAcct-Session-Id = "5e6792ce00000006"\nCalling-Station-Id = "${GUEST_MAC}"\n` +
-  `Called-Station-Id = "D0-15-A6-C2-74-D0:Guest WiFi"\nNAS-Identifier = "venue-01"\n${extra}`;
+  `Acct-Status-Type = ${status}\nAcct-Session-Id = "5e6792ce00000006"\n` +
+  GUEST_STATION +
+  `${extra}`;
 
 describe.skipIf(!hasRadclient)("RADIUS with radclient", () => {
   it("accepts a portal credential once, with Message-Authenticator first and the configured reply", async () => {
@@ -90,11 +89,14 @@ describe.skipIf(!hasRadclient)("RADIUS with radclient", () => {
   });
 
   it("answers without Message-Authenticator when not required", async () => {
-    await h.close();
-    h = await startHarness({ requireMessageAuthenticator: false });
-    const c = h.credentials.issue(null, 600);
-    const r = await radclient(h.ports.auth, "auth", access(c.username, c.password, false));
-    expect(r.stdout).toContain("Received Access-Accept");
+    const lenient = await startHarness({ requireMessageAuthenticator: false });
+    try {
+      const c = lenient.credentials.issue(null, 600);
+      const r = await radclient(lenient.ports.auth, "auth", access(c.username, c.password, false));
+      expect(r.stdout).toContain("Received Access-Accept");
+    } finally {
+      await lenient.close();
+    }
   });
 
   it("drops packets signed with a wrong secret, on both ports, and records nothing", async () => {

@@ -1,6 +1,7 @@
 // A real RADIUS server on 127.0.0.1 (ephemeral ports) with a real SQLite outbox in a temp dir, a
 // JSON log captured to memory, and helpers to drive it with FreeRADIUS radclient.
 import { spawn, spawnSync } from "node:child_process";
+import { afterEach, beforeEach } from "vitest";
 import path from "node:path";
 import type { OutboxMessage } from "../../../agent/controllers/deps.ts";
 import { createJsonLog } from "../../../agent/log/json-log.ts";
@@ -114,3 +115,28 @@ export function radclient(
     child.stdin.end(attributes);
   });
 }
+
+/**
+ * A fresh harness before each test of the file, closed after it; `use` receives each one (the
+ * suites keep it in a `let h`).
+ */
+export function harnessPerTest(
+  use: (harness: Harness) => void,
+  options: Partial<RadiusServerOptions> = {},
+): void {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await startHarness(options);
+    use(current);
+  });
+  afterEach(async () => {
+    await current?.close();
+  });
+}
+
+/** The guest device every request of the radclient suites comes from. */
+export const GUEST_MAC = "F2-62-E7-99-63-C6";
+/** The station attributes those requests carry: guest MAC, AP MAC with SSID, NAS. */
+export const GUEST_STATION =
+  `Calling-Station-Id = "${GUEST_MAC}"\n` +
+  `Called-Station-Id = "D0-15-A6-C2-74-D0:Guest WiFi"\nNAS-Identifier = "venue-01"\n`;

@@ -108,23 +108,6 @@ describe("amplitude destination", () => {
     });
   });
 
-  it("refuses calls it cannot send, without any request", async () => {
-    const { ctx, requests } = recordingContext([ingested]);
-    expect(
-      (await amplitudeDestination.send(orderCompleted({ type: "alias" }), settings, ctx)).error,
-    ).toMatch(/^UNSUPPORTED_EVENT_TYPE/);
-    expect(
-      (
-        await amplitudeDestination.send(
-          orderCompleted({ userId: undefined, anonymousId: undefined }),
-          settings,
-          ctx,
-        )
-      ).error,
-    ).toMatch(/^MISSING_IDENTIFIER/);
-    expect(requests).toHaveLength(0);
-  });
-
   it("deletes a user through the User Privacy API with Basic auth", async () => {
     const { ctx, requests } = recordingContext([json({ day: "2026-01-16", amplitude_ids: [] })]);
     expect(

@@ -149,21 +149,8 @@ describe("braze destination", () => {
     );
   });
 
-  it("refuses page calls and bad settings", async () => {
-    const { ctx, requests } = recordingContext([success]);
-    expect(
-      (await brazeDestination.send(orderCompleted({ type: "page" }), settings, ctx)).error,
-    ).toMatch(/^UNSUPPORTED_EVENT_TYPE/);
-    expect(
-      (
-        await brazeDestination.send(
-          orderCompleted({ userId: undefined, anonymousId: undefined }),
-          settings,
-          ctx,
-        )
-      ).error,
-    ).toMatch(/^MISSING_IDENTIFIER/);
-    expect(requests).toHaveLength(0);
+  // Page calls and events without an identifier: the adapter contract (adapter-contract.test.ts).
+  it("refuses bad settings", () => {
     for (const bad of [
       { apiKey: "k", restEndpoint: "https://evil.example.com" },
       { apiKey: "k", restEndpoint: "http://rest.iad-01.braze.com" },
