@@ -3,10 +3,9 @@
 // in; every request it answered must reach the edge after a restart on the same outbox, and once
 // the NAS resends what went unanswered the edge holds exactly 10,000 distinct events. (b) The edge
 // goes away for a while; the agent keeps answering, and after the edge returns nothing is missing.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   EVENT_OF,
   accountingPackets,
@@ -16,18 +15,12 @@ import {
 import { hasRadclient, runRadclient } from "../bench/agent-radclient.ts";
 import {
   restartVenueEdge,
-  startVenueEdge,
   storedCounts,
   storedSessionEvents,
   waitForCounts,
-  type VenueEdge,
 } from "./agent-edge.ts";
-import {
-  startAgentChild,
-  type AgentChild,
-  type AgentSettings,
-  type AgentStatusDocument,
-} from "./agent-process.ts";
+import { startAgentChild, type AgentChild, type AgentStatusDocument } from "./agent-process.ts";
+import { venueStackPerSuite, warnWithoutRadclient, type VenueStack } from "./venue-stack.ts";
 
 const VENUE_KEY = "e2e-durability-venue-key";
 const RADIUS_SECRET = "e2e-durability-secret";
@@ -37,15 +30,9 @@ const STORE_TIMEOUT_MS = 90_000;
 // edge, and thousands of them would make this test about identity throughput, not durability.
 const GUESTS = 20;
 
-if (!hasRadclient)
-  console.warn(
-    "radclient not found: install the Debian package freeradius-utils to run test/e2e/agent-durability.test.ts",
-  );
+warnWithoutRadclient("test/e2e/agent-durability.test.ts");
 
-let dir: string;
-let venue: VenueEdge | undefined;
-let agent: AgentChild | undefined;
-let settings: AgentSettings;
+let stack: VenueStack;
 
 /** Sends `packets` with radclient; resolves with the indexes the agent acknowledged. */
 async function send(
@@ -54,10 +41,10 @@ async function send(
   onReply?: (tag: number) => void,
   signal?: AbortSignal,
 ): Promise<Set<number>> {
-  const file = path.join(dir, `${name}.txt`);
+  const file = path.join(stack.dir, `${name}.txt`);
   await writeFile(file, radclientFile(packets));
   const run = await runRadclient({
-    port: agent!.ports.radiusAcct,
+    port: stack.agent.ports.radiusAcct,
     secret: RADIUS_SECRET,
     file,
     parallel: 32,
@@ -74,7 +61,7 @@ async function send(
 async function storedIndexes(packets: readonly AccountingPacket[]): Promise<Set<number>> {
   const byKey = new Map(packets.map((p) => [`${p.sessionId}|${EVENT_OF[p.status]}`, p.index]));
   const found = new Set<number>();
-  for (const e of await storedSessionEvents(venue!)) {
+  for (const e of await storedSessionEvents(stack.venue)) {
     const index = byKey.get(`${e.sessionId}|${e.event}`);
     if (index !== undefined) found.add(index);
   }
@@ -82,26 +69,14 @@ async function storedIndexes(packets: readonly AccountingPacket[]): Promise<Set<
 }
 
 describe.skipIf(!hasRadclient)("agent durability with a real edge", () => {
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "foyer-e2e-agent-durability-"));
-    venue = await startVenueEdge(path.join(dir, "edge"));
-    settings = {
-      dir,
-      edgeUrl: venue.edge.url,
-      writeKey: venue.writeKey,
-      venueKey: VENUE_KEY,
-      radiusSecret: RADIUS_SECRET,
-      synchronous: "full",
-    };
-    agent = await startAgentChild(settings);
-    // Later starts reuse these ports: the NAS keeps sending to the same address.
-    settings.ports = agent.ports;
+  stack = venueStackPerSuite("agent-durability", {
+    venueKey: VENUE_KEY,
+    radiusSecret: RADIUS_SECRET,
+    synchronous: "full",
   });
-
-  afterAll(async () => {
-    await agent?.stop();
-    await venue?.edge.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+  // Later starts reuse these ports: the NAS keeps sending to the same address.
+  beforeAll(() => {
+    stack.settings.ports = stack.agent.ports;
   });
 
   it("kill -9 during 10,000 accounting requests: every answered one arrives, none twice", async () => {
@@ -120,7 +95,7 @@ describe.skipIf(!hasRadclient)("agent durability with a real edge", () => {
       packets,
       "flood",
       () => {
-        if (++replies === KILL_AFTER_ACKS) killing = agent!.kill9();
+        if (++replies === KILL_AFTER_ACKS) killing = stack.agent.kill9();
       },
       abort.signal,
     );
@@ -130,9 +105,9 @@ describe.skipIf(!hasRadclient)("agent durability with a real edge", () => {
     expect(acked.size).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
     expect(acked.size).toBeLessThan(packets.length);
 
-    agent = await startAgentChild(settings);
-    await waitForCounts(venue!, (c) => c.rows >= acked.size, STORE_TIMEOUT_MS);
-    await waitForDrain(agent);
+    stack.agent = await startAgentChild(stack.settings);
+    await waitForCounts(stack.venue, (c) => c.rows >= acked.size, STORE_TIMEOUT_MS);
+    await waitForDrain(stack.agent);
     const afterRestart = await storedIndexes(packets);
     expect([...acked].filter((i) => !afterRestart.has(i))).toEqual([]);
 
@@ -142,7 +117,7 @@ describe.skipIf(!hasRadclient)("agent durability with a real edge", () => {
     expect(resent.size).toBe(unanswered.length);
 
     const counts = await waitForCounts(
-      venue!,
+      stack.venue,
       (c) => c.rows >= packets.length && c.archived >= packets.length,
       STORE_TIMEOUT_MS,
     );
@@ -155,8 +130,8 @@ describe.skipIf(!hasRadclient)("agent durability with a real edge", () => {
   }, 240_000);
 
   it("the edge stops for a while: the agent keeps answering and delivers everything after", async () => {
-    const before = await storedCounts(venue!);
-    await venue!.edge.stop();
+    const before = await storedCounts(stack.venue);
+    await stack.venue.edge.stop();
     const packets = accountingPackets({
       sessions: 500,
       runTag: 0xb2,
@@ -166,31 +141,35 @@ describe.skipIf(!hasRadclient)("agent durability with a real edge", () => {
     const acked = await send(packets, "offline");
     expect(acked.size).toBe(packets.length);
     // The uplink has tried and failed (connection refused) while the edge is gone.
-    const offline = await waitForStatus(agent!, (s) => s.uplink.lastResult?.status === null);
+    const offline = await waitForStatus(stack.agent, (s) => s.uplink.lastResult?.status === null);
     expect(offline.uplink.lastResult).toMatchObject({ ok: false, status: null });
     expect(offline.outbox.depth).toBe(packets.length);
 
-    venue = await restartVenueEdge(venue!);
+    stack.venue = await restartVenueEdge(stack.venue);
     // Guests keep connecting after the edge is back: a few new sessions every round, each
     // answered by the agent, until the edge holds everything (bounded by the round count).
     const trickle: AccountingPacket[] = [];
-    let counts = await storedCounts(venue);
+    let counts = await storedCounts(stack.venue);
     for (let round = 0; round < 40; round++) {
       if (counts.rows >= before.rows + packets.length + trickle.length) break;
       const fresh = accountingPackets({ sessions: 5, runTag: 0xc0 + round, statuses: ["Start"] });
       expect((await send(fresh, `trickle-${round}`)).size).toBe(fresh.length);
       trickle.push(...fresh);
       counts = await waitForCounts(
-        venue,
+        stack.venue,
         (c) => c.rows >= before.rows + packets.length + trickle.length,
         3_000,
       );
     }
     const total = before.rows + packets.length + trickle.length;
-    counts = await waitForCounts(venue, (c) => c.rows >= total && c.archived >= total, 30_000);
+    counts = await waitForCounts(
+      stack.venue,
+      (c) => c.rows >= total && c.archived >= total,
+      30_000,
+    );
     expect(counts).toEqual({ rows: total, distinctMessageIds: total, archived: total });
     expect((await storedIndexes(packets)).size).toBe(packets.length);
-    await waitForDrain(agent!);
+    await waitForDrain(stack.agent);
   }, 180_000);
 });
 

@@ -1,10 +1,9 @@
 // End to end (issue 5, "Tests with real peers"): FreeRADIUS radclient → the agent process
 // (`node agent/main.ts start`) → Foyer's edge under wrangler's local runtime → D1 and the R2
 // archive. Guest MACs arrive in every vendor spelling; only their keyed hashes may leave the agent.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hashMac } from "../../agent/mac/hash.ts";
 import {
   EVENT_OF,
@@ -14,14 +13,8 @@ import {
   radclientFile,
 } from "../bench/agent-accounting-load.ts";
 import { hasRadclient, runRadclient } from "../bench/agent-radclient.ts";
-import {
-  archiveTexts,
-  startVenueEdge,
-  storedSessionEvents,
-  waitForCounts,
-  type VenueEdge,
-} from "./agent-edge.ts";
-import { startAgentChild, type AgentChild } from "./agent-process.ts";
+import { archiveTexts, storedSessionEvents, waitForCounts } from "./agent-edge.ts";
+import { venueStackPerSuite, warnWithoutRadclient } from "./venue-stack.ts";
 
 const VENUE_KEY = "e2e-radius-venue-key";
 const RADIUS_SECRET = "e2e-radius-secret";
@@ -29,41 +22,21 @@ const SESSIONS = 7; // one per MAC spelling in macFormats
 const RUN_TAG = 0x51;
 const STORE_TIMEOUT_MS = 60_000;
 
-if (!hasRadclient)
-  console.warn(
-    "radclient not found: install the Debian package freeradius-utils to run test/e2e/agent-radius.test.ts",
-  );
-
-let dir: string;
-let venue: VenueEdge | undefined;
-let agent: AgentChild | undefined;
+warnWithoutRadclient("test/e2e/agent-radius.test.ts");
 
 describe.skipIf(!hasRadclient)("radclient accounting → agent → edge", () => {
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "foyer-e2e-agent-radius-"));
-    venue = await startVenueEdge(path.join(dir, "edge"));
-    agent = await startAgentChild({
-      dir,
-      edgeUrl: venue.edge.url,
-      writeKey: venue.writeKey,
-      venueKey: VENUE_KEY,
-      radiusSecret: RADIUS_SECRET,
-    });
-  });
-
-  afterAll(async () => {
-    await agent?.stop();
-    await venue?.edge.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+  const stack = venueStackPerSuite("agent-radius", {
+    venueKey: VENUE_KEY,
+    radiusSecret: RADIUS_SECRET,
   });
 
   it("stores start / interim / stop of every session once, with hashed MACs only", async () => {
-    const { edge } = venue!;
+    const { edge } = stack.venue;
     const packets = accountingPackets({ sessions: SESSIONS, runTag: RUN_TAG });
-    const file = path.join(dir, "accounting.txt");
+    const file = path.join(stack.dir, "accounting.txt");
     await writeFile(file, radclientFile(packets));
     const run = await runRadclient({
-      port: agent!.ports.radiusAcct,
+      port: stack.agent.ports.radiusAcct,
       secret: RADIUS_SECRET,
       file,
       parallel: 4,
@@ -74,7 +47,7 @@ describe.skipIf(!hasRadclient)("radclient accounting → agent → edge", () => 
     expect(run.replies.sort((a, b) => a - b)).toEqual(packets.map((p) => p.index));
 
     const counts = await waitForCounts(
-      venue!,
+      stack.venue,
       (c) => c.rows >= packets.length && c.archived >= packets.length,
       STORE_TIMEOUT_MS,
     );
@@ -84,7 +57,7 @@ describe.skipIf(!hasRadclient)("radclient accounting → agent → edge", () => 
       archived: packets.length,
     });
 
-    const stored = await storedSessionEvents(venue!);
+    const stored = await storedSessionEvents(stack.venue);
     for (const packet of packets) {
       const event = stored.find(
         (e) => e.sessionId === packet.sessionId && e.event === EVENT_OF[packet.status],
@@ -109,9 +82,9 @@ describe.skipIf(!hasRadclient)("radclient accounting → agent → edge", () => 
     ]);
 
     // No raw MAC, in any spelling, in D1, the R2 archive or the agent's log.
-    const archive = await archiveTexts(venue!);
+    const archive = await archiveTexts(stack.venue);
     expect(archive.join("").split("\n").filter(Boolean)).toHaveLength(packets.length);
-    const everything = [...stored.map((e) => e.body), ...archive, ...agent!.lines]
+    const everything = [...stored.map((e) => e.body), ...archive, ...stack.agent.lines]
       .join("\n")
       .toLowerCase();
     const raw = new Set<string>();
@@ -131,9 +104,9 @@ describe.skipIf(!hasRadclient)("radclient accounting → agent → edge", () => 
 
   it("acknowledges a resent file again but stores nothing twice", async () => {
     const packets = accountingPackets({ sessions: SESSIONS, runTag: RUN_TAG });
-    const file = path.join(dir, "accounting.txt");
+    const file = path.join(stack.dir, "accounting.txt");
     const run = await runRadclient({
-      port: agent!.ports.radiusAcct,
+      port: stack.agent.ports.radiusAcct,
       secret: RADIUS_SECRET,
       file,
       parallel: 4,
@@ -141,20 +114,20 @@ describe.skipIf(!hasRadclient)("radclient accounting → agent → edge", () => 
       tagged: true,
     });
     expect(run.replies).toHaveLength(packets.length);
-    const status = await agent!.status();
+    const status = await stack.agent.status();
     expect(status.outbox.depth).toBe(0);
     expect(status.outbox.parked).toBe(0);
-    const counts = await waitForCounts(venue!, () => false, 2_000);
+    const counts = await waitForCounts(stack.venue, () => false, 2_000);
     expect(counts.rows).toBe(packets.length);
     expect(counts.archived).toBe(packets.length);
   });
 
   it("drops accounting signed with a wrong secret: no reply, nothing stored", async () => {
     const packets = accountingPackets({ sessions: 2, runTag: RUN_TAG + 1 });
-    const file = path.join(dir, "forged.txt");
+    const file = path.join(stack.dir, "forged.txt");
     await writeFile(file, radclientFile(packets));
     const run = await runRadclient({
-      port: agent!.ports.radiusAcct,
+      port: stack.agent.ports.radiusAcct,
       secret: "not-the-nas-secret",
       file,
       // All in flight at once: radclient gives up on the rest after the first unanswered window.
@@ -165,10 +138,10 @@ describe.skipIf(!hasRadclient)("radclient accounting → agent → edge", () => 
     });
     expect(run.replies).toEqual([]);
     expect(run.accepted).toBe(0);
-    const status = await agent!.status();
+    const status = await stack.agent.status();
     expect(status.counters["radius.acct.bad_authenticator"]).toBe(packets.length);
     expect(status.outbox.depth).toBe(0);
-    const stored = await storedSessionEvents(venue!);
+    const stored = await storedSessionEvents(stack.venue);
     expect(stored.filter((e) => e.sessionId.startsWith(`e2e-${RUN_TAG + 1}-`))).toEqual([]);
   });
 });
