@@ -13,6 +13,7 @@ import {
   storedEventually,
   track,
   expectNoneOf,
+  profileApiToken,
 } from "../support.ts";
 
 const expectNoRaw = (where: string, text: string) => expectNoneOf(corpus.raw, where, text);
@@ -39,11 +40,7 @@ describe("the PII corpus through /v1/batch", () => {
     });
     for (const key of keys) expectNoRaw(`R2 ${key}`, await (await env.ARCHIVE.get(key))!.text());
 
-    const { accessToken } = await admin<{ accessToken: { token: string } }>(
-      "POST",
-      `/spaces/${s.spaceId}/access-tokens`,
-      { name: "t" },
-    );
+    const accessToken = { token: await profileApiToken(s.spaceId) };
     const history = await eventually(async () => {
       const r = await call(
         `/v1/spaces/${s.spaceId}/collections/users/profiles/user_id:u-corpus/events`,

@@ -10,6 +10,7 @@ import {
   newSource,
   storedEventually,
   track,
+  profileApiToken,
 } from "../support.ts";
 
 async function storedBody(sourceId: string): Promise<Record<string, unknown>> {
@@ -68,11 +69,7 @@ describe("privacy at the edge", () => {
       expect(archived).not.toContain(raw);
     }
     expect(body).toMatch(/"email":"[0-9a-f]{64}"/);
-    const { accessToken } = await admin<{ accessToken: { token: string } }>(
-      "POST",
-      `/spaces/${s.spaceId}/access-tokens`,
-      { name: "t" },
-    );
+    const accessToken = { token: await profileApiToken(s.spaceId) };
     const traits = await eventually(async () => {
       const res = await call(
         `/v1/spaces/${s.spaceId}/collections/users/profiles/user_id:u-pii/traits`,

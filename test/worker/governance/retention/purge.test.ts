@@ -1,8 +1,6 @@
 // Retention with a controlled clock: the cron handler's scheduled time is "now".
-import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../../../worker/index.ts";
 import {
   admin,
   archivedObjects,
@@ -11,12 +9,7 @@ import {
   storedEventually,
   track,
 } from "../../support.ts";
-
-const DAY = 86_400_000;
-
-async function runCron(at: number): Promise<void> {
-  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "17 * * * *" }), env);
-}
+import { DAY, runCron } from "./cron.ts";
 
 describe("retention purge", () => {
   it("removes events and archive objects past each source's retention, and nothing else", async () => {

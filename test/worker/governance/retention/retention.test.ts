@@ -1,10 +1,9 @@
 // Per-space and per-source retention with a controlled clock (the cron's scheduled time): D1,
 // the R2 archive and the profiles' event history lose what is past retention and keep the rest;
 // consent events stay as proof of consent.
-import { createScheduledController, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../../../worker/index.ts";
 import {
   effectiveRetentionDays,
   purgeExpired,
@@ -22,12 +21,7 @@ import {
   track,
 } from "../../support.ts";
 import { profileStub } from "../../../../worker/profiles/profile-name.ts";
-
-const DAY = 86_400_000;
-
-async function runCron(at: number): Promise<void> {
-  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "17 * * * *" }), env);
-}
+import { DAY, runCron } from "./cron.ts";
 
 async function historyOf(spaceId: string, userId: string): Promise<string[]> {
   const graph = env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(spaceId));
