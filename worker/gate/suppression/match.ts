@@ -6,7 +6,7 @@
 import { toHex } from "../../platform/digest.ts";
 import type { NormalizedMessage } from "../../message/message.ts";
 import { PrivacyInputError, isRecord } from "../privacy-input-error.ts";
-import { normalizeSubject, type SubjectType } from "../../governance/regulations/model.ts";
+import { normalizeSubject, type SubjectType } from "../../message/subject.ts";
 
 /** RFC 2104 §3: a key shorter than the hash output (32 bytes) weakens HMAC-SHA256. */
 export const MIN_SUPPRESSION_KEY_BYTES = 32;

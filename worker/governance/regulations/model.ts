@@ -2,7 +2,7 @@
 // `createWorkspaceRegulationV1Input`: `{regulationType, subjectType, subjectIds}`). Foyer's subject
 // types are user id, anonymous id and email; up to 5,000 subjects per request, as Segment allows.
 import { PrivacyInputError, isRecord } from "../../gate/privacy-input-error.ts";
-import { normalizeEmail } from "../../message/contact.ts";
+import { SUBJECT_TYPES, normalizeSubject, type SubjectType } from "../../message/subject.ts";
 
 export const REGULATION_TYPES = [
   "SUPPRESS_ONLY",
@@ -14,8 +14,7 @@ export const REGULATION_TYPES = [
 ] as const;
 export type RegulationType = (typeof REGULATION_TYPES)[number];
 
-export const SUBJECT_TYPES = ["USER_ID", "ANONYMOUS_ID", "EMAIL"] as const;
-export type SubjectType = (typeof SUBJECT_TYPES)[number];
+export { SUBJECT_TYPES, normalizeSubject, type SubjectType } from "../../message/subject.ts";
 
 /** Segment: "up to 5,000 userIds per call". */
 export const MAX_SUBJECTS = 5_000;
@@ -27,17 +26,6 @@ export interface RegulationRequest {
   subjectType: SubjectType;
   /** Distinct subjects; emails trimmed and lower-cased. */
   subjectIds: string[];
-}
-
-/**
- * Normalizes one subject: emails by the one contact normalizer (worker/message/contact.ts), the form
- * identity hashes; ids as sent.
- */
-export function normalizeSubject(type: SubjectType, value: string): string | undefined {
-  if (type !== "EMAIL") return value;
-  if (value.trim().length > 254) return undefined;
-  const email = normalizeEmail(value);
-  return email.ok ? email.value : undefined;
 }
 
 /**
