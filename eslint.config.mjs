@@ -2,6 +2,120 @@
 // which matter most in the worker (a dropped promise is a dropped event) and the agent.
 import tseslint from "typescript-eslint";
 
+// The worker's rooms, in the order an event passes them (docs/architecture.md). Each room lists
+// the rooms it may not import: imports point down the flow, and nothing on the data path reaches
+// up into the control plane (admin/, governance/ where it is already clean).
+const ROOMS = [
+  "message",
+  "platform",
+  "ingest",
+  "gate",
+  "pipeline",
+  "archive",
+  "identity",
+  "profiles",
+  "activation",
+  "delivery",
+  "destinations",
+  "governance",
+  "admin",
+  "sources",
+  "debugger",
+];
+const FORBIDDEN = {
+  message: ROOMS.filter((r) => r !== "message"),
+  platform: ROOMS.filter((r) => !["platform", "message"].includes(r)),
+  // gate reads the source snapshot type (sources/types.ts).
+  gate: ROOMS.filter((r) => !["gate", "message", "platform", "sources"].includes(r)),
+  destinations: ROOMS.filter((r) => !["destinations", "message", "platform"].includes(r)),
+  delivery: [
+    "ingest",
+    "pipeline",
+    "archive",
+    "identity",
+    "profiles",
+    "activation",
+    "governance",
+    "admin",
+    "debugger",
+  ],
+  activation: [
+    "ingest",
+    "pipeline",
+    "archive",
+    "identity",
+    "profiles",
+    "governance",
+    "admin",
+    "debugger",
+  ],
+  ingest: [
+    "pipeline",
+    "archive",
+    "identity",
+    "profiles",
+    "activation",
+    "delivery",
+    "destinations",
+    "governance",
+    "admin",
+    "debugger",
+  ],
+  archive: [
+    "ingest",
+    "pipeline",
+    "identity",
+    "profiles",
+    "activation",
+    "delivery",
+    "destinations",
+    "governance",
+    "admin",
+    "debugger",
+  ],
+  pipeline: ["admin", "governance", "ingest"],
+  // The IdentityGraph and ProfileObject still host regulation work (governance/): a known arrow.
+  identity: ["admin", "ingest", "pipeline", "activation", "delivery", "destinations"],
+  profiles: ["admin", "ingest", "pipeline"],
+  sources: ROOMS.filter((r) => !["sources", "platform", "message"].includes(r)),
+  debugger: ["admin", "governance", "ingest", "pipeline"],
+};
+const ZOD = {
+  name: "zod",
+  message: "import { z } from worker/message/zod.ts (configured jitless once)",
+};
+
+/** One no-restricted-imports block per room (a file gets one block: flat config does not merge). */
+function roomBoundaries() {
+  const blocks = [
+    {
+      files: ["worker/**"],
+      ignores: ["worker/message/zod.ts"],
+      rules: { "no-restricted-imports": ["error", { paths: [ZOD] }] },
+    },
+  ];
+  for (const [room, forbidden] of Object.entries(FORBIDDEN)) {
+    const patterns = [
+      {
+        regex: `^(\\.\\./)+(${forbidden.join("|")})/`,
+        message: `worker/${room} may not import these rooms (eslint.config.mjs ROOMS)`,
+      },
+    ];
+    // The Segment model is shared with the portal: keep it runtime-free.
+    if (room === "message")
+      patterns.push({
+        group: ["node:*", "cloudflare:*", "hono", "hono/*"],
+        message: "runtime-free",
+      });
+    blocks.push({
+      files: [`worker/${room}/**`],
+      ...(room === "message" ? { ignores: ["worker/message/zod.ts"] } : {}),
+      rules: { "no-restricted-imports": ["error", { paths: [ZOD], patterns }] },
+    });
+  }
+  return blocks;
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -38,25 +152,5 @@ export default tseslint.config(
     rules: { "no-console": "off" },
   },
   { files: ["**/*.mjs"], ...tseslint.configs.disableTypeChecked },
-  {
-    // zod is configured once (jitless: workerd forbids code generation) in worker/message/zod.ts.
-    files: ["worker/**"],
-    ignores: ["worker/message/zod.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        { paths: [{ name: "zod", message: "import { z } from worker/message/zod.ts" }] },
-      ],
-    },
-  },
-  {
-    // The Segment model is shared by the worker, the agent and the portal: keep it runtime-free.
-    files: ["worker/message/**"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        { patterns: ["node:*", "cloudflare:*", "hono", "hono/*"] },
-      ],
-    },
-  },
+  ...roomBoundaries(),
 );

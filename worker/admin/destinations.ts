@@ -15,7 +15,7 @@ import { ApiError } from "../errors.ts";
 import { getSpace } from "../sources/repository.ts";
 import { activationAdmin } from "./activation.ts";
 import { parseBody, readJson, readJsonOrEmpty } from "./validate.ts";
-import { assertRawAllowed, newlyRaw } from "../gate/pii/raw-grant.ts";
+import { assertRawAllowed, newlyRaw } from "./auth/raw-grant.ts";
 import { DEFAULT_PII_POLICY } from "../gate/pii/policy-types.ts";
 import { principalOf, type AdminEnv } from "./auth/principal.ts";
 

@@ -17,7 +17,7 @@ import { getSpace } from "../sources/repository.ts";
 import { auditStatement } from "../platform/audit-log.ts";
 import { principalOf, type AdminEnv } from "./auth/principal.ts";
 import { parseBody, parsePrivacyInput, readJson } from "./validate.ts";
-import { assertRawAllowed, newlyRawInPrivacy } from "../gate/pii/raw-grant.ts";
+import { assertRawAllowed, newlyRawInPrivacy } from "./auth/raw-grant.ts";
 
 export const privacyAdmin = new Hono<AdminEnv>();
 

@@ -4,7 +4,7 @@
 // the discard reason the delivery overview reports.
 import { planDelivery } from "./rules/plan.ts";
 import { decideDelivery } from "../gate/consent/event.ts";
-import type { AllowReason } from "./lineage/decision.ts";
+import type { AllowReason } from "../gate/decision.ts";
 import { destinationForms, type EdgePrivacyConfig } from "../gate/edge-privacy.ts";
 import { DEFAULT_PII_POLICY } from "../gate/pii/policy-types.ts";
 import type { NormalizedMessage } from "../message/message.ts";

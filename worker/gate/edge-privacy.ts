@@ -6,7 +6,7 @@
 import type { NormalizedMessage } from "../message/message.ts";
 import { decideDelivery } from "./consent/event.ts";
 import type { ConsentSettings } from "./consent/settings.ts";
-import type { DeliveryDecision } from "../delivery/lineage/decision.ts";
+import type { DeliveryDecision } from "./decision.ts";
 import type { IpMode } from "./ip.ts";
 import { classifyMessage, type PiiField } from "./pii/classifier.ts";
 import { applyPiiPolicy, type PiiReportEntry } from "./pii/policy.ts";

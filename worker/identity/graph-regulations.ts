@@ -4,7 +4,7 @@
 // that is waiting to retry does not hold up the others.
 import type { RegulationWork } from "../governance/regulations/runner.ts";
 import type { ResolvedSubjects } from "../governance/regulations/subjects.ts";
-import type { SubjectType } from "../governance/regulations/model.ts";
+import type { SubjectType } from "../message/subject.ts";
 
 // A type, not an interface: SqlStorage rows must be index-compatible records.
 type WorkRow = {

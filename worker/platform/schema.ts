@@ -285,7 +285,7 @@ export const destinationDeletions = sqliteTable(
   (t) => [primaryKey({ columns: [t.regulationId, t.destination] })],
 );
 
-/** Why each destination did or did not get each event (worker/delivery/lineage/decision.ts). */
+/** Why each destination did or did not get each event (worker/gate/decision.ts). */
 export const deliveryDecisions = sqliteTable(
   "delivery_decisions",
   {

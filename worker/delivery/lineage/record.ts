@@ -4,7 +4,7 @@
 // filtered it, and what delivery did (delivered / filtered / retrying / failed). A later record of
 // the same event replaces the earlier one (a retry that delivers overwrites "retrying";
 // idempotent under Queue redelivery).
-import type { DeliveryDecision } from "./decision.ts";
+import type { DeliveryDecision } from "../../gate/decision.ts";
 import type { PiiReportEntry } from "../../gate/pii/policy.ts";
 
 /** What delivery did with the event; absent when only the privacy decision is known. */

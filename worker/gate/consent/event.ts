@@ -9,7 +9,7 @@
 // - consent is evaluated before the integrations object, and an integrations `false` still blocks.
 import type { JsonObject, NormalizedMessage } from "../../message/message.ts";
 import type { ConsentSettings } from "./settings.ts";
-import type { DeliveryDecision } from "../../delivery/lineage/decision.ts";
+import type { DeliveryDecision } from "../decision.ts";
 import { isRecord } from "../privacy-input-error.ts";
 import { isUnsafeKey, ownValue } from "../../message/object-keys.ts";
 

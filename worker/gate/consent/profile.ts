@@ -4,7 +4,7 @@
 // arrival order (the same rule as identity traits, docs/architecture.md). A category never collected
 // counts as false, as Segment does on merge and in audiences.
 import type { NormalizedMessage } from "../../message/message.ts";
-import type { DeliveryDecision } from "../../delivery/lineage/decision.ts";
+import type { DeliveryDecision } from "../decision.ts";
 import { PrivacyInputError, isRecord } from "../privacy-input-error.ts";
 import { isUnsafeKey, ownValue } from "../../message/object-keys.ts";
 

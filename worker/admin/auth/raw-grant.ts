@@ -3,15 +3,15 @@
 // storage policy, the destination default, a named destination's policy or a destination's own
 // (the review's finding: an Editor set storage to `raw` and the masked read returned raw values).
 import { ApiError } from "../../errors.ts";
-import type { Grant } from "../../admin/auth/roles.ts";
-import { actionFor } from "./policy.ts";
-import { PII_CLASSES } from "./classifier.ts";
+import type { Grant } from "./roles.ts";
+import { actionFor } from "../../gate/pii/policy.ts";
+import { PII_CLASSES } from "../../gate/pii/classifier.ts";
 import {
   DEFAULT_PII_POLICY,
   policyForDestination,
   type PiiPolicy,
   type PrivacyPolicy,
-} from "./policy-types.ts";
+} from "../../gate/pii/policy-types.ts";
 
 /** The fields (`at.classes.email`, `at.default`) that `after` makes raw where `before` did not. */
 export function newlyRaw(before: PiiPolicy, after: PiiPolicy, at: string): string[] {
