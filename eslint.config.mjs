@@ -74,8 +74,8 @@ const FORBIDDEN = {
     "debugger",
   ],
   pipeline: ["admin", "governance", "ingest"],
-  // The IdentityGraph and ProfileObject still host regulation work (governance/): a known arrow.
-  identity: ["admin", "ingest", "pipeline", "activation", "delivery", "destinations"],
+  identity: ["admin", "governance", "ingest", "pipeline", "activation", "delivery", "destinations"],
+  // ProfileObject reports what it knows of a regulation's subjects (governance/regulations/subject-facts.ts).
   profiles: ["admin", "ingest", "pipeline"],
   sources: ROOMS.filter((r) => !["sources", "platform", "message"].includes(r)),
   debugger: ["admin", "governance", "ingest", "pipeline"],

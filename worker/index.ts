@@ -7,7 +7,7 @@ import { purgeExpired } from "./governance/retention/purge.ts";
 
 export { SourceGate } from "./gate/admission/source-gate.ts";
 export { SourceDebugger } from "./debugger/source-debugger.ts";
-export { IdentityGraph } from "./identity/graph-object.ts";
+export { IdentityGraph } from "./governance/regulations/graph-host.ts";
 export { ProfileObject } from "./profiles/profile-object.ts";
 export { DestinationObject } from "./delivery/destination-object.ts";
 export { SpaceActivation } from "./delivery/space-activation.ts";

@@ -18,25 +18,9 @@ import type { IdentityRules } from "./rules.ts";
 import { loadStoredIdentitySettings, parseIdentitySettings } from "./settings.ts";
 import type { NormalizedMessage } from "../message/message.ts";
 import { auditRows } from "./graph-audit.ts";
-import { eraseProfiles, foldedInto, GraphStore, type AuditRow } from "./graph-store.ts";
+import { GraphStore, type AuditRow } from "./graph-store.ts";
 import { MergeOutbox, type MergeRecord } from "./merge-outbox.ts";
-import { RegulationWorkStore } from "./graph-regulations.ts";
-import {
-  alarmWithNewWork,
-  isDue,
-  nextAlarmAt,
-  retryAt,
-} from "../governance/regulations/schedule.ts";
-import {
-  runRegulation,
-  type RegulationHost,
-  type RegulationWork,
-} from "../governance/regulations/runner.ts";
-import {
-  mergeSubjects,
-  subjectsOnly,
-  type ResolvedSubjects,
-} from "../governance/regulations/subjects.ts";
+import { nextAlarmAt, retryAt } from "../platform/schedule.ts";
 import { profileStub } from "../profiles/profile-name.ts";
 
 /** Where one event landed in one collection. */
@@ -73,16 +57,15 @@ const AUDIT_FLUSH = 200;
  * long enough that the feed's own apply (milliseconds) normally clears the row first.
  */
 export const MERGE_ROLL_FORWARD_DELAY_MS = 60_000;
-const SUBJECT_ID_TYPE = {
-  USER_ID: "user_id",
-  ANONYMOUS_ID: "anonymous_id",
-  EMAIL: "email",
-} as const;
 
-export class IdentityGraph extends DurableObject<Env> implements RegulationHost {
-  private readonly store: GraphStore;
-  private readonly regulations: RegulationWorkStore;
-  private readonly merges: MergeOutbox;
+/**
+ * The identity core of the space's graph Durable Object. `worker/index.ts` exports the class that
+ * also hosts the space's regulation work (governance/regulations/graph-host.ts), which extends this
+ * one through the two alarm hooks below, so identity never imports governance.
+ */
+export class IdentityGraphCore extends DurableObject<Env> {
+  protected readonly store: GraphStore;
+  protected readonly merges: MergeOutbox;
   private key: CryptoKey | undefined;
   private rules: IdentityRules = parseIdentitySettings({});
   private rawSettings: unknown = {};
@@ -90,7 +73,6 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new GraphStore(ctx.storage.sql);
-    this.regulations = new RegulationWorkStore(ctx.storage.sql);
     this.merges = new MergeOutbox(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
       let secret = ctx.storage.kv.get<string>("secret");
@@ -287,12 +269,20 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
     }
   }
 
-  /** One alarm serves open regulations and unacknowledged folds: the earliest of either. */
-  private async rescheduleAlarm(): Promise<void> {
+  /** When other work hosted in this object is next due (a subclass's; none here). */
+  protected otherAlarmTimes(): number[] {
+    return [];
+  }
+
+  /** Runs other hosted work that is due at `now` (a subclass's; none here). */
+  protected async runOtherDueWork(_now: number): Promise<void> {}
+
+  /** One alarm serves unacknowledged folds and the hosted work: the earliest of either. */
+  protected async rescheduleAlarm(): Promise<void> {
     // Read and set with no await between: work enqueued meanwhile is in the read, or its own
     // `setAlarm` comes after this one.
     const next = nextAlarmAt(
-      [...this.regulations.nextAttempts(), this.merges.nextAttemptAt()].filter(
+      [...this.otherAlarmTimes(), this.merges.nextAttemptAt()].filter(
         (at): at is number => at !== undefined,
       ),
     );
@@ -376,87 +366,11 @@ export class IdentityGraph extends DurableObject<Env> implements RegulationHost 
     else this.ctx.storage.kv.put("retentionCursor", lastId);
   }
 
-  /** Takes a regulation's subjects, due now, and wakes the runner for it (only for it). */
-  async enqueueRegulation(work: RegulationWork): Promise<void> {
-    const now = Date.now();
-    this.regulations.add({ ...work, resolved: null }, now);
-    await this.ctx.storage.setAlarm(alarmWithNewWork(await this.ctx.storage.getAlarm(), now));
-  }
-
-  /** Sets the runner's alarm if regulations are open and it has none (the hourly cron's safety net). */
-  async wakeRegulations(): Promise<number> {
-    const attempts = this.regulations.nextAttempts();
-    const merge = this.merges.nextAttemptAt();
-    const next = nextAlarmAt(merge === undefined ? attempts : [...attempts, merge]);
-    if (next !== undefined && (await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(next);
-    return attempts.length;
-  }
-
-  /**
-   * Rolls forward every unacknowledged fold that is due, then runs every open regulation that is due, oldest first, and skips those still waiting out a
-   * retry. A regulation that stops at a failed step gets its own next attempt; the alarm is then
-   * set for the earliest one, or removed when none is open.
-   */
+  /** Rolls forward every unacknowledged fold that is due, runs the hosted work, re-arms. */
   override async alarm(): Promise<void> {
     const now = Date.now();
     for (const merge of this.merges.due(now)) await this.rollForward(merge);
-    for (const { work, nextAttemptAt } of this.regulations.open())
-      if (isDue(nextAttemptAt, now)) await this.runDue(work);
+    await this.runOtherDueWork(now);
     await this.rescheduleAlarm();
-  }
-
-  private async runDue(work: RegulationWork): Promise<void> {
-    try {
-      const run = await runRegulation(this.env, this, work);
-      if (run.ended) this.regulations.remove(work.regulationId);
-      else
-        this.regulations.retryAt(
-          work.regulationId,
-          retryAt(run.failedAttempts, Date.now(), Math.random()),
-        );
-    } catch (error) {
-      // Not a step failure (the runner records those) but e.g. D1 unreachable while it saves
-      // the state: this regulation tries again after the first backoff; the others still run.
-      console.error("regulation run stopped", {
-        regulationId: work.regulationId,
-        error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : "unknown",
-      });
-      this.regulations.retryAt(work.regulationId, retryAt(1, Date.now(), Math.random()));
-    }
-  }
-
-  /** RegulationHost: the subjects' profiles, folded profiles, ids, emails and history. */
-  async resolveSubjects(work: RegulationWork): Promise<ResolvedSubjects> {
-    let resolved = subjectsOnly(work.subjectType, work.subjects);
-    const canonical = new Set<string>();
-    for (const subject of work.subjects) {
-      const id = await this.lookup("users", SUBJECT_ID_TYPE[work.subjectType], subject);
-      if (id !== undefined) canonical.add(this.store.canonical(id) ?? id);
-    }
-    const survivors = [...canonical].sort();
-    const linked = new Set<string>();
-    for (const profileId of survivors) {
-      for (const id of this.store.identifiersOf(profileId)) {
-        if (id.type === "user_id") resolved = mergeSubjects(resolved, { userIds: [id.value] });
-        if (id.type === "anonymous_id")
-          resolved = mergeSubjects(resolved, { anonymousIds: [id.value] });
-      }
-      const facts = await profileStub(this.env, work.spaceId, profileId).subjectFacts();
-      resolved = mergeSubjects(resolved, facts);
-      for (const link of facts.links) linked.add(this.store.canonical(link) ?? link);
-    }
-    return mergeSubjects(resolved, {
-      profileIds: [...survivors, ...foldedInto(this.ctx.storage.sql, survivors)],
-      linkedProfileIds: [...linked],
-    });
-  }
-
-  saveResolved(regulationId: string, resolved: ResolvedSubjects): void {
-    this.regulations.saveResolved(regulationId, resolved);
-  }
-
-  eraseIdentityIndex(profileIds: readonly string[]): number {
-    return eraseProfiles(this.ctx.storage.sql, profileIds);
   }
 }

@@ -16,3 +16,7 @@ export function normalizeSubject(type: SubjectType, value: string): string | und
   const email = normalizeEmail(value);
   return email.ok ? email.value : undefined;
 }
+
+/** How a deletion names one stored event: its source and messageId (a messageId is per source). */
+export const eventRef = (sourceId: string, messageId: string): string =>
+  `${sourceId}\n${messageId}`;

@@ -16,7 +16,7 @@ import {
 import type { Collection } from "../identity/identifiers.ts";
 import { canonicalJson, visibleTraits } from "../identity/traits.ts";
 import type { JsonObject, JsonValue, NormalizedMessage } from "../message/message.ts";
-import { subjectFacts } from "../governance/regulations/subject-facts.ts";
+import { subjectFacts } from "./subject-facts.ts";
 import { CONSENT_COUNTERS, consentFromHistory } from "../gate/consent/history.ts";
 import { ProfileStore, type EventRecord, type ProfileState } from "./profile-store.ts";
 import { profileStub } from "./profile-name.ts";

@@ -7,6 +7,7 @@ import { readSpacePrivacy } from "../../gate/settings-store.ts";
 import { storageHashKey, storedSubjectForms } from "../../gate/pii/storage-hash.ts";
 import type { EventPredicate } from "./erasure/archive-rewrite.ts";
 import type { SubjectType } from "./model.ts";
+import { eventRef } from "../../message/subject.ts";
 
 export interface ResolvedSubjects {
   userIds: string[];
@@ -53,7 +54,7 @@ export function mergeSubjects(
   };
 }
 
-export const eventRef = (sourceId: string, messageId: string) => `${sourceId}\n${messageId}`;
+export { eventRef };
 
 /**
  * The predicate for one source's stored events: the subjects' ids and emails (raw or hashed,

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { admin, eventually, newSource } from "../../support.ts";
 import { Receiver } from "../../delivery/receiver.ts";
 import { as, issueToken } from "../../admin/admin-fixtures.ts";
-import { RegulationWorkStore } from "../../../../worker/identity/graph-regulations.ts";
+import { RegulationWorkStore } from "../../../../worker/governance/regulations/graph-work-store.ts";
 import {
   graphOf,
   makeRegulationsDue,

@@ -7,7 +7,7 @@ import {
   isDue,
   nextAlarmAt,
   retryAt,
-} from "../../../../worker/governance/regulations/schedule.ts";
+} from "../../../../worker/platform/schedule.ts";
 
 const NOW = Date.parse("2026-06-13T10:00:00.000Z");
 

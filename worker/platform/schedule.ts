@@ -1,10 +1,10 @@
 // When the space's regulation runner (the IdentityGraph's alarm) runs which regulation (pure).
 // Every open regulation keeps its own next attempt. A step that fails retryably waits out
-// delivery's randomized backoff (worker/governance/regulations/status.ts, 16 attempts over more than
+// delivery's randomized backoff (platform/backoff.ts, 16 attempts over more than
 // 4 hours). That wait belongs to that regulation alone: a regulation posted after it, a
 // suppression for instance, still runs at once. New work never moves an earlier regulation's
 // attempt forward, because each early run would use up one of its 16 attempts.
-import { stepRetryDelayMs } from "./status.ts";
+import { backoffDelaySeconds } from "./backoff.ts";
 
 /** Whether a regulation whose next attempt is `nextAttemptAt` (epoch ms) runs in an alarm at `now`. */
 export function isDue(nextAttemptAt: number, now: number): boolean {
@@ -16,7 +16,7 @@ export function isDue(nextAttemptAt: number, now: number): boolean {
  * `failedAttempts` times. `random` is in [0, 1) and sets the jitter.
  */
 export function retryAt(failedAttempts: number, now: number, random: number): number {
-  return now + stepRetryDelayMs(failedAttempts, random);
+  return now + backoffDelaySeconds(failedAttempts, random) * 1000;
 }
 
 /** The alarm for open regulations' next attempts: the earliest, or none when none is open. */

@@ -1,10 +1,10 @@
 // The subjects of the space's running regulations, inside its IdentityGraph: kept here (not in D1)
 // so they exist only while a regulation runs and are erased when it ends. Each row also holds its
-// regulation's next attempt (worker/governance/regulations/schedule.ts), so that one regulation
+// regulation's next attempt (worker/platform/schedule.ts), so that one regulation
 // that is waiting to retry does not hold up the others.
-import type { RegulationWork } from "../governance/regulations/runner.ts";
-import type { ResolvedSubjects } from "../governance/regulations/subjects.ts";
-import type { SubjectType } from "../message/subject.ts";
+import type { RegulationWork } from "./runner.ts";
+import type { ResolvedSubjects } from "./subjects.ts";
+import type { SubjectType } from "../../message/subject.ts";
 
 // A type, not an interface: SqlStorage rows must be index-compatible records.
 type WorkRow = {
