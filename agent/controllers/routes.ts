@@ -22,7 +22,7 @@ import { merakiScanningObservations } from "./meraki/scanning.ts";
 import { isSourceAllowed, remoteAddressOf } from "./source-allow.ts";
 import { resolveVenue, type VenueRef } from "./venue.ts";
 import { appendThenAccept, refuseWebhook } from "./webhook-response.ts";
-import { FailureThrottle } from "./failure-throttle.ts";
+import { RateLimiter } from "../http/rate-limit.ts";
 
 export interface ControllerRouteDeps extends InputDeps {
   config: ControllersConfig;
@@ -62,22 +62,22 @@ export function controllerRoutes(deps: ControllerRouteDeps): Hono {
   const notFound = (c: Context) =>
     c.json({ error: { code: "not_enabled", field: "$", message: "input disabled" } }, 404);
 
-  const throttle = new FailureThrottle({
-    max: WEBHOOK_AUTH_FAILURES,
-    windowMs: WEBHOOK_AUTH_WINDOW_MS,
-    now: () => deps.now().getTime(),
-  });
+  // Wrong secrets are limited per address, checked before any secret is compared.
+  const failures = new RateLimiter(
+    { max: WEBHOOK_AUTH_FAILURES, windowMs: WEBHOOK_AUTH_WINDOW_MS },
+    () => deps.now().getTime(),
+  );
   app.use("/webhooks/*", async (c, next) => {
     const peer = remoteAddressOf(c.env) ?? "unknown";
-    const wait = throttle.retryAfterSeconds(peer);
-    if (wait > 0) {
+    const allowed = failures.check(peer);
+    if (!allowed.ok) {
       deps.count("webhooks.throttled");
-      c.header("retry-after", String(wait));
+      c.header("retry-after", String(allowed.retryAfterSeconds));
       const message = "too many failed authentications from this address";
       return c.json({ error: { code: "too_many_failures", field: "$", message } }, 429);
     }
     await next();
-    if (c.res.status === 401) throttle.fail(peer);
+    if (c.res.status === 401) failures.record(peer);
   });
   app.use("/webhooks/*", async (c, next) => {
     if (!isSourceAllowed(remoteAddressOf(c.env), config.allowedSources)) {

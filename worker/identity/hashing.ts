@@ -4,6 +4,7 @@
 // request reaches it. A keyed hash (not a bare SHA-256) stops a dictionary of known emails being
 // matched against a leaked index without the space's secret.
 import { InputError } from "../errors.ts";
+import { hmacHex, importHmacKey } from "../platform/hmac.ts";
 import type { Collection, Identifier } from "./identifiers.ts";
 import { isEmail, isPhoneNumber } from "../gate/pii/patterns.ts";
 import { normalizeIdentifierValue } from "./normalize-identifier.ts";
@@ -41,11 +42,7 @@ export async function importIdentitySecret(secret: string | Uint8Array): Promise
       `identity secret must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes.byteLength}`,
     );
   }
-  return crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-}
-
-function toHex(buffer: ArrayBuffer): string {
-  return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return importHmacKey(bytes);
 }
 
 /** `HMAC-SHA256(key, type + ":" + value)` as 64 lower-case hex digits. */
@@ -54,7 +51,7 @@ export async function keyedIdentifierHash(
   type: string,
   value: string,
 ): Promise<string> {
-  return toHex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${type}:${value}`)));
+  return hmacHex(key, `${type}:${value}`);
 }
 
 /** Id types a client chooses freely: one shaped like an email or a phone is personal data. */

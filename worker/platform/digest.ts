@@ -1,13 +1,10 @@
 // Hashing and comparison primitives on Web Crypto, shared by every domain.
 
+import { toHex } from "./hmac.ts";
+
 const encoder = new TextEncoder();
 
-export function toHex(bytes: ArrayBuffer | Uint8Array): string {
-  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  let out = "";
-  for (const byte of view) out += byte.toString(16).padStart(2, "0");
-  return out;
-}
+export { toHex };
 
 /** SHA-256 of a UTF-8 string, lower-case hex. */
 export async function sha256Hex(value: string): Promise<string> {

@@ -11,7 +11,7 @@ import type { PortalConfig } from "../config.ts";
 import { GuestStore } from "../guests/guest-store.ts";
 import { messagesFor, negotiateLocale } from "../i18n/negotiate.ts";
 import { newSessionId } from "../security/csrf.ts";
-import { RateLimiter } from "../security/rate-limit.ts";
+import { RateLimiter } from "../../http/rate-limit.ts";
 import type { ArrivalPolicy } from "../vendors/arrival.ts";
 import type { PageContext } from "../views/page-context.ts";
 import type { SafeHtml } from "../views/safe-html.ts";

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { agentApp } from "../../../agent/http/app.ts";
-import { FailureThrottle } from "../../../agent/controllers/failure-throttle.ts";
+import { RateLimiter } from "../../../agent/http/rate-limit.ts";
 
 /** What @hono/node-server passes as the env: the peer's socket. */
 const from = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } });
@@ -55,18 +55,15 @@ describe("agentApp", () => {
   });
 });
 
-describe("webhook authentication failures", () => {
-  it("answer 429 with Retry-After after 10 wrong secrets from one address, others unaffected", () => {
+describe("failures counted with the shared rate limiter", () => {
+  it("check counts nothing; after 10 recorded failures the address waits, others do not", () => {
     let now = Date.parse("2026-03-01T10:00:00Z");
-    const throttle = new FailureThrottle({ max: 10, windowMs: 60_000, now: () => now });
-    for (let i = 0; i < 9; i++) throttle.fail("10.0.0.9");
-    expect(throttle.retryAfterSeconds("10.0.0.9")).toBe(0);
-    throttle.fail("10.0.0.9");
-    expect(throttle.retryAfterSeconds("10.0.0.9")).toBe(60);
-    expect(throttle.retryAfterSeconds("10.0.0.10")).toBe(0);
-    now += 45_000;
-    expect(throttle.retryAfterSeconds("10.0.0.9")).toBe(15);
-    now += 15_000;
-    expect(throttle.retryAfterSeconds("10.0.0.9")).toBe(0);
+    const failures = new RateLimiter({ max: 10, windowMs: 60_000 }, () => now);
+    for (let i = 0; i < 20; i++) expect(failures.check("10.0.0.9").ok).toBe(true);
+    for (let i = 0; i < 10; i++) failures.record("10.0.0.9");
+    expect(failures.check("10.0.0.9")).toEqual({ ok: false, retryAfterSeconds: 60 });
+    expect(failures.check("10.0.0.10").ok).toBe(true);
+    now += 120_000;
+    expect(failures.check("10.0.0.9").ok).toBe(true);
   });
 });

@@ -10,7 +10,7 @@ import {
   newSessionId,
   verifyCsrfToken,
 } from "../../../agent/portal/security/csrf.ts";
-import { RateLimiter } from "../../../agent/portal/security/rate-limit.ts";
+import { RateLimiter } from "../../../agent/http/rate-limit.ts";
 
 const SECRET = "s".repeat(32);
 const t0 = new Date("2026-03-01T12:00:00Z");

@@ -7,7 +7,6 @@ import type { Grant } from "./roles.ts";
 import { actionFor } from "../../gate/pii/policy.ts";
 import { PII_CLASSES } from "../../gate/pii/classifier.ts";
 import {
-  DEFAULT_PII_POLICY,
   policyForDestination,
   type PiiPolicy,
   type PrivacyPolicy,
@@ -48,9 +47,4 @@ export function assertRawAllowed(grants: readonly Grant[], opened: readonly stri
     `making PII raw needs the PII Access grant: ${opened.join(", ")}`,
     { field: opened[0] },
   );
-}
-
-/** A destination's policy before a change: its own, or the default a new destination starts from. */
-export function destinationPolicyBefore(existing: { pii: PiiPolicy } | undefined): PiiPolicy {
-  return existing?.pii ?? DEFAULT_PII_POLICY;
 }

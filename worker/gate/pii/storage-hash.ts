@@ -3,21 +3,19 @@
 // with `events:read` cannot reverse a phone number (about 10^10 values) or match a list of known
 // emails by hashing them. Hashes sent to destinations keep each vendor's required form instead
 // (Meta, Google: SHA-256 of the normalized value; pii-policy.ts without a key).
-import { toHex } from "../../platform/digest.ts";
+import { hmacHex, importHmacKey } from "../../platform/hmac.ts";
 import { valueClass } from "./classifier.ts";
 import { normalizeForHash } from "./hash-form.ts";
 import type { PiiPolicy } from "./policy-types.ts";
 
-const encoder = new TextEncoder();
 const keys = new Map<string, Promise<CryptoKey>>();
 
-/** The HMAC key of a space's hex secret, imported once per isolate. */
+/** The HMAC key of a space's secret (its hex text, as the suppression key is), once per isolate. */
 export function storageHashKey(secretHex: string): Promise<CryptoKey> {
+  if (secretHex.length < 64) throw new Error("storage hash secret shorter than 32 bytes");
   let key = keys.get(secretHex);
   if (!key) {
-    const bytes = new Uint8Array(secretHex.match(/../g)?.map((h) => parseInt(h, 16)) ?? []);
-    if (bytes.byteLength < 32) throw new Error("storage hash secret shorter than 32 bytes");
-    key = crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    key = importHmacKey(secretHex);
     if (keys.size > 1_000) keys.clear();
     keys.set(secretHex, key);
   }
@@ -25,9 +23,7 @@ export function storageHashKey(secretHex: string): Promise<CryptoKey> {
 }
 
 /** HMAC-SHA256 of a normalized value, lower-case hex: the stored form of a hashed field. */
-export async function keyedHex(key: CryptoKey, value: string): Promise<string> {
-  return toHex(await crypto.subtle.sign("HMAC", key, encoder.encode(value)));
-}
+export const keyedHex = hmacHex;
 
 /**
  * The stored forms of a deletion request's subjects: the keyed hash of each email, and of each

@@ -3,7 +3,7 @@
 // archived, not sent on. The suppression list holds keyed hashes
 // `HMAC-SHA256(space key, SUBJECT_TYPE + ":" + normalized value)` (RFC 2104), never the ids or
 // emails themselves, so the list is useless to anyone without the space's key.
-import { toHex } from "../../platform/digest.ts";
+import { hmacHex, importHmacKey } from "../../platform/hmac.ts";
 import type { NormalizedMessage } from "../../message/message.ts";
 import { PrivacyInputError, isRecord } from "../privacy-input-error.ts";
 import { normalizeSubject, type SubjectType } from "../../message/subject.ts";
@@ -31,7 +31,7 @@ export async function importSuppressionKey(secret: string | Uint8Array): Promise
       `must be at least ${MIN_SUPPRESSION_KEY_BYTES} bytes`,
     );
   }
-  return crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return importHmacKey(bytes);
 }
 
 /** The keyed hash of one subject; `undefined` when the value cannot be a subject of that type. */
@@ -42,7 +42,7 @@ export async function subjectHash(
 ): Promise<string | undefined> {
   const normalized = normalizeSubject(type, value);
   if (normalized === undefined || normalized === "") return undefined;
-  return toHex(await crypto.subtle.sign("HMAC", key, encoder.encode(`${type}:${normalized}`)));
+  return hmacHex(key, `${type}:${normalized}`);
 }
 
 function emailsOf(message: NormalizedMessage): string[] {

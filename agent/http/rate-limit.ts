@@ -1,4 +1,5 @@
-// Per-key request limits (issue 6: per client MAC and per IP). A sliding window over the last
+// Per-key limits: the portal's requests per client MAC and per IP, and the webhooks' failed
+// authentications per address. A sliding window over the last
 // `windowMs`, approximated from two fixed windows as Cloudflare's rate limiter does
 // (https://blog.cloudflare.com/counting-things-a-lot-of-different-things/): memory per key is two
 // counters, and the table is bounded so a flood of distinct keys cannot exhaust the agent.
@@ -33,6 +34,13 @@ export class RateLimiter {
 
   /** Counts one request for `key` and says whether it is within the limit. */
   hit(key: string): RateDecision {
+    const decision = this.check(key);
+    if (decision.ok) this.record(key);
+    return decision;
+  }
+
+  /** Whether `key` is within the limit now, without counting anything. */
+  check(key: string): RateDecision {
     const now = this.#now();
     const window = Math.floor(now / this.#rule.windowMs);
     const counter = this.#roll(key, window);
@@ -42,8 +50,12 @@ export class RateLimiter {
       const retryMs = this.#rule.windowMs - (now % this.#rule.windowMs);
       return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(retryMs / 1000)) };
     }
-    counter.current += 1;
     return { ok: true };
+  }
+
+  /** Counts one event for `key` (a request, or a failure when only failures are limited). */
+  record(key: string): void {
+    this.#roll(key, Math.floor(this.#now() / this.#rule.windowMs)).current += 1;
   }
 
   #roll(key: string, window: number): Counter {
