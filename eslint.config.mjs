@@ -94,13 +94,21 @@ function roomBoundaries() {
       rules: { "no-restricted-imports": ["error", { paths: [ZOD] }] },
     },
   ];
-  for (const [room, forbidden] of Object.entries(FORBIDDEN)) {
-    const patterns = [
-      {
+  for (const room of ROOMS) {
+    const forbidden = FORBIDDEN[room] ?? [];
+    const others = ROOMS.filter((r) => r !== room && !forbidden.includes(r));
+    const patterns = [];
+    if (forbidden.length > 0)
+      patterns.push({
         regex: `^(\\.\\./)+(${forbidden.join("|")})/`,
         message: `worker/${room} may not import these rooms (eslint.config.mjs ROOMS)`,
-      },
-    ];
+      });
+    if (others.length > 0)
+      patterns.push({
+        // Another room is reached through its face (worker/<room>/index.ts), not its files.
+        regex: `^(\\.\\./)+(${others.join("|")})/(?!index\\.ts$)`,
+        message: "import another room through its face, worker/<room>/index.ts",
+      });
     // The Segment model is shared with the portal: keep it runtime-free.
     if (room === "message")
       patterns.push({
@@ -113,6 +121,24 @@ function roomBoundaries() {
       rules: { "no-restricted-imports": ["error", { paths: [ZOD], patterns }] },
     });
   }
+  // The entry files (worker/index.ts, worker/app.ts) reach every room through its face too.
+  blocks.push({
+    files: ["worker/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [ZOD],
+          patterns: [
+            {
+              regex: `^\\./(${ROOMS.join("|")})/(?!index\\.ts$)`,
+              message: "import a room through its face, worker/<room>/index.ts",
+            },
+          ],
+        },
+      ],
+    },
+  });
   return blocks;
 }
 

@@ -1,20 +1,23 @@
 // The worker's HTTP surface: Tracking API at /v1, admin API at /admin/v1, errors mapped once.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { requireAdmin } from "./admin/auth/middleware.ts";
-import { readsAdmin } from "./admin/reads.ts";
-import { sourcesAdmin } from "./admin/sources.ts";
+import {
+  requireAdmin,
+  readsAdmin,
+  sourcesAdmin,
+  identityAdmin,
+  tokensAdmin,
+  privacyAdmin,
+  auditAdmin,
+  lineageAdmin,
+  profileReadsAdmin,
+  regulationsAdmin,
+  regulationsApi,
+  destinationsAdmin,
+} from "./admin/index.ts";
 import { ApiError, errorResponse } from "./errors.ts";
-import { trackingApi } from "./ingest/routes.ts";
-import { profileApi } from "./profiles/profile-api.ts";
-import { identityAdmin } from "./admin/identity.ts";
-import { tokensAdmin } from "./admin/tokens.ts";
-import { privacyAdmin } from "./admin/privacy-settings.ts";
-import { auditAdmin } from "./admin/audit.ts";
-import { lineageAdmin } from "./admin/lineage.ts";
-import { profileReadsAdmin } from "./admin/profile-reads.ts";
-import { regulationsAdmin, regulationsApi } from "./admin/regulations.ts";
-import { destinationsAdmin } from "./admin/destinations.ts";
+import { trackingApi } from "./ingest/index.ts";
+import { profileApi } from "./profiles/index.ts";
 
 const CORS_ON_ERRORS = { "access-control-allow-origin": "*" };
 

@@ -1,16 +1,15 @@
 // Foyer's edge worker: HTTP (Tracking, admin), the ingest Queue consumer, the hourly cron, and the
 // Durable Object classes. Each entry point only hands over to its domain.
 import { app } from "./app.ts";
-import { consumeIngestBatch } from "./pipeline/ingest-consumer.ts";
-import { consumeDeliveryBatch } from "./delivery/delivery-consumer.ts";
-import { purgeExpired } from "./governance/retention/purge.ts";
+import { consumeIngestBatch } from "./pipeline/index.ts";
+import { consumeDeliveryBatch } from "./delivery/index.ts";
+import { purgeExpired } from "./governance/index.ts";
 
-export { SourceGate } from "./gate/admission/source-gate.ts";
-export { SourceDebugger } from "./debugger/source-debugger.ts";
-export { IdentityGraph } from "./governance/regulations/graph-host.ts";
-export { ProfileObject } from "./profiles/profile-object.ts";
-export { DestinationObject } from "./delivery/destination-object.ts";
-export { SpaceActivation } from "./delivery/space-activation.ts";
+export { SourceGate } from "./gate/index.ts";
+export { SourceDebugger } from "./debugger/index.ts";
+export { IdentityGraph } from "./governance/index.ts";
+export { ProfileObject } from "./profiles/index.ts";
+export { DestinationObject, SpaceActivation } from "./delivery/index.ts";
 
 export default {
   fetch: app.fetch,

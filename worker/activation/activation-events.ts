@@ -4,8 +4,8 @@
 // `properties.audience_key`; computed traits as identify `traits.<trait_key>: value` and/or track
 // `Trait Computed`; all with `context.personas`. The messageId is derived from the computation, the
 // profile, the value and the instant, so re-emitting after a retry is a duplicate the edge drops.
-import { sha256Hex } from "../platform/digest.ts";
-import type { JsonObject, JsonValue, NormalizedMessage } from "../message/message.ts";
+import { sha256Hex } from "../platform/index.ts";
+import type { JsonObject, JsonValue, NormalizedMessage } from "../message/index.ts";
 
 export type ActivationMode = "identify" | "track" | "both";
 

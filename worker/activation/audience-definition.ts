@@ -3,7 +3,7 @@
 // membership of other audiences, combined with and/or/not. Validated once, with paths in errors;
 // references to unknown audiences and cycles are refused, as Segment refuses them.
 import { InputError } from "../errors.ts";
-import { z } from "../message/zod.ts";
+import { z } from "../message/index.ts";
 import { checkComparison, comparisonShape } from "./conditions.ts";
 import { eventFilterSchema, windowSchema, type EventFilter, type TimeWindow } from "./history.ts";
 

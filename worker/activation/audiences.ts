@@ -1,8 +1,7 @@
 // Audience evaluation at a given `now`, so time-window drop-outs can be tested with a controlled
 // clock and scheduled with a Durable Object alarm: besides membership, it returns the next instant
 // at which membership could change with no new event (an event entering or leaving a window).
-import type { JsonObject } from "../message/message.ts";
-import { readPath } from "../message/event-path.ts";
+import { type JsonObject, readPath } from "../message/index.ts";
 import { compareValue } from "./conditions.ts";
 import type { AudienceCondition, AudienceDefinition } from "./audience-definition.ts";
 import {

@@ -2,12 +2,8 @@
 // (activation-events.ts), stamped with the profile's latest consent so the destinations' consent
 // rules decide who may receive them: a category the person never granted counts as false
 // (profile-consent.ts), so only consented profiles reach a destination mapped to categories.
-import {
-  foldConsentUpdates,
-  consentUpdateFromMessage,
-  type ConsentUpdate,
-} from "../gate/consent/profile.ts";
-import type { JsonObject, NormalizedMessage } from "../message/message.ts";
+import { foldConsentUpdates, consentUpdateFromMessage, type ConsentUpdate } from "../gate/index.ts";
+import type { JsonObject, NormalizedMessage } from "../message/index.ts";
 import {
   audienceChangeMessages,
   computedTraitMessages,

@@ -4,9 +4,7 @@
 // Incremental: a profile keeps a small JSON state per trait and folds each arriving event into it;
 // reading the state at `now` gives the value. Without a window the state is a running summary;
 // with one it keeps the matching (time, value) entries still able to count and forgets the rest.
-import { z } from "../message/zod.ts";
-import type { JsonValue } from "../message/message.ts";
-import { readPath } from "../message/event-path.ts";
+import { z, type JsonValue, readPath } from "../message/index.ts";
 import {
   eventFilterSchema,
   eventMatches,

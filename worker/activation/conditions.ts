@@ -1,8 +1,6 @@
 // Property and trait conditions with Segment's operators (computed-traits.md "Condition
 // operators"; audiences "Trait operators"). Comparisons never coerce types: "5" is not 5.
-import { z } from "../message/zod.ts";
-import type { JsonObject, JsonValue } from "../message/message.ts";
-import { readPath } from "../message/event-path.ts";
+import { z, type JsonObject, type JsonValue, readPath } from "../message/index.ts";
 
 const NUMERIC = ["less_than", "greater_than", "at_most", "at_least"] as const;
 const TEXT = ["contains", "not_contains", "starts_with", "ends_with"] as const;

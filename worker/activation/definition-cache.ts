@@ -1,7 +1,7 @@
 // A short-lived per-isolate copy of a space's activation definitions, so a burst of events does not
 // ask the space's Durable Object for them once per profile. Admin writes forget the copy at once
 // in their isolate; other isolates see a change within CACHE_MS.
-import { spaceActivation } from "../delivery/fan-out.ts";
+import { spaceActivation } from "../delivery/index.ts";
 import { definitionsFromStored, type ActivationDefinitions } from "./profile-evaluation.ts";
 
 const CACHE_MS = 2_000;

@@ -5,8 +5,7 @@
 //   between F and T days ago: counts while F ≤ now − t < T days (enters at t + F, leaves at t + T)
 //   dates [start, end):     counts while start ≤ t < end and t ≤ now
 //   no window:              counts once t ≤ now
-import { z } from "../message/zod.ts";
-import { MESSAGE_TYPES, type JsonObject, type MessageType } from "../message/message.ts";
+import { z, MESSAGE_TYPES, type JsonObject, type MessageType } from "../message/index.ts";
 import { propertyConditionSchema, propertyMatches } from "./conditions.ts";
 
 /** One event in a profile's history (what the profile Durable Object keeps). */

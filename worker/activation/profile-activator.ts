@@ -2,9 +2,9 @@
 // evaluate every definition at `now`, send what changed to the space's destinations, remember the
 // snapshot, and set the Durable Object alarm at the next instant a time window can change a value
 // with no new event (https://developers.cloudflare.com/durable-objects/api/alarms/).
-import { recordAudit } from "../platform/audit-log.ts";
-import { enqueueDeliveries } from "../delivery/fan-out.ts";
-import type { JsonObject, NormalizedMessage } from "../message/message.ts";
+import { recordAudit } from "../platform/index.ts";
+import { enqueueDeliveries } from "../delivery/index.ts";
+import type { JsonObject, NormalizedMessage } from "../message/index.ts";
 import { changeMessages, profileConsentPreferences, profileRef } from "./change-messages.ts";
 import {
   changesSince,

@@ -2,7 +2,7 @@
 // current, as pure functions: the history read from stored events, the evaluation of every
 // definition at an instant (with the next instant something could change with no new event, for
 // the alarm), and the difference from the last evaluation, which is what goes out to destinations.
-import type { JsonObject, JsonValue, NormalizedMessage } from "../message/message.ts";
+import type { JsonObject, JsonValue, NormalizedMessage } from "../message/index.ts";
 import {
   audienceSchema,
   parseAudienceSet,

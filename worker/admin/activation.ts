@@ -1,20 +1,19 @@
 // Admin API for computed traits and audiences: definitions (validated, versioned, with history)
 // and a preview that counts the space's current members or values.
 import { Hono } from "hono";
-import { z } from "../message/zod.ts";
+import { z } from "../message/index.ts";
 import {
   audienceSchema,
   parseAudienceSet,
   referencedAudiences,
-} from "../activation/audience-definition.ts";
-import { forgetDefinitions } from "../activation/definition-cache.ts";
-import { computedTraitSchema } from "../activation/computed-traits.ts";
-import { spaceActivation } from "../delivery/fan-out.ts";
-import type { DefinitionKind, StoredDefinition } from "../delivery/space-activation.ts";
+  forgetDefinitions,
+  computedTraitSchema,
+} from "../activation/index.ts";
+import { spaceActivation, type DefinitionKind, type StoredDefinition } from "../delivery/index.ts";
 import { ApiError } from "../errors.ts";
-import { getSpace } from "../sources/repository.ts";
+import { getSpace } from "../sources/index.ts";
 import { readJson } from "./validate.ts";
-import { profileStub } from "../profiles/profile-name.ts";
+import { profileStub } from "../profiles/index.ts";
 
 const KIND_PATHS = { "computed-traits": "computed_trait", audiences: "audience" } as const;
 const MODE = z.enum(["identify", "track", "both"]).default("identify");

@@ -2,7 +2,7 @@
 // identity merges (`identity_audit`), one time-ordered list. Readable by Auditors (audit:read).
 import { Hono } from "hono";
 import { ApiError } from "../errors.ts";
-import { getSpace } from "../sources/repository.ts";
+import { getSpace } from "../sources/index.ts";
 import type { AdminEnv } from "./auth/principal.ts";
 
 const MAX_ENTRIES = 1_000;

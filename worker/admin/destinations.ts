@@ -2,21 +2,22 @@
 // consent categories, PII policy), read the delivery overview, inspect and replay the dead-letter
 // store.
 import { Hono } from "hono";
-import { z } from "../message/zod.ts";
-import { addressPolicyOf } from "../destinations/destination-address.ts";
+import { z } from "../message/index.ts";
+import { addressPolicyOf } from "../destinations/index.ts";
 import {
   parseDestinationConfig,
+  keepRedactedSecrets,
   redactedConfig,
   type DestinationConfig,
-} from "../delivery/destination-config.ts";
-import { destinationObject } from "../delivery/delivery-consumer.ts";
-import { spaceActivation } from "../delivery/fan-out.ts";
+  destinationObject,
+  spaceActivation,
+} from "../delivery/index.ts";
 import { ApiError } from "../errors.ts";
-import { getSpace } from "../sources/repository.ts";
+import { getSpace } from "../sources/index.ts";
 import { activationAdmin } from "./activation.ts";
 import { parseBody, readJson, readJsonOrEmpty } from "./validate.ts";
 import { assertRawAllowed, newlyRaw } from "./auth/raw-grant.ts";
-import { DEFAULT_PII_POLICY } from "../gate/pii/policy-types.ts";
+import { DEFAULT_PII_POLICY } from "../gate/index.ts";
 import { principalOf, type AdminEnv } from "./auth/principal.ts";
 
 async function requireSpace(env: Env, spaceId: string): Promise<string> {
@@ -87,7 +88,11 @@ destinationsAdmin.get("/spaces/:spaceId/destinations/:id", async (c) => {
 
 destinationsAdmin.put("/spaces/:spaceId/destinations/:id", async (c) => {
   const current = await requireDestination(c.env, c.req.param("spaceId"), c.req.param("id"));
-  const config = validated(c.env, await readJson(c.req.raw), {
+  const body = await readJson(c.req.raw);
+  // What GET showed as [redacted] comes back as the stored secret (delivery/destination-config.ts).
+  if (body !== null && typeof body === "object" && !Array.isArray(body) && "settings" in body)
+    body.settings = keepRedactedSecrets(body.settings, current.settings);
+  const config = validated(c.env, body, {
     id: current.id,
     spaceId: current.spaceId,
     version: current.version + 1,

@@ -1,14 +1,18 @@
 // Admin API for identity: Profile API access tokens, identity resolution settings, the merge
 // audit log.
 import { Hono } from "hono";
-import { z } from "../message/zod.ts";
+import { z } from "../message/index.ts";
 import { ApiError } from "../errors.ts";
-import { parseIdentitySettings } from "../identity/settings.ts";
-import { createAccessToken, listAccessTokens, revokeAccessToken } from "../profiles/access.ts";
-import { getSpace } from "../sources/repository.ts";
+import { parseIdentitySettings } from "../identity/index.ts";
+import {
+  createAccessToken,
+  listAccessTokens,
+  revokeAccessToken,
+  profileStub,
+} from "../profiles/index.ts";
+import { getSpace } from "../sources/index.ts";
 import { parseBody, readJson } from "./validate.ts";
 import type { AdminEnv } from "./auth/principal.ts";
-import { profileStub } from "../profiles/profile-name.ts";
 
 async function requireSpaceId(env: Env, id: string): Promise<string> {
   if (!(await getSpace(env, id))) throw new ApiError(404, "space_not_found", `no space ${id}`);

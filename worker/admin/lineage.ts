@@ -9,17 +9,16 @@
 // not a configured destination), marked `recorded: false`.
 import { Hono } from "hono";
 import { ApiError } from "../errors.ts";
-import { destinationObject } from "../delivery/delivery-consumer.ts";
-import type { DestinationConfig } from "../delivery/destination-config.ts";
-import { judgeEvent } from "../delivery/destination-judge.ts";
-import { spaceActivation } from "../delivery/fan-out.ts";
-import { decideDelivery } from "../gate/consent/event.ts";
-import { storedForm } from "../gate/edge-privacy.ts";
-import { readSpacePrivacy } from "../gate/settings-store.ts";
-import type { NormalizedMessage } from "../message/message.ts";
+import {
+  destinationObject,
+  type DestinationConfig,
+  judgeEvent,
+  spaceActivation,
+} from "../delivery/index.ts";
+import { decideDelivery, storedForm, readSpacePrivacy, storageHashKey } from "../gate/index.ts";
+import type { NormalizedMessage } from "../message/index.ts";
 import type { AdminEnv } from "./auth/principal.ts";
 import { requireSource } from "./sources.ts";
-import { storageHashKey } from "../gate/pii/storage-hash.ts";
 
 export const lineageAdmin = new Hono<AdminEnv>();
 

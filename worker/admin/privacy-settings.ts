@@ -2,19 +2,19 @@
 // body is validated whole before anything is saved (a bad one changes nothing), and each change is
 // saved in one D1 batch with its audit entry.
 import { Hono, type Context } from "hono";
-import { z } from "../message/zod.ts";
+import { z } from "../message/index.ts";
 import { ApiError } from "../errors.ts";
-import { parseConsentSettings } from "../gate/consent/settings.ts";
-import { parsePrivacyPolicy } from "../gate/pii/policy-validate.ts";
 import {
+  parseConsentSettings,
+  parsePrivacyPolicy,
   DEFAULT_RETENTION_DAYS,
   readSpacePrivacy,
   rotateHashSecretStatement,
   spacePrivacyStatement,
   type SpacePrivacyChange,
-} from "../gate/settings-store.ts";
-import { getSpace } from "../sources/repository.ts";
-import { auditStatement } from "../platform/audit-log.ts";
+} from "../gate/index.ts";
+import { getSpace } from "../sources/index.ts";
+import { auditStatement } from "../platform/index.ts";
 import { principalOf, type AdminEnv } from "./auth/principal.ts";
 import { parseBody, parsePrivacyInput, readJson } from "./validate.ts";
 import { assertRawAllowed, newlyRawInPrivacy } from "./auth/raw-grant.ts";

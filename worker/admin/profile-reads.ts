@@ -3,12 +3,10 @@
 // another space, or none, is a 404.
 import { Hono, type Context } from "hono";
 import { ApiError } from "../errors.ts";
-import { visibleTraits, type TraitEntry } from "../identity/traits.ts";
-import { applyPiiPolicy } from "../gate/pii/policy.ts";
-import type { NormalizedMessage } from "../message/message.ts";
+import { visibleTraits, type TraitEntry, profileStub } from "../profiles/index.ts";
+import { applyPiiPolicy, type PiiPolicy } from "../gate/index.ts";
+import type { NormalizedMessage } from "../message/index.ts";
 import type { AdminEnv } from "./auth/principal.ts";
-import { profileStub } from "../profiles/profile-name.ts";
-import type { PiiPolicy } from "../gate/pii/policy-types.ts";
 
 export const profileReadsAdmin = new Hono<AdminEnv>();
 

@@ -2,9 +2,8 @@
 // index so that only completely written objects show), and its live debugger.
 import { Hono } from "hono";
 import { ApiError } from "../errors.ts";
-import { archivePrefix } from "../archive/keys.ts";
-import { isStoredObject, listStoredObjects } from "../archive/object-index.ts";
-import type { NormalizedMessage } from "../message/message.ts";
+import { archivePrefix, isStoredObject, listStoredObjects } from "../archive/index.ts";
+import type { NormalizedMessage } from "../message/index.ts";
 import { requireSource } from "./sources.ts";
 import type { AdminEnv } from "./auth/principal.ts";
 

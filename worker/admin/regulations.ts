@@ -4,20 +4,20 @@
 // subjects go to the space's IdentityGraph, whose alarm runs the steps.
 import { Hono, type Context } from "hono";
 import { ApiError } from "../errors.ts";
-import { randomToken } from "../platform/digest.ts";
-import { initialRegulationState } from "../governance/regulations/plan.ts";
-import { parseRegulationRequest } from "../governance/regulations/model.ts";
-import { getSpace } from "../sources/repository.ts";
-import { assertSpaceVisible, principalOf, type AdminEnv } from "./auth/principal.ts";
-import { parsePrivacyInput, readJson } from "./validate.ts";
-import { destinationDeletionsOf } from "../governance/regulations/destination-deletions.ts";
+import { randomToken } from "../platform/index.ts";
 import {
+  initialRegulationState,
+  parseRegulationRequest,
+  destinationDeletionsOf,
   deleteRegulation,
   getRegulation,
   insertRegulation,
   listRegulations,
   type RegulationRecord,
-} from "../governance/regulations/store.ts";
+} from "../governance/index.ts";
+import { getSpace } from "../sources/index.ts";
+import { assertSpaceVisible, principalOf, type AdminEnv } from "./auth/principal.ts";
+import { parsePrivacyInput, readJson } from "./validate.ts";
 
 type Ctx = Context<AdminEnv>;
 

@@ -1,8 +1,8 @@
 // Admin API for spaces and sources: create, list, read, change, disable/enable, rotate write keys.
 import { Hono } from "hono";
-import { z } from "../message/zod.ts";
+import { z } from "../message/index.ts";
 import { ApiError } from "../errors.ts";
-import { forgetSource } from "../ingest/source-cache.ts";
+import { forgetSource } from "../ingest/index.ts";
 import {
   createSource,
   createSpace,
@@ -16,7 +16,7 @@ import {
   updateSource,
   type SourceRow,
   type SpaceRow,
-} from "../sources/repository.ts";
+} from "../sources/index.ts";
 import { parseBody, readJson } from "./validate.ts";
 import { canSeeSpace, principalOf, type AdminEnv } from "./auth/principal.ts";
 

@@ -3,9 +3,9 @@
 import { Hono, type Context } from "hono";
 import { ApiError } from "../errors.ts";
 import { parseTokenRequest } from "./auth/tokens.ts";
-import { isRecord } from "../gate/privacy-input-error.ts";
-import { getSpace } from "../sources/repository.ts";
-import { auditStatement } from "../platform/audit-log.ts";
+import { isRecord } from "../gate/index.ts";
+import { getSpace } from "../sources/index.ts";
+import { auditStatement } from "../platform/index.ts";
 import { assertSpaceVisible, principalOf, type AdminEnv } from "./auth/principal.ts";
 import {
   createAdminToken,

@@ -1,6 +1,6 @@
-import type { z } from "../message/zod.ts";
+import type { z } from "../message/index.ts";
 import { ApiError } from "../errors.ts";
-import { parseJsonBody, readBodyText } from "../ingest/body.ts";
+import { parseJsonBody, readBodyText } from "../ingest/index.ts";
 
 /** Parses a request body with a zod schema; the first issue becomes a 400 naming its field. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {

@@ -1,7 +1,7 @@
 // What the delivery Queue carries: one message per (destination, event), handed to that
 // destination's Durable Object. JSON text, validated when read: a message this worker did not
 // write is refused by name, never half-processed.
-import { MESSAGE_TYPES, type NormalizedMessage } from "../message/message.ts";
+import { MESSAGE_TYPES, type NormalizedMessage } from "../message/index.ts";
 
 export interface DeliveryItem {
   v: 1;

@@ -2,15 +2,23 @@
 // adapter's own zod schema), the FQL subscription (Segment's trigger syntax), destination filters,
 // the consent categories it is mapped to and its PII policy. Validated once here into a typed
 // value; the delivery path never re-checks it.
-import { destinationUrlProblem, type AddressPolicy } from "../destinations/destination-address.ts";
+import {
+  destinationUrlProblem,
+  type AddressPolicy,
+  DESTINATIONS,
+  destinationAdapter,
+  type DestinationSlug,
+} from "../destinations/index.ts";
 import { InputError } from "../errors.ts";
-import { z } from "../message/zod.ts";
-import { DESTINATIONS, destinationAdapter, type DestinationSlug } from "../destinations/catalog.ts";
+import { z } from "../message/index.ts";
 import { parseDestinationFilters, type DestinationFilter } from "./rules/filters.ts";
 import { FqlError, parseFql } from "./rules/fql.ts";
-import { parsePiiPolicy } from "../gate/pii/policy-validate.ts";
-import { DEFAULT_PII_POLICY, type PiiPolicy } from "../gate/pii/policy-types.ts";
-import { PrivacyInputError } from "../gate/privacy-input-error.ts";
+import {
+  parsePiiPolicy,
+  DEFAULT_PII_POLICY,
+  type PiiPolicy,
+  PrivacyInputError,
+} from "../gate/index.ts";
 
 /** A refused configuration: the dot path of the field and why. Nothing is stored. */
 export class DestinationConfigError extends InputError {
@@ -175,6 +183,55 @@ export function redactSettings(value: unknown, depth = 0): unknown {
     return shown;
   }
   return value;
+}
+
+/**
+ * Settings sent back on an update, with every value the API showed redacted put back from the stored
+ * settings at the same path: a client that reads a destination and writes it back keeps its
+ * secrets (a secret-named value sent as `[redacted]`, a URL sent as its redacted form). A
+ * `[redacted]` with nothing stored behind it is refused rather than stored as the secret.
+ */
+export function keepRedactedSecrets(sent: unknown, stored: unknown, path = "settings"): unknown {
+  if (typeof sent === "string") {
+    if (typeof stored === "string" && stored !== sent && redactSettings(stored) === sent)
+      return stored;
+    if (sent === REDACTED)
+      throw new DestinationConfigError(
+        path,
+        `"${REDACTED}" with no stored secret at this path: send the secret itself`,
+        "redacted_secret",
+      );
+    return sent;
+  }
+  if (Array.isArray(sent))
+    return sent.map((item, i) =>
+      keepRedactedSecrets(item, Array.isArray(stored) ? stored[i] : undefined, `${path}.${i}`),
+    );
+  if (sent !== null && typeof sent === "object") {
+    const kept: Record<string, unknown> = {};
+    const storedObject =
+      stored !== null && typeof stored === "object" && !Array.isArray(stored)
+        ? (stored as Record<string, unknown>)
+        : undefined;
+    for (const [key, child] of Object.entries(sent)) {
+      const before =
+        storedObject && Object.hasOwn(storedObject, key) ? storedObject[key] : undefined;
+      const restored =
+        child === REDACTED &&
+        SECRET_KEY.test(key) &&
+        (typeof before === "string" || typeof before === "number")
+          ? before
+          : keepRedactedSecrets(child, before, `${path}.${key}`);
+      Object.defineProperty(kept, key, {
+        value: restored,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return kept;
+  }
+  return sent;
 }
 
 /** The configuration as the admin API returns it (secrets never leave once stored). */

@@ -3,11 +3,14 @@
 // object → destination filters → subscription → the destination's PII form. Each refusal carries
 // the discard reason the delivery overview reports.
 import { planDelivery } from "./rules/plan.ts";
-import { decideDelivery } from "../gate/consent/event.ts";
-import type { AllowReason } from "../gate/decision.ts";
-import { destinationForms, type EdgePrivacyConfig } from "../gate/edge-privacy.ts";
-import { DEFAULT_PII_POLICY } from "../gate/pii/policy-types.ts";
-import type { NormalizedMessage } from "../message/message.ts";
+import {
+  decideDelivery,
+  type AllowReason,
+  destinationForms,
+  type EdgePrivacyConfig,
+  DEFAULT_PII_POLICY,
+} from "../gate/index.ts";
+import type { NormalizedMessage } from "../message/index.ts";
 import type { DestinationConfig } from "./destination-config.ts";
 
 /** Why an event was filtered at the destination; Segment's names plus Foyer's PII refusal. */

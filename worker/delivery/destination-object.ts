@@ -9,10 +9,13 @@
 // The rules are pure (destination-judge.ts, destinations/retry.ts); this class carries data to them
 // and persists what they return.
 import { DurableObject } from "cloudflare:workers";
-import { destinationAdapter } from "../destinations/catalog.ts";
-import type { DeliveryResult } from "../destinations/adapter.ts";
-import { decideNextStep } from "../destinations/retry.ts";
-import type { NormalizedMessage } from "../message/message.ts";
+import {
+  destinationAdapter,
+  type DeliveryResult,
+  decideNextStep,
+  addressPolicyOf,
+} from "../destinations/index.ts";
+import type { NormalizedMessage } from "../message/index.ts";
 import type { DestinationConfig } from "./destination-config.ts";
 import { recordLineage, type LineageKey, type LineageOutcome } from "./lineage/decision-lineage.ts";
 import { judgeEvent, refusalReason, type Judgement } from "./destination-judge.ts";
@@ -20,7 +23,6 @@ import { DeliveryLedger, rowKey, type LedgerKey, type LedgerRow } from "./delive
 import { buildOverview, type DeliveryOverview } from "./lineage/overview.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { egressFetch } from "./egress.ts";
-import { addressPolicyOf } from "../destinations/destination-address.ts";
 
 /** One event handed to the destination by the delivery Queue. */
 export interface HandedEvent {

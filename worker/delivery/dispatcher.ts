@@ -2,7 +2,7 @@
 // taking the next due row of the ledger that is not already in flight, until none is due or the
 // drain's budget is spent; then the alarm is set for the next due row (at once if rows are still
 // due). One drain runs at a time; a kick during a drain makes it look once more.
-import type { DeliveryResult } from "../destinations/adapter.ts";
+import type { DeliveryResult } from "../destinations/index.ts";
 import type { DestinationConfig } from "./destination-config.ts";
 import { keyText, rowKey, type DeliveryLedger, type LedgerRow } from "./delivery-ledger.ts";
 

@@ -1,6 +1,6 @@
 // Hands events to delivery: one delivery Queue message per (enabled destination, event). Ingestion
 // calls this after identity; profiles call it for audience and computed-trait changes.
-import type { NormalizedMessage } from "../message/message.ts";
+import type { NormalizedMessage } from "../message/index.ts";
 import { encodeDeliveryItem } from "./delivery-item.ts";
 
 /** Cloudflare Queues: at most 100 messages and 256 KB per sendBatch; keep a margin for overhead. */

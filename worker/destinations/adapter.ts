@@ -2,8 +2,7 @@
 // in through `ctx`, the outcome goes back as a DeliveryResult the delivery worker maps to
 // ack / retry / dead-letter in one place (retry.ts).
 import type { AddressPolicy } from "./destination-address.ts";
-import type { z } from "../message/zod.ts";
-import type { NormalizedMessage } from "../message/message.ts";
+import type { z, NormalizedMessage } from "../message/index.ts";
 
 export type DeliveryStatus = "delivered" | "retry" | "failed";
 

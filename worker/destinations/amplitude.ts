@@ -2,8 +2,7 @@
 // (https://amplitude.com/docs/apis/analytics/http-v2), identify through the Identify API
 // (https://amplitude.com/docs/apis/analytics/identify), deletion through the User Privacy API
 // (https://amplitude.com/docs/apis/analytics/user-privacy).
-import { z } from "../message/zod.ts";
-import type { JsonObject, NormalizedMessage } from "../message/message.ts";
+import { z, type JsonObject, type NormalizedMessage } from "../message/index.ts";
 import {
   missingIdentifier,
   unsupported,

@@ -3,8 +3,7 @@
 // POST /users/delete (https://www.braze.com/docs/api/endpoints/user_data/post_user_delete/).
 // Braze answers 201 `{"message":"success","errors":[…]}` when some objects were rejected
 // (https://www.braze.com/docs/api/errors/#server-responses): that is a failure, not a delivery.
-import { z } from "../message/zod.ts";
-import type { JsonObject, JsonValue, NormalizedMessage } from "../message/message.ts";
+import { z, type JsonObject, type JsonValue, type NormalizedMessage } from "../message/index.ts";
 import {
   missingIdentifier,
   unsupported,

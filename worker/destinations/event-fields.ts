@@ -1,8 +1,12 @@
 // Typed reads of the Segment fields adapters need, so no adapter digs through `JsonObject` by hand.
 // Where a value may live follows the Segment Spec: user traits on identify are `traits`, on other
 // calls `context.traits` (https://segment.com/docs/connections/spec/common/#context).
-import type { JsonObject, JsonValue, NormalizedMessage } from "../message/message.ts";
-import { readPath } from "../message/event-path.ts";
+import {
+  type JsonObject,
+  type JsonValue,
+  type NormalizedMessage,
+  readPath,
+} from "../message/index.ts";
 
 /** A string at the path, or undefined when absent or not a non-empty string. */
 export function stringAt(source: JsonObject, path: string): string | undefined {

@@ -3,8 +3,7 @@
 // GA4 answers 2xx even to invalid payloads (validation only at /debug/mp/collect), so every limit
 // it documents is checked here and a violation fails the event instead of vanishing silently.
 // No deletion: GA4's User Deletion API needs an OAuth service account, which this adapter does not hold.
-import { z } from "../message/zod.ts";
-import type { JsonObject, JsonValue, NormalizedMessage } from "../message/message.ts";
+import { z, type JsonObject, type JsonValue, type NormalizedMessage } from "../message/index.ts";
 import {
   missingIdentifier,
   unsupported,

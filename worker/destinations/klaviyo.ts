@@ -4,8 +4,7 @@
 // (https://developers.klaviyo.com/en/reference/create_or_update_profile); deletion: POST
 // /api/data-privacy-deletion-jobs (https://developers.klaviyo.com/en/reference/request_profile_deletion),
 // keyed by email or phone. All JSON:API with a `revision` header.
-import { z } from "../message/zod.ts";
-import type { JsonObject, NormalizedMessage } from "../message/message.ts";
+import { z, type JsonObject, type NormalizedMessage } from "../message/index.ts";
 import {
   missingIdentifier,
   unsupported,

@@ -2,9 +2,7 @@
 // by walking the mapping; no code generation. Supported: `@path`, `@template`, `@if`, `@literal`.
 // As in mapping-kit, a value that resolves to `undefined` drops its key while `null` is kept.
 import { InputError } from "../errors.ts";
-import type { JsonObject, JsonValue } from "../message/message.ts";
-import { readPath } from "../message/event-path.ts";
-import { unsafeSegment } from "../message/object-keys.ts";
+import { type JsonObject, type JsonValue, readPath, unsafeSegment } from "../message/index.ts";
 
 export type Mapping = JsonValue;
 

@@ -3,9 +3,8 @@
 // parameters page requires (https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters):
 // email trimmed and lower-cased; phone with symbols, letters and leading zeros removed and a
 // country code. No deletion: the Conversions API has no per-person erase call.
-import { z } from "../message/zod.ts";
-import { sha256Hex } from "../platform/digest.ts";
-import type { JsonObject, NormalizedMessage } from "../message/message.ts";
+import { z, type JsonObject, type NormalizedMessage, phoneForMeta } from "../message/index.ts";
+import { sha256Hex } from "../platform/index.ts";
 import {
   unsupported,
   type DeliveryResult,
@@ -23,7 +22,6 @@ import {
   textOf,
 } from "./event-fields.ts";
 import { jsonPost, parseJsonBody, sendRequest } from "./http-send.ts";
-import { phoneForMeta } from "../message/contact.ts";
 
 export const metaSettingsSchema = z.strictObject({
   pixelId: z.string().regex(/^\d{5,20}$/, "a pixel (dataset) id is numeric"),

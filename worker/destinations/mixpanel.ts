@@ -3,9 +3,8 @@
 // (https://developer.mixpanel.com/reference/profile-set, /profile-delete). `strict=1` makes Mixpanel
 // report each bad record in `failed_records` while importing the rest: the per-record outcome the
 // reuse experiment saw collapse to "all 200" when actions-core was bundled twice.
-import { z } from "../message/zod.ts";
-import { sha256Hex } from "../platform/digest.ts";
-import type { JsonObject, JsonValue, NormalizedMessage } from "../message/message.ts";
+import { z, type JsonObject, type JsonValue, type NormalizedMessage } from "../message/index.ts";
+import { sha256Hex } from "../platform/index.ts";
 import {
   missingIdentifier,
   unsupported,

@@ -9,7 +9,7 @@ import {
   MAX_DELAY_SECONDS,
   RETRY_WINDOW_SECONDS,
   backoffDelaySeconds,
-} from "../platform/backoff.ts";
+} from "../platform/index.ts";
 
 export {
   BASE_DELAY_SECONDS,

@@ -2,9 +2,8 @@
 // Foyer and is fresh. Signature scheme (Stripe-style, https://docs.stripe.com/webhooks#verify-manually):
 // `x-foyer-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. Binding the
 // timestamp into the MAC lets receivers refuse replays older than a tolerance.
-import { z } from "../message/zod.ts";
-import { toHex } from "../platform/digest.ts";
-import type { JsonObject, NormalizedMessage } from "../message/message.ts";
+import { z, type JsonObject, type NormalizedMessage } from "../message/index.ts";
+import { toHex } from "../platform/index.ts";
 import {
   nowFrom,
   type DeliveryResult,

@@ -3,7 +3,7 @@
 // source's IP mode) and, per destination, the consent decision and the destination's form. The
 // event is classified once. Every outcome carries its reason and per-field report, which is what
 // the event's lineage records.
-import type { NormalizedMessage } from "../message/message.ts";
+import type { NormalizedMessage } from "../message/index.ts";
 import { decideDelivery } from "./consent/event.ts";
 import type { ConsentSettings } from "./consent/settings.ts";
 import type { DeliveryDecision } from "./decision.ts";

@@ -1,7 +1,7 @@
 // A space's privacy configuration in D1 (`space_privacy`): consent settings, PII policy, the
 // space-wide retention ceiling and the suppression key. Absent rows and NULL columns mean the
 // defaults, so a space works before anyone configures it.
-import { toHex } from "../platform/digest.ts";
+import { toHex } from "../platform/index.ts";
 import {
   DEFAULT_CONSENT_SETTINGS,
   parseConsentSettings,

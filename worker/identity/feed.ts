@@ -2,12 +2,15 @@
 // and applied to the profiles they landed on, one call per profile. Every step is idempotent, so a
 // Queue redelivery changes nothing (Invariant 2). A merge is a durable record in the graph
 // (worker/identity/merge-outbox.ts) until the survivor has absorbed the folded profile.
-import { counterKey, traitWrites } from "./traits.ts";
-import type { IngestChunk, NormalizedMessage } from "../message/message.ts";
+import {
+  counterKey,
+  traitWrites,
+  type ProfileWork,
+  type EventRecord,
+  profileStub,
+} from "../profiles/index.ts";
+import type { IngestChunk, NormalizedMessage } from "../message/index.ts";
 import type { PlacedMessage } from "./graph-object.ts";
-import type { ProfileWork } from "../profiles/profile-object.ts";
-import type { EventRecord } from "../profiles/profile-store.ts";
-import { profileStub } from "../profiles/profile-name.ts";
 
 function record(message: NormalizedMessage, sourceId: string, body: string): EventRecord {
   return {

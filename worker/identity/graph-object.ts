@@ -4,7 +4,7 @@
 // within a call, calls are serialized, so any arrival order converges to the same partition.
 // PII identifiers are matched as keyed hashes under a per-space secret that never leaves here.
 import { DurableObject } from "cloudflare:workers";
-import { sha256Hex } from "../platform/digest.ts";
+import { sha256Hex, nextAlarmAt, retryAt } from "../platform/index.ts";
 import {
   hashIdentifiers,
   identifierKey,
@@ -16,12 +16,11 @@ import type { ProfileFacts } from "./profile-facts.ts";
 import { resolve, type ResolutionPlan } from "./resolve.ts";
 import type { IdentityRules } from "./rules.ts";
 import { loadStoredIdentitySettings, parseIdentitySettings } from "./settings.ts";
-import type { NormalizedMessage } from "../message/message.ts";
+import type { NormalizedMessage } from "../message/index.ts";
 import { auditRows } from "./graph-audit.ts";
 import { GraphStore, type AuditRow } from "./graph-store.ts";
 import { MergeOutbox, type MergeRecord } from "./merge-outbox.ts";
-import { nextAlarmAt, retryAt } from "../platform/schedule.ts";
-import { profileStub } from "../profiles/profile-name.ts";
+import { profileStub } from "../profiles/index.ts";
 
 /** Where one event landed in one collection. */
 export interface Placement {

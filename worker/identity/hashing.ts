@@ -4,9 +4,9 @@
 // request reaches it. A keyed hash (not a bare SHA-256) stops a dictionary of known emails being
 // matched against a leaked index without the space's secret.
 import { InputError } from "../errors.ts";
-import { hmacHex, importHmacKey } from "../platform/hmac.ts";
+import { hmacHex, importHmacKey } from "../platform/index.ts";
 import type { Collection, Identifier } from "./identifiers.ts";
-import { isEmail, isPhoneNumber } from "../gate/pii/patterns.ts";
+import { isEmail, isPhoneNumber } from "../message/index.ts";
 import { normalizeIdentifierValue } from "./normalize-identifier.ts";
 
 /** Identifier types whose values are personal data and are stored only as keyed hashes. */

@@ -1,7 +1,7 @@
 // Identifier extraction: which `type:value` pairs an event carries, following Segment's default
 // identifiers (https://segment.com/docs/unify/identity-resolution/externalids/) plus Foyer's
 // `phone` and the venue agent's `wifi_mac`.
-import type { JsonObject, JsonValue, NormalizedMessage } from "../message/message.ts";
+import type { JsonObject, JsonValue, NormalizedMessage } from "../message/index.ts";
 import { normalizeIdentifierValue, normalizeMacHash } from "./normalize-identifier.ts";
 import type { RejectReason } from "./normalize-identifier.ts";
 import { IDENTIFIER_TYPE_PATTERN, isBlockedValue } from "./rules.ts";

@@ -4,7 +4,7 @@
 import {
   normalizeEmail as normalizeContactEmail,
   normalizePhone as normalizeContactPhone,
-} from "../message/contact.ts";
+} from "../message/index.ts";
 
 /** Segment does not cap identifier length except `groupId` (500, product-limits.md); Foyer caps all. */
 export const MAX_IDENTIFIER_LENGTH = 500;

@@ -2,8 +2,7 @@
 // Resolution settings", https://segment.com/docs/unify/identity-resolution/identity-resolution-settings/,
 // and "Product limits", https://segment.com/docs/unify/product-limits/). Pure and runtime-free:
 // the Durable Objects hold the settings and call these functions.
-import { ownValue } from "../message/object-keys.ts";
-import type { UserPattern } from "../message/user-pattern.ts";
+import { ownValue, type UserPattern } from "../message/index.ts";
 
 /** How far back a limit counts values: Segment documents Ever, Weekly, Monthly and Annually. */
 export const LIMIT_PERIODS = ["ever", "weekly", "monthly", "annually"] as const;

@@ -13,7 +13,7 @@ import {
   LIMIT_PERIODS,
 } from "./rules.ts";
 import type { IdentifierLimit, IdentityRules, LimitPeriod } from "./rules.ts";
-import { compileUserPattern, type UserPattern } from "../message/user-pattern.ts";
+import { compileUserPattern, type UserPattern } from "../message/index.ts";
 
 /** A setting that cannot be used; `path` is the dotted location of the offending value. */
 export class IdentitySettingsError extends InputError {

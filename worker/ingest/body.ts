@@ -1,6 +1,6 @@
 // Reading a Tracking API request body: size limits before parsing, gzip, UTF-8, JSON.
 import { ApiError } from "../errors.ts";
-import { parseJsonWithoutProto } from "../message/object-keys.ts";
+import { parseJsonWithoutProto } from "../message/index.ts";
 import { assertJsonDepth } from "./json-depth.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });

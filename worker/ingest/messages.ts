@@ -1,12 +1,20 @@
 // From a parsed Tracking API body to accepted, normalized messages and per-item rejections.
 // Pure: the route shell supplies the request facts.
 import { ApiError } from "../errors.ts";
-import { MessageError, type RejectedItem } from "../message/errors.ts";
-import { MAX_BATCH_ITEMS, MAX_MESSAGE_BYTES } from "../message/limits.ts";
-import type { JsonObject, MessageType, NormalizedMessage } from "../message/message.ts";
-import { normalizeMessage, type RequestFacts } from "../message/normalize.ts";
-import { parseTimestamp } from "../message/time.ts";
-import { checkMessage, isPlainObject } from "../message/validate.ts";
+import {
+  MessageError,
+  type RejectedItem,
+  MAX_BATCH_ITEMS,
+  MAX_MESSAGE_BYTES,
+  type JsonObject,
+  type MessageType,
+  type NormalizedMessage,
+  normalizeMessage,
+  type RequestFacts,
+  parseTimestamp,
+  checkMessage,
+  isPlainObject,
+} from "../message/index.ts";
 
 export type RouteKind = { batch: true } | { batch: false; type: MessageType };
 

@@ -3,14 +3,21 @@
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import { ApiError } from "../errors.ts";
-import { dropRedFields } from "../gate/pii/edge-drop.ts";
-import { applyIpPolicy } from "../gate/ip.ts";
-import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES } from "../message/limits.ts";
-import type { MessageType, NormalizedMessage } from "../message/message.ts";
-import { matchesSuppression } from "../gate/suppression/match.ts";
-import { countSuppressed, suppressionFor } from "../gate/suppression/list.ts";
-import type { SourceSnapshot } from "../sources/types.ts";
-import type { AdmitResult } from "../gate/admission/source-gate.ts";
+import {
+  dropRedFields,
+  applyIpPolicy,
+  matchesSuppression,
+  countSuppressed,
+  suppressionFor,
+  type AdmitResult,
+} from "../gate/index.ts";
+import {
+  MAX_BATCH_BYTES,
+  MAX_MESSAGE_BYTES,
+  type MessageType,
+  type NormalizedMessage,
+} from "../message/index.ts";
+import type { SourceSnapshot } from "../sources/index.ts";
 import { parseJsonBody, readBodyText } from "./body.ts";
 import { parseTrackingBody, type RouteKind } from "./messages.ts";
 import { settingsDocument } from "./settings.ts";

@@ -1,9 +1,8 @@
 // Write key → source, cached per isolate so the hot path rarely touches D1. The cache only maps
 // keys to sources: whether a source is enabled and which key is in force is decided by its
 // SourceGate, which the admin API updates directly, so disabling or rotating takes effect at once.
-import { sha256Hex } from "../platform/digest.ts";
-import { findSourceByKeyHash, toSnapshot } from "../sources/repository.ts";
-import type { SourceSnapshot } from "../sources/types.ts";
+import { sha256Hex } from "../platform/index.ts";
+import { findSourceByKeyHash, toSnapshot, type SourceSnapshot } from "../sources/index.ts";
 
 const FOUND_TTL_MS = 30_000;
 const MISSING_TTL_MS = 2_000;

@@ -4,19 +4,25 @@
 // place the events in the identity graph and show them in the sources' debuggers. Every step is
 // idempotent (the chunk index says what is archived already, events are keyed by (source,
 // messageId)), so a redelivery changes nothing (Invariant 2).
-import { sha256Hex } from "../platform/digest.ts";
-import { DEFAULT_CONSENT_SETTINGS } from "../gate/consent/settings.ts";
-import { storedForm } from "../gate/edge-privacy.ts";
-import { DEFAULT_PRIVACY_POLICY, type PrivacyPolicy } from "../gate/pii/policy-types.ts";
-import { readSpacePrivacy } from "../gate/settings-store.ts";
-import { decodeChunk } from "../message/chunk.ts";
-import { feedIdentity } from "../identity/feed.ts";
-import { enqueueDeliveries } from "../delivery/fan-out.ts";
-import type { IngestChunk } from "../message/message.ts";
-import { archivePrefix } from "../archive/keys.ts";
-import { retryDelaySeconds } from "../archive/retry-delay.ts";
-import { markStored, recordWriteIntent, type ArchiveObjectRow } from "../archive/write-ahead.ts";
-import { storageHashKey } from "../gate/pii/storage-hash.ts";
+import { sha256Hex } from "../platform/index.ts";
+import {
+  DEFAULT_CONSENT_SETTINGS,
+  storedForm,
+  DEFAULT_PRIVACY_POLICY,
+  type PrivacyPolicy,
+  readSpacePrivacy,
+  storageHashKey,
+} from "../gate/index.ts";
+import { decodeChunk, type IngestChunk } from "../message/index.ts";
+import { feedIdentity } from "../identity/index.ts";
+import { enqueueDeliveries } from "../delivery/index.ts";
+import {
+  archivePrefix,
+  retryDelaySeconds,
+  markStored,
+  recordWriteIntent,
+  type ArchiveObjectRow,
+} from "../archive/index.ts";
 
 type Chunk = IngestChunk & { lines: string[] };
 

@@ -1,7 +1,7 @@
 // Profile API access tokens: Basic auth with the token as user name and a blank password, scoped
 // to one space (https://segment.com/docs/unify/profile-api/). Stored as SHA-256; shown once at creation.
 import { createMiddleware } from "hono/factory";
-import { randomToken, sha256Hex } from "../platform/digest.ts";
+import { randomToken, sha256Hex } from "../platform/index.ts";
 import { ApiError } from "../errors.ts";
 
 /** A Profile API token lives this long unless its creator says otherwise (README "Security"). */

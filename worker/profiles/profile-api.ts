@@ -2,9 +2,9 @@
 // GET /v1/spaces/:spaceId/collections/:collection/profiles/:type::value/<resource>
 import { Hono, type Context } from "hono";
 import { ApiError } from "../errors.ts";
-import type { Collection } from "../identity/identifiers.ts";
-import type { TraitEntry } from "../identity/traits.ts";
-import type { JsonObject } from "../message/message.ts";
+import type { Collection } from "../identity/index.ts";
+import type { TraitEntry } from "./traits.ts";
+import type { JsonObject } from "../message/index.ts";
 import { requireSpaceToken } from "./access.ts";
 import { profileStub } from "./profile-name.ts";
 

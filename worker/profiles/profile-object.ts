@@ -4,20 +4,20 @@
 // the folded profile drop its copy. Traits are last-writer-wins and history is keyed by
 // messageId, so applying events and merges in any order gives the same profile.
 import { DurableObject } from "cloudflare:workers";
-import { loadDefinitions } from "../activation/definition-cache.ts";
-import { activateProfile } from "../activation/profile-activator.ts";
 import {
+  loadDefinitions,
+  activateProfile,
   definitionsFromStored,
   evaluateProfile,
   historyEvent,
   type ActivationDefinitions,
   type ActivationSnapshot,
-} from "../activation/profile-evaluation.ts";
-import type { Collection } from "../identity/identifiers.ts";
-import { canonicalJson, visibleTraits } from "../identity/traits.ts";
-import type { JsonObject, JsonValue, NormalizedMessage } from "../message/message.ts";
+} from "../activation/index.ts";
+import type { Collection } from "../identity/index.ts";
+import { canonicalJson, visibleTraits } from "./traits.ts";
+import type { JsonObject, JsonValue, NormalizedMessage } from "../message/index.ts";
 import { subjectFacts } from "./subject-facts.ts";
-import { CONSENT_COUNTERS, consentFromHistory } from "../gate/consent/history.ts";
+import { CONSENT_COUNTERS, consentFromHistory } from "../gate/index.ts";
 import { ProfileStore, type EventRecord, type ProfileState } from "./profile-store.ts";
 import { profileStub } from "./profile-name.ts";
 

@@ -1,7 +1,7 @@
 // A profile's storage inside its ProfileObject: last-writer-wins traits, the event history
 // (idempotent by messageId, so counters derived from it are exact), links to other profiles.
-import { compareTraitWrites, type TraitEntry } from "../identity/traits.ts";
-import type { JsonObject, JsonValue } from "../message/message.ts";
+import { compareTraitWrites, type TraitEntry } from "./traits.ts";
+import type { JsonObject, JsonValue } from "../message/index.ts";
 
 export interface EventRecord {
   messageId: string;

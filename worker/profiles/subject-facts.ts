@@ -1,8 +1,8 @@
 // What a profile's own data says about who the person is: the ids and emails in its traits and
 // event history, and which events it holds. Pure; the ProfileObject feeds it its rows.
-import { isRecord } from "../gate/privacy-input-error.ts";
-import { eventRef } from "../message/subject.ts";
-import type { ResolvedSubjects } from "../governance/regulations/subjects.ts";
+import { isRecord } from "../gate/index.ts";
+import { eventRef } from "../message/index.ts";
+import type { ResolvedSubjects } from "../governance/index.ts";
 
 export interface HistoryRow {
   sourceId: string;

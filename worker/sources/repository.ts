@@ -1,8 +1,7 @@
 // Spaces and sources in D1. Write keys are stored as SHA-256 hashes; a key is shown once.
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { randomToken, sha256Hex } from "../platform/digest.ts";
-import { sources, spaces } from "../platform/schema.ts";
+import { randomToken, sha256Hex, sources, spaces } from "../platform/index.ts";
 import type { SourceSnapshot } from "./types.ts";
 
 export type SpaceRow = typeof spaces.$inferSelect;

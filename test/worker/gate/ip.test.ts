@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  applyIpMode,
-  applyIpPolicy,
-  formatIp,
-  parseIp,
-  parseIpMode,
-  truncateIp,
-} from "../../../worker/gate/ip.ts";
+import { applyIpMode, applyIpPolicy, parseIpMode, truncateIp } from "../../../worker/gate/ip.ts";
+import { formatIp, parseIp } from "../../../worker/message/ip-address.ts";
 import { PrivacyInputError } from "../../../worker/gate/privacy-input-error.ts";
 import { pageEvent } from "./consent-fixtures.ts";
 

@@ -7,7 +7,7 @@ import {
   valueClass,
   type PiiField,
 } from "../../../worker/gate/pii/classifier.ts";
-import { isCardNumber, isIban, passesLuhn } from "../../../worker/gate/pii/patterns.ts";
+import { isCardNumber, isIban, passesLuhn } from "../../../worker/message/value-patterns.ts";
 import type { JsonObject } from "../../../worker/message/message.ts";
 import { pageEvent } from "./consent-fixtures.ts";
 import { identifyWithPii, orderWithPayment } from "./pii-fixtures.ts";

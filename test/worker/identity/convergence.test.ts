@@ -12,7 +12,7 @@ import {
 } from "../../../worker/identity/hashing.ts";
 import { extractIdentifiers } from "../../../worker/identity/identifiers.ts";
 import { DEFAULT_IDENTITY_RULES } from "../../../worker/identity/settings.ts";
-import { counterKey, visibleTraits } from "../../../worker/identity/traits.ts";
+import { counterKey, visibleTraits } from "../../../worker/profiles/traits.ts";
 import { referencePartition } from "../../../worker/identity/union-find.ts";
 import type { JsonObject, JsonValue, NormalizedMessage } from "../../../worker/message/message.ts";
 import { convergenceWorkload } from "./convergence-workload.ts";

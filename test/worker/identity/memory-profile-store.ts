@@ -15,8 +15,8 @@ import {
   foldCounters,
   foldTraits,
   traitWrites,
-} from "../../../worker/identity/traits.ts";
-import type { EventCounters, TraitMap } from "../../../worker/identity/traits.ts";
+} from "../../../worker/profiles/traits.ts";
+import type { EventCounters, TraitMap } from "../../../worker/profiles/traits.ts";
 import { canonicalPartition } from "../../../worker/identity/union-find.ts";
 import type { NormalizedMessage } from "../../../worker/message/message.ts";
 

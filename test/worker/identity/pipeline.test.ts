@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { importIdentitySecret, storedIdentifierFor } from "../../../worker/identity/hashing.ts";
 import { DEFAULT_IDENTITY_RULES } from "../../../worker/identity/settings.ts";
-import { visibleTraits } from "../../../worker/identity/traits.ts";
+import { visibleTraits } from "../../../worker/profiles/traits.ts";
 import type { NormalizedMessage } from "../../../worker/message/message.ts";
 import { MemoryProfileStore } from "./memory-profile-store.ts";
 import { macHash, message, wifiMacExternalId } from "./message-builder.ts";

@@ -4,7 +4,7 @@
 // (extract → hash → resolve → apply) with Segment's default rules.
 import { beforeEach, describe, expect, it } from "vitest";
 import { importIdentitySecret, storedIdentifierFor } from "../../../worker/identity/hashing.ts";
-import { visibleTraits } from "../../../worker/identity/traits.ts";
+import { visibleTraits } from "../../../worker/profiles/traits.ts";
 import {
   DEFAULT_IDENTITY_RULES,
   parseIdentitySettings,

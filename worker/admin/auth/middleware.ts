@@ -9,13 +9,12 @@
 // written to the audit log with its outcome.
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { secretsEqual } from "../../platform/digest.ts";
+import { secretsEqual, recordAudit } from "../../platform/index.ts";
 import { ApiError } from "../../errors.ts";
 import { TOKEN_PREFIX, tokenId, verifyAdminToken } from "./tokens.ts";
 import { matchRoute, type RouteMatch } from "./route-permissions.ts";
 import { authorize } from "./roles.ts";
-import { getSource } from "../../sources/repository.ts";
-import { recordAudit } from "../../platform/audit-log.ts";
+import { getSource } from "../../sources/index.ts";
 import { assertSpaceVisible, type AdminEnv, type AdminPrincipal } from "./principal.ts";
 import { findAdminToken, touchAdminToken } from "./token-store.ts";
 

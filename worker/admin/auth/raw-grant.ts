@@ -4,13 +4,13 @@
 // (the review's finding: an Editor set storage to `raw` and the masked read returned raw values).
 import { ApiError } from "../../errors.ts";
 import type { Grant } from "./roles.ts";
-import { actionFor } from "../../gate/pii/policy.ts";
-import { PII_CLASSES } from "../../gate/pii/classifier.ts";
 import {
+  actionFor,
+  PII_CLASSES,
   policyForDestination,
   type PiiPolicy,
   type PrivacyPolicy,
-} from "../../gate/pii/policy-types.ts";
+} from "../../gate/index.ts";
 
 /** The fields (`at.classes.email`, `at.default`) that `after` makes raw where `before` did not. */
 export function newlyRaw(before: PiiPolicy, after: PiiPolicy, at: string): string[] {

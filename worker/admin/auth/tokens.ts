@@ -3,8 +3,8 @@
 // expiry. The `fyat_` prefix lets secret scanners recognise a leaked token; the id finds the
 // record without a scan; the secret carries 40 × log2(62) ≈ 238 bits. Comparison is on digests
 // with `crypto.subtle.timingSafeEqual`, so timing reveals neither length nor content.
-import { randomToken, sha256Hex } from "../../platform/digest.ts";
-import { PrivacyInputError } from "../../gate/privacy-input-error.ts";
+import { randomToken, sha256Hex } from "../../platform/index.ts";
+import { PrivacyInputError } from "../../gate/index.ts";
 import { GRANTS, ROLES, type Grant, type Role } from "./roles.ts";
 
 /** Days a space admin token lives when its request names no `ttlDays`. */

@@ -4,8 +4,7 @@
 // filtered it, and what delivery did (delivered / filtered / retrying / failed). A later record of
 // the same event replaces the earlier one (a retry that delivers overwrites "retrying";
 // idempotent under Queue redelivery).
-import type { DeliveryDecision } from "../../gate/decision.ts";
-import type { PiiReportEntry } from "../../gate/pii/policy.ts";
+import type { DeliveryDecision, PiiReportEntry } from "../../gate/index.ts";
 
 /** What delivery did with the event; absent when only the privacy decision is known. */
 export type DeliveryStatus = "delivered" | "filtered" | "retrying" | "failed";

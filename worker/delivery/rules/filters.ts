@@ -2,12 +2,17 @@
 // applied in Segment's order: Sample → Drop → Drop Properties → Allow Properties. Every filter's
 // `if` is judged against the event as it arrived, so one filter's property edits cannot change
 // whether another applies.
-import { z } from "../../message/zod.ts";
-import type { JsonObject, JsonValue } from "../../message/message.ts";
-import { textOf } from "../../destinations/event-fields.ts";
-import { readPath, type EventRecord } from "../../message/event-path.ts";
+import {
+  z,
+  type JsonObject,
+  type JsonValue,
+  readPath,
+  type EventRecord,
+  isUnsafeKey,
+  unsafeSegment,
+} from "../../message/index.ts";
+import { textOf } from "../../destinations/index.ts";
 import { evaluateFql, FqlError, parseFql, type FqlNode } from "./fql.ts";
-import { isUnsafeKey, unsafeSegment } from "../../message/object-keys.ts";
 
 /** Top-level fields a filter may never remove: without them the event is not an event. */
 const PROTECTED_FIELDS = new Set(["type", "messageId", "timestamp"]);

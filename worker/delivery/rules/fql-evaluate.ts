@@ -2,7 +2,7 @@
 // https://segment.com/docs/api/public-api/fql/#operators : `=` is true only for the same type and
 // strict (deep, for lists) equality; ordered comparisons need numbers on both sides; `in` looks
 // the left value up in a list; `and`/`or`/`!` treat anything but `true` as false.
-import { readPath, type EventRecord } from "../../message/event-path.ts";
+import { readPath, type EventRecord } from "../../message/index.ts";
 import type { FqlNode } from "./fql.ts";
 import { FQL_FUNCTIONS, fqlTypeOf, type FqlValue } from "./fql-functions.ts";
 

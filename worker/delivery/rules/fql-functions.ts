@@ -1,7 +1,7 @@
 // The functions of Segment's FQL (https://segment.com/docs/api/public-api/fql/#functions), with
 // the null-safe defaults the reference lists: contains(null, s) = false, length(null) = 0,
 // lowercase(null) = null, typeof(null) = "null", match(null, s) = false.
-import type { JsonValue } from "../../message/message.ts";
+import type { JsonValue } from "../../message/index.ts";
 import { globMatches, parseGlob } from "./glob.ts";
 
 /** A runtime FQL value: JSON, with a missing field read as null. */

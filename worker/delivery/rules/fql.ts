@@ -13,8 +13,7 @@ import { FqlError, tokenizeFql, type FqlToken } from "./fql-lexer.ts";
 import { parseGlob } from "./glob.ts";
 import { FQL_FUNCTIONS, type FqlFunction } from "./fql-functions.ts";
 import { evaluateFql } from "./fql-evaluate.ts";
-import type { EventRecord } from "../../message/event-path.ts";
-import { unsafeSegment } from "../../message/object-keys.ts";
+import { type EventRecord, unsafeSegment } from "../../message/index.ts";
 
 export { FqlError, type FqlErrorCode } from "./fql-lexer.ts";
 export { evaluateFql } from "./fql-evaluate.ts";

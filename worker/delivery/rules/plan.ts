@@ -3,11 +3,10 @@
 // object → destination filters → subscription. Each refusal carries Segment's discard code so the
 // delivery overview can say why (FILTERED_BY_END_USER_CONSENT, FILTERED_BY_INTEGRATIONS_OBJECT,
 // FILTERED_BY_RULES, NO_MATCHING_MAPPING).
-import type { JsonObject, NormalizedMessage } from "../../message/message.ts";
-import { isObject } from "../../destinations/event-fields.ts";
+import { type JsonObject, type NormalizedMessage, ownValue } from "../../message/index.ts";
+import { isObject } from "../../destinations/index.ts";
 import { applyDestinationFilters, type DestinationFilter } from "./filters.ts";
 import { subscriptionMatches } from "./fql.ts";
-import { ownValue } from "../../message/object-keys.ts";
 
 export interface DestinationRoute {
   /** The destination's display name as clients write it in `integrations` (e.g. "Amplitude"). */

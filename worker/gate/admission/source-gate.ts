@@ -3,8 +3,8 @@
 // enabled state, and puts new events in the Queue before any caller hears "accepted"
 // (Invariant 1). The decisions are pure functions beside it (token-bucket.ts, chunks.ts).
 import { DurableObject } from "cloudflare:workers";
-import type { SourceSnapshot } from "../../sources/types.ts";
-import { chunkLines } from "../../message/chunk.ts";
+import type { SourceSnapshot } from "../../sources/index.ts";
+import { chunkLines } from "../../message/index.ts";
 import { takeTokens, type BucketState } from "./token-bucket.ts";
 
 export interface AdmitRequest {

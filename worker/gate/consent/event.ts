@@ -7,11 +7,15 @@
 // - no consent object (or an empty one) means no enforcement — unless the space requires consent,
 //   then the event counts as "strictly necessary only" (Foyer's rule, docs/architecture.md);
 // - consent is evaluated before the integrations object, and an integrations `false` still blocks.
-import type { JsonObject, NormalizedMessage } from "../../message/message.ts";
+import {
+  type JsonObject,
+  type NormalizedMessage,
+  isUnsafeKey,
+  ownValue,
+} from "../../message/index.ts";
 import type { ConsentSettings } from "./settings.ts";
 import type { DeliveryDecision } from "../decision.ts";
 import { isRecord } from "../privacy-input-error.ts";
-import { isUnsafeKey, ownValue } from "../../message/object-keys.ts";
 
 /** What an event says about consent: nothing, or a preference per category. */
 export type EventConsent =

@@ -2,7 +2,7 @@
 // and every captive-portal login (`WiFi Login Completed`, which carries what the guest ticked)
 // becomes a consent update, folded last-writer-wins (profile-consent.ts). Deriving consent from the
 // history makes it follow merges (the survivor holds both histories) and erasure for free.
-import type { NormalizedMessage } from "../../message/message.ts";
+import type { NormalizedMessage } from "../../message/index.ts";
 import { isRecord } from "../privacy-input-error.ts";
 import {
   CONSENT_UPDATED_EVENT,

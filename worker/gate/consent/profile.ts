@@ -3,10 +3,9 @@
 // register ordered by event timestamp, ties broken by messageId, so the result does not depend on
 // arrival order (the same rule as identity traits, docs/architecture.md). A category never collected
 // counts as false, as Segment does on merge and in audiences.
-import type { NormalizedMessage } from "../../message/message.ts";
+import { type NormalizedMessage, isUnsafeKey, ownValue } from "../../message/index.ts";
 import type { DeliveryDecision } from "../decision.ts";
 import { PrivacyInputError, isRecord } from "../privacy-input-error.ts";
-import { isUnsafeKey, ownValue } from "../../message/object-keys.ts";
 
 /** The track event Segment requires whenever preferences change. */
 export const CONSENT_UPDATED_EVENT = "Segment Consent Preference Updated";

@@ -3,7 +3,7 @@
 // are compared case- and format-insensitively (`firstName`, `first_name`, `First Name`). A key
 // match classifies its whole subtree (`traits.address` with street, city, …); elsewhere each
 // string is tested against the value patterns.
-import type { JsonValue, NormalizedMessage } from "../../message/message.ts";
+import type { JsonValue, NormalizedMessage } from "../../message/index.ts";
 import {
   findEmbeddedPayment,
   isCardNumber,
@@ -12,7 +12,7 @@ import {
   isIpAddress,
   isMacAddress,
   isPhoneNumber,
-} from "./patterns.ts";
+} from "../../message/index.ts";
 
 export const PII_CLASSES = [
   "email",

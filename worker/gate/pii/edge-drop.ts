@@ -3,7 +3,7 @@
 // before the event is admitted to the Queue. Every later store — the D1 index, the R2 archive,
 // the debugger, the identity graph, profiles, destination ledgers — reads the queued copy, so
 // applying it here, once, is what keeps raw values out of all of them (see README "PII").
-import type { JsonObject, NormalizedMessage } from "../../message/message.ts";
+import type { JsonObject, NormalizedMessage } from "../../message/index.ts";
 import {
   ALWAYS_DROPPED,
   classifyMessage,

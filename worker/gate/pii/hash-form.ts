@@ -11,7 +11,7 @@
 //   are removed; without one, its digits are taken as already international.
 // - names, address: trimmed, lower case, inner whitespace collapsed (both platforms' rule).
 // - birthday: `YYYYMMDD` when the value starts with an ISO date (Meta `db`).
-import { normalizeEmail, normalizePhone } from "../../message/contact.ts";
+import { normalizeEmail, normalizePhone } from "../../message/index.ts";
 import type { PiiClass } from "./classifier.ts";
 
 export type PhoneFormat = "e164" | "digits";

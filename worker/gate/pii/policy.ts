@@ -2,8 +2,13 @@
 // normalized form, see pii-normalize.ts) or dropped. Card numbers, IBANs and credentials are
 // dropped whatever the policy says. The input is never changed; the report says what happened
 // to each field by path and class, and never holds a value.
-import { sha256Hex } from "../../platform/digest.ts";
-import type { JsonObject, JsonValue, NormalizedMessage } from "../../message/message.ts";
+import { sha256Hex } from "../../platform/index.ts";
+import {
+  type JsonObject,
+  type JsonValue,
+  type NormalizedMessage,
+  ownValue,
+} from "../../message/index.ts";
 import { applyIpMode, type IpMode } from "../ip.ts";
 import {
   ALWAYS_DROPPED,
@@ -16,7 +21,6 @@ import {
 import { normalizeForHash } from "./hash-form.ts";
 import { keyedHex } from "./storage-hash.ts";
 import type { PiiAction, PiiPolicy } from "./policy-types.ts";
-import { ownValue } from "../../message/object-keys.ts";
 
 export type FieldOutcome = "kept" | "hashed" | "dropped" | "truncated";
 

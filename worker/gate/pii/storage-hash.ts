@@ -3,7 +3,7 @@
 // with `events:read` cannot reverse a phone number (about 10^10 values) or match a list of known
 // emails by hashing them. Hashes sent to destinations keep each vendor's required form instead
 // (Meta, Google: SHA-256 of the normalized value; pii-policy.ts without a key).
-import { hmacHex, importHmacKey } from "../../platform/hmac.ts";
+import { hmacHex, importHmacKey } from "../../platform/index.ts";
 import { valueClass } from "./classifier.ts";
 import { normalizeForHash } from "./hash-form.ts";
 import type { PiiPolicy } from "./policy-types.ts";

@@ -2,7 +2,7 @@
 // request; the answer is cached per isolate for SUPPRESSION_TTL_MS (and dropped at once in the
 // isolate that changes it), so a new suppression applies everywhere within that time.
 import { importSuppressionKey, subjectHash, type SuppressionSet } from "./match.ts";
-import type { SubjectType } from "../../message/subject.ts";
+import type { SubjectType } from "../../message/index.ts";
 import { readSpacePrivacy } from "../settings-store.ts";
 
 export const SUPPRESSION_TTL_MS = 10_000;

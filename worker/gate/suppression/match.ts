@@ -3,10 +3,9 @@
 // archived, not sent on. The suppression list holds keyed hashes
 // `HMAC-SHA256(space key, SUBJECT_TYPE + ":" + normalized value)` (RFC 2104), never the ids or
 // emails themselves, so the list is useless to anyone without the space's key.
-import { hmacHex, importHmacKey } from "../../platform/hmac.ts";
-import type { NormalizedMessage } from "../../message/message.ts";
+import { hmacHex, importHmacKey } from "../../platform/index.ts";
+import { type NormalizedMessage, normalizeSubject, type SubjectType } from "../../message/index.ts";
 import { PrivacyInputError, isRecord } from "../privacy-input-error.ts";
-import { normalizeSubject, type SubjectType } from "../../message/subject.ts";
 
 /** RFC 2104 §3: a key shorter than the hash output (32 bytes) weakens HMAC-SHA256. */
 export const MIN_SUPPRESSION_KEY_BYTES = 32;

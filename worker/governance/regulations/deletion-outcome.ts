@@ -2,7 +2,7 @@
 // destination's row, and what the rows together mean for the `forward_to_destinations` step
 // (worker/governance/regulations/status.ts turns a permanent failure into FAILED and a step that is
 // only `not_supported` into PARTIAL_SUCCESS).
-import type { DeletionSubject, DeliveryResult } from "../../destinations/adapter.ts";
+import type { DeletionSubject, DeliveryResult } from "../../destinations/index.ts";
 import type { DeletionRowStatus } from "./destination-deletions.ts";
 
 /**

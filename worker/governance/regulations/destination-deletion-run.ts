@@ -3,12 +3,12 @@
 // through delivery's egress door (worker/delivery/egress.ts), then `completeDestinationDeletion`.
 // Re-running after a crash or a retryable failure repeats the vendor calls of rows still
 // pending; the vendors' deletion APIs are idempotent (deleting a deleted user succeeds).
-import { destinationObject } from "../../delivery/delivery-consumer.ts";
-import type { DestinationConfig } from "../../delivery/destination-config.ts";
-import { egressFetch } from "../../delivery/egress.ts";
-import { addressPolicyOf } from "../../destinations/destination-address.ts";
-import { destinationAdapter } from "../../destinations/catalog.ts";
-import type { DeliveryResult } from "../../destinations/adapter.ts";
+import { destinationObject, type DestinationConfig, egressFetch } from "../../delivery/index.ts";
+import {
+  addressPolicyOf,
+  destinationAdapter,
+  type DeliveryResult,
+} from "../../destinations/index.ts";
 import { deletionSubject, rowStatusAfter } from "./deletion-outcome.ts";
 import { completeDestinationDeletion, type DeletionRowStatus } from "./destination-deletions.ts";
 

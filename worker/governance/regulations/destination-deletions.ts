@@ -4,8 +4,8 @@
 // row per destination: `pending` (with the subject ids) where the adapter has a `deleteUser`,
 // `unsupported` otherwise. destination-deletion-run.ts then executes the pending rows and calls
 // `completeDestinationDeletion`, which erases the ids from the row.
-import { destinationAdapter } from "../../destinations/catalog.ts";
-import { spaceActivation } from "../../delivery/fan-out.ts";
+import { destinationAdapter } from "../../destinations/index.ts";
+import { spaceActivation } from "../../delivery/index.ts";
 
 export interface DeletionTarget {
   /** The destination's id: the `destination` column, and its DestinationObject's name. */

@@ -3,10 +3,9 @@
 // resolved against the identity index inside this object, and its steps run from the object's
 // alarm (runner.ts), so deletion and suppression reach every profile the index knows, one space at
 // a time. Living here, governance imports identity; identity never imports governance.
-import { eraseProfiles, foldedInto } from "../../identity/graph-store.ts";
-import { IdentityGraphCore } from "../../identity/graph-object.ts";
-import { alarmWithNewWork, isDue, nextAlarmAt, retryAt } from "../../platform/schedule.ts";
-import { profileStub } from "../../profiles/profile-name.ts";
+import { eraseProfiles, foldedInto, IdentityGraphCore } from "../../identity/index.ts";
+import { alarmWithNewWork, isDue, nextAlarmAt, retryAt } from "../../platform/index.ts";
+import { profileStub } from "../../profiles/index.ts";
 import { RegulationWorkStore } from "./graph-work-store.ts";
 import { runRegulation, type RegulationHost, type RegulationWork } from "./runner.ts";
 import { mergeSubjects, subjectsOnly, type ResolvedSubjects } from "./subjects.ts";

@@ -4,7 +4,7 @@
 // that is waiting to retry does not hold up the others.
 import type { RegulationWork } from "./runner.ts";
 import type { ResolvedSubjects } from "./subjects.ts";
-import type { SubjectType } from "../../message/subject.ts";
+import type { SubjectType } from "../../message/index.ts";
 
 // A type, not an interface: SqlStorage rows must be index-compatible records.
 type WorkRow = {

@@ -1,8 +1,8 @@
 // The regulation model: Segment's deletion and suppression requests (https://segment.com/docs/privacy/user-deletion-and-suppression/; Public API
 // `createWorkspaceRegulationV1Input`: `{regulationType, subjectType, subjectIds}`). Foyer's subject
 // types are user id, anonymous id and email; up to 5,000 subjects per request, as Segment allows.
-import { PrivacyInputError, isRecord } from "../../gate/privacy-input-error.ts";
-import { SUBJECT_TYPES, normalizeSubject, type SubjectType } from "../../message/subject.ts";
+import { PrivacyInputError, isRecord } from "../../gate/index.ts";
+import { SUBJECT_TYPES, normalizeSubject, type SubjectType } from "../../message/index.ts";
 
 export const REGULATION_TYPES = [
   "SUPPRESS_ONLY",
@@ -14,7 +14,7 @@ export const REGULATION_TYPES = [
 ] as const;
 export type RegulationType = (typeof REGULATION_TYPES)[number];
 
-export { SUBJECT_TYPES, normalizeSubject, type SubjectType } from "../../message/subject.ts";
+export { SUBJECT_TYPES, normalizeSubject, type SubjectType } from "../../message/index.ts";
 
 /** Segment: "up to 5,000 userIds per call". */
 export const MAX_SUBJECTS = 5_000;

@@ -9,7 +9,7 @@
 import { MAX_STEP_ATTEMPTS, isRegulationDone, nextStep, reduceRegulation } from "./status.ts";
 import type { RegulationState, StepKind } from "./plan.ts";
 import type { SubjectType } from "./model.ts";
-import { destinationObject } from "../../delivery/delivery-consumer.ts";
+import { destinationObject } from "../../delivery/index.ts";
 import { deleteSubjectRows } from "./erasure/d1.ts";
 import { forwardStepOutcome } from "./deletion-outcome.ts";
 import { executeDestinationDeletions } from "./destination-deletion-run.ts";
@@ -17,8 +17,8 @@ import { destinationDeletionTargets, queueDestinationDeletions } from "./destina
 import { rewriteSubjectObjects } from "./erasure/r2.ts";
 import { getRegulation, saveRegulationState } from "./store.ts";
 import { subjectsOnly, type ResolvedSubjects } from "./subjects.ts";
-import { changeSuppression } from "../../gate/suppression/list.ts";
-import { profileStub } from "../../profiles/profile-name.ts";
+import { changeSuppression } from "../../gate/index.ts";
+import { profileStub } from "../../profiles/index.ts";
 
 /** A regulation's working data, kept by the space's IdentityGraph until the regulation ends. */
 export interface RegulationWork {

@@ -2,8 +2,8 @@
 // overall status. Steps run strictly in plan order; a step may be retried after a retryable
 // failure, at most MAX_STEP_ATTEMPTS times. An event that does not fit the current state is
 // refused and changes nothing.
-import { backoffDelaySeconds, MAX_ATTEMPTS } from "../../destinations/retry.ts";
-import { PrivacyInputError } from "../../gate/privacy-input-error.ts";
+import { backoffDelaySeconds, MAX_ATTEMPTS } from "../../destinations/index.ts";
+import { PrivacyInputError } from "../../gate/index.ts";
 import type { RegulationState, RegulationStatus, StepEvent, StepState } from "./plan.ts";
 
 /**

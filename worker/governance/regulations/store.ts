@@ -1,7 +1,7 @@
 // Regulation records in D1: type, subject count and step state. Never the subjects themselves.
 import type { RegulationRequest } from "./model.ts";
 import type { RegulationState } from "./plan.ts";
-import { auditStatement } from "../../platform/audit-log.ts";
+import { auditStatement } from "../../platform/index.ts";
 
 export interface RegulationRecord {
   id: string;

@@ -3,11 +3,10 @@
 // history. Stored with the regulation's work in the space's IdentityGraph while it runs, and
 // erased with it.
 import { deletedSubjectPredicate } from "./erasure/deleted-subject.ts";
-import { readSpacePrivacy } from "../../gate/settings-store.ts";
-import { storageHashKey, storedSubjectForms } from "../../gate/pii/storage-hash.ts";
+import { readSpacePrivacy, storageHashKey, storedSubjectForms } from "../../gate/index.ts";
 import type { EventPredicate } from "./erasure/archive-rewrite.ts";
 import type { SubjectType } from "./model.ts";
-import { eventRef } from "../../message/subject.ts";
+import { eventRef } from "../../message/index.ts";
 
 export interface ResolvedSubjects {
   userIds: string[];

@@ -4,7 +4,7 @@
 // resets the row's age. So a row old enough that no invocation can still be running since its
 // latest intent will never be completed: nothing but the sweep will touch it again.
 
-import { retryDelaySeconds } from "../../archive/retry-delay.ts";
+import { retryDelaySeconds } from "../../archive/index.ts";
 
 /** `max_retries` of the `foyer-events` consumer in wrangler.toml. */
 export const INGEST_MAX_RETRIES = 10;

@@ -4,11 +4,11 @@
 // with the scheduled time as "now", so tests control the clock. Work is done in bounded slices.
 // The same cron wakes the runners of regulations that are still open (a safety net for alarms)
 // and sweeps the archive's orphans (orphan-sweep.ts).
-import { DEFAULT_RETENTION_DAYS } from "../../gate/settings-store.ts";
+import { DEFAULT_RETENTION_DAYS } from "../../gate/index.ts";
 import { spacesWithOpenRegulations } from "../regulations/store.ts";
-import { listSources, type SourceRow } from "../../sources/repository.ts";
+import { listSources, type SourceRow } from "../../sources/index.ts";
 import { sweepOrphans } from "./orphan-sweep.ts";
-import { profileStub } from "../../profiles/profile-name.ts";
+import { profileStub } from "../../profiles/index.ts";
 
 const DAY_MS = 86_400_000;
 const SLICE = 1_000;

@@ -2,7 +2,7 @@
 // without the events of deleted subjects. Pure and incremental: `createArchiveRewriter` takes the
 // text in chunks of any size, so a large object can be piped through `archiveRewriteStream` while
 // memory stays bounded by the longest line.
-import type { JsonObject } from "../../../message/message.ts";
+import type { JsonObject } from "../../../message/index.ts";
 
 /** True when the event belongs to a deleted subject and must go. */
 export type EventPredicate = (event: JsonObject) => boolean;

@@ -1,8 +1,8 @@
 // The subject's rows in D1: their events (found by id columns, by their profiles' history and by
 // their emails in any stored form), the delivery decisions about those events and the identity
 // audit rows about their profiles.
-import { sha256Hex } from "../../../platform/digest.ts";
-import type { JsonObject } from "../../../message/message.ts";
+import { sha256Hex } from "../../../platform/index.ts";
+import type { JsonObject } from "../../../message/index.ts";
 import { eventRef, subjectPredicate, withStoredForms, type ResolvedSubjects } from "../subjects.ts";
 
 export interface StoredEventRef {

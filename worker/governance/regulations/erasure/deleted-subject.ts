@@ -2,8 +2,8 @@
 // them: ids as sent, emails raw or as the storage policy's SHA-256 of the normalized email
 // (pii-normalize.ts). The subjects come from the regulation plus the `resolve_profiles` step
 // (every userId, anonymousId and email of the person's profiles).
-import { sha256Hex } from "../../../platform/digest.ts";
-import type { JsonObject, JsonValue } from "../../../message/message.ts";
+import { sha256Hex } from "../../../platform/index.ts";
+import type { JsonObject, JsonValue } from "../../../message/index.ts";
 import type { EventPredicate } from "./archive-rewrite.ts";
 
 export interface DeletedSubjects {

@@ -13,7 +13,7 @@
 // the object, so it is `stored` and found through its events, or the hourly sweep has deleted it.
 // That takes about two hours at most (worker/governance/retention/orphan-age.ts), and the step's 16 attempts
 // span more than four.
-import { unfinishedObjects } from "../../../archive/object-index.ts";
+import { unfinishedObjects } from "../../../archive/index.ts";
 import { rewriteArchive, type EventPredicate } from "./archive-rewrite.ts";
 import { subjectEvents } from "./d1.ts";
 import { subjectPredicate, withStoredForms, type ResolvedSubjects } from "../subjects.ts";

@@ -3,7 +3,7 @@
 // counting comes from messageId dedup upstream), so a merge gives the same profile whatever
 // order the events and merges arrived in. Segment resolves conflicting traits by "last updated
 // precedence" (https://segment.com/docs/unify/faqs/); Foyer orders writes by event timestamp.
-import type { JsonObject, JsonValue, NormalizedMessage } from "../message/message.ts";
+import type { JsonObject, JsonValue, NormalizedMessage } from "../message/index.ts";
 
 /** One trait write. `value: null` is a tombstone: the trait is removed, and stays removed against older writes. */
 export interface TraitEntry {

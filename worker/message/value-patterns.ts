@@ -2,7 +2,7 @@
 // keep false positives rare on event data: card numbers need a known issuer prefix, a valid length
 // and the Luhn check digit (ISO/IEC 7812-1 Annex B); IBANs need a registered country length and
 // the ISO 13616 mod-97 check; phone numbers need an international prefix or separators.
-import { parseIp } from "../ip.ts";
+import { parseIp } from "./ip-address.ts";
 
 /** ISO/IEC 7812-1 Annex B (Luhn): doubles every second digit from the right. */
 export function passesLuhn(digits: string): boolean {

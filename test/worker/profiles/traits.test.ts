@@ -9,11 +9,11 @@ import {
   foldTraits,
   traitWrites,
   visibleTraits,
-} from "../../../worker/identity/traits.ts";
-import type { EventCounters, TraitMap } from "../../../worker/identity/traits.ts";
-import { message } from "./message-builder.ts";
-import { seededRandom } from "./seeded-random.ts";
-import type { SeededRandom } from "./seeded-random.ts";
+} from "../../../worker/profiles/traits.ts";
+import type { EventCounters, TraitMap } from "../../../worker/profiles/traits.ts";
+import { message } from "../identity/message-builder.ts";
+import { seededRandom } from "../identity/seeded-random.ts";
+import type { SeededRandom } from "../identity/seeded-random.ts";
 
 const T = Date.parse("2024-05-01T12:00:00.000Z");
 

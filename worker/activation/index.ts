@@ -1,0 +1,12 @@
+// Computed traits and audiences evaluated on a profile, and the messages they emit.
+export { audienceSchema, parseAudienceSet, referencedAudiences } from "./audience-definition.ts";
+export { computedTraitSchema } from "./computed-traits.ts";
+export { forgetDefinitions, loadDefinitions } from "./definition-cache.ts";
+export { activateProfile } from "./profile-activator.ts";
+export {
+  type ActivationDefinitions,
+  type ActivationSnapshot,
+  definitionsFromStored,
+  evaluateProfile,
+  historyEvent,
+} from "./profile-evaluation.ts";

@@ -1,0 +1,5 @@
+// The event archive in R2: object keys, the write-ahead record and the object index.
+export { archivePrefix } from "./keys.ts";
+export { isStoredObject, listStoredObjects, unfinishedObjects } from "./object-index.ts";
+export { retryDelaySeconds } from "./retry-delay.ts";
+export { type ArchiveObjectRow, markStored, recordWriteIntent } from "./write-ahead.ts";

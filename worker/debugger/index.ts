@@ -1,0 +1,2 @@
+// The live event debugger (SourceDebugger Durable Object).
+export { SourceDebugger } from "./source-debugger.ts";
