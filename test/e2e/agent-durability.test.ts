@@ -17,6 +17,7 @@ import {
   restartVenueEdge,
   storedCounts,
   storedSessionEvents,
+  expectStoredOnce,
   waitForCounts,
 } from "./agent-edge.ts";
 import { startAgentChild, type AgentChild, type AgentStatusDocument } from "./agent-process.ts";
@@ -116,16 +117,7 @@ describe.skipIf(!hasRadclient)("agent durability with a real edge", () => {
     const resent = await send(unanswered, "resend");
     expect(resent.size).toBe(unanswered.length);
 
-    const counts = await waitForCounts(
-      stack.venue,
-      (c) => c.rows >= packets.length && c.archived >= packets.length,
-      STORE_TIMEOUT_MS,
-    );
-    expect(counts).toEqual({
-      rows: packets.length,
-      distinctMessageIds: packets.length,
-      archived: packets.length,
-    });
+    await expectStoredOnce(stack.venue, packets.length, STORE_TIMEOUT_MS);
     expect((await storedIndexes(packets)).size).toBe(packets.length);
   }, 240_000);
 

@@ -3,6 +3,7 @@
 // after the edge's 200, so readers poll until a condition holds or a deadline passes.
 import { AdminApiClient } from "../../scripts/admin-api-client.ts";
 import { startLocalEdge, type LocalEdge } from "../../scripts/local-edge.ts";
+import { expect } from "vitest";
 
 const POLL_MS = 500;
 
@@ -112,4 +113,18 @@ export async function waitForCounts(
     counts = await storedCounts(venue);
   }
   return counts;
+}
+
+/** Waits until `events` rows and archive objects are stored, and checks each was stored once. */
+export async function expectStoredOnce(
+  venue: VenueEdge,
+  events: number,
+  timeoutMs: number,
+): Promise<void> {
+  const counts = await waitForCounts(
+    venue,
+    (c) => c.rows >= events && c.archived >= events,
+    timeoutMs,
+  );
+  expect(counts).toEqual({ rows: events, distinctMessageIds: events, archived: events });
 }

@@ -13,7 +13,12 @@ import {
   radclientFile,
 } from "../bench/agent-accounting-load.ts";
 import { hasRadclient, runRadclient } from "../bench/agent-radclient.ts";
-import { archiveTexts, storedSessionEvents, waitForCounts } from "./agent-edge.ts";
+import {
+  archiveTexts,
+  expectStoredOnce,
+  storedSessionEvents,
+  waitForCounts,
+} from "./agent-edge.ts";
 import { venueStackPerSuite, warnWithoutRadclient } from "./venue-stack.ts";
 
 const VENUE_KEY = "e2e-radius-venue-key";
@@ -46,16 +51,7 @@ describe.skipIf(!hasRadclient)("radclient accounting → agent → edge", () => 
     expect(run.exitCode).toBe(0);
     expect(run.replies.sort((a, b) => a - b)).toEqual(packets.map((p) => p.index));
 
-    const counts = await waitForCounts(
-      stack.venue,
-      (c) => c.rows >= packets.length && c.archived >= packets.length,
-      STORE_TIMEOUT_MS,
-    );
-    expect(counts).toEqual({
-      rows: packets.length,
-      distinctMessageIds: packets.length,
-      archived: packets.length,
-    });
+    await expectStoredOnce(stack.venue, packets.length, STORE_TIMEOUT_MS);
 
     const stored = await storedSessionEvents(stack.venue);
     for (const packet of packets) {
