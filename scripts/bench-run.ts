@@ -6,6 +6,8 @@
 //   4. time from the edge's 200 to the Profile API (bench-time-to-profile.ts)
 //   6. activation: edge 200 → destination, audience change → destination, isolation
 //      (bench-activation.ts)
+//   7. the whole data path: /v1/batch → profile → two destinations, per-event CPU, Durable Object
+//      requests and Queue messages, against the echo in the same run (bench-pipeline.ts)
 import { activationReport, benchActivation } from "./bench-activation.ts";
 import { printAgentBench, runAgentBench } from "./bench-agent.ts";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -15,6 +17,7 @@ import { ECHO_TARGET, FOYER_INGEST_TARGET } from "../test/bench/bench-report.ts"
 import { benchDrain, drainReport } from "./bench-drain.ts";
 import { benchIdentity, identityReport } from "./bench-identity.ts";
 import { benchIngest, ingestReport, type IngestTarget } from "./bench-ingest.ts";
+import { benchPipeline, pipelineReport } from "./bench-pipeline.ts";
 import { provisionSource, startEcho, startFoyer } from "./bench-targets.ts";
 import { benchTimeToProfile, timeToProfileReport } from "./bench-time-to-profile.ts";
 import { REPO_ROOT, type LocalEdge } from "./local-edge.ts";
@@ -114,6 +117,13 @@ try {
   } finally {
     await stopAll(full);
   }
+  // Its own echo and Foyer (meter on), each alone on the machine while it is measured.
+  await section(
+    "pipeline",
+    "7. Pipeline: /v1/batch → profile → destinations, cost per event",
+    () => benchPipeline(stateRoot),
+    pipelineReport,
+  );
   await section(
     "agent",
     "5. Venue agent: RADIUS accounting answered durably vs FreeRADIUS, outbox drain",

@@ -45,10 +45,10 @@ export function startEcho(persistDir: string): Promise<LocalEdge> {
  */
 export async function startFoyer(
   persistDir: string,
-  options: { queueConsumer: boolean },
+  options: { queueConsumer: boolean; meter?: boolean },
 ): Promise<LocalEdge> {
   const file = options.queueConsumer ? "wrangler-full.toml" : "wrangler-ingest-only.toml";
-  const configPath = await writeConfig(file, options);
+  const configPath = await writeConfig(file, { queueConsumer: options.queueConsumer });
   // "none": under load the local runtime logs one line per cancelled tail session, which would
   // bury the tables; the figures below check every outcome themselves.
   // The activation section's webhooks are receivers on 127.0.0.1.
@@ -57,6 +57,7 @@ export async function startFoyer(
     persistDir,
     logLevel: "none",
     privateDestinations: "loopback",
+    meter: options.meter ?? false,
   });
 }
 

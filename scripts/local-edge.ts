@@ -32,6 +32,8 @@ export interface LocalEdgeOptions {
    * never a deploy's. `strict` (tests that check the refusal) keeps wrangler.toml's setting.
    */
   privateDestinations?: "loopback" | "strict";
+  /** Count Durable Object requests and Queue messages (FOYER_METER, worker/platform/meter.ts). */
+  meter?: boolean;
   /** Told each step as it begins (`npm start` prints them, so a cold start is never silent). */
   onProgress?: (step: string) => void;
 }
@@ -96,6 +98,7 @@ export async function startLocalEdge(options: LocalEdgeOptions = {}): Promise<Lo
       ...(options.privateDestinations === "loopback"
         ? { ALLOW_PRIVATE_DESTINATIONS: { type: "plain_text" as const, value: "loopback" } }
         : {}),
+      ...(options.meter ? { FOYER_METER: { type: "plain_text" as const, value: "1" } } : {}),
     },
     dev: {
       server: { hostname: "127.0.0.1", port: options.port ?? 0 },

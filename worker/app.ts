@@ -14,6 +14,7 @@ import {
   regulationsAdmin,
   regulationsApi,
   destinationsAdmin,
+  meterAdmin,
 } from "./admin/index.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import { trackingApi } from "./ingest/index.ts";
@@ -40,6 +41,7 @@ app.use("/v1/regulations", requireAdmin);
 app.use("/v1/regulations/*", requireAdmin);
 app.route("/v1", regulationsApi);
 app.route("/admin/v1", destinationsAdmin);
+app.route("/admin/v1", meterAdmin);
 
 app.notFound(() => errorResponse(new ApiError(404, "not_found", "no such route")));
 

@@ -9,7 +9,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/local-edge.ts";
 
 /** Every section bench-run.ts writes, by its JSON key. */
-const SECTIONS = ["ingest", "drain", "identity", "timeToProfile", "activation", "agent"];
+const SECTIONS = [
+  "ingest",
+  "drain",
+  "identity",
+  "timeToProfile",
+  "activation",
+  "pipeline",
+  "agent",
+];
 
 const TINY: Record<string, string> = {
   FOYER_BENCH_WARMUP_MS: "200",
@@ -23,6 +31,7 @@ const TINY: Record<string, string> = {
   FOYER_BENCH_ACTIVATION_EVENTS: "20",
   FOYER_BENCH_ACTIVATION_DRAIN_MS: "1000",
   FOYER_BENCH_ACTIVATION_HANG_MS: "1000",
+  FOYER_BENCH_PIPELINE_EVENTS: "40",
   FOYER_BENCH_AGENT_REQUESTS: "200",
   FOYER_BENCH_AGENT_PARALLEL: "4",
 };

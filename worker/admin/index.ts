@@ -10,3 +10,4 @@ export { readsAdmin } from "./reads.ts";
 export { regulationsAdmin, regulationsApi } from "./regulations.ts";
 export { sourcesAdmin } from "./sources.ts";
 export { tokensAdmin } from "./tokens.ts";
+export { meterAdmin } from "./meter.ts";

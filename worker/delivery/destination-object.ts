@@ -8,6 +8,7 @@
 // destination queues (Centrifuge), built from a Durable Object instead of a Queue per destination.
 // The rules are pure (destination-judge.ts, destinations/retry.ts); this class carries data to them
 // and persists what they return.
+import { meterEnv } from "../platform/index.ts";
 import { DurableObject } from "cloudflare:workers";
 import {
   destinationAdapter,
@@ -45,7 +46,7 @@ export class DestinationObject extends DurableObject<Env> {
   private readonly dispatcher: Dispatcher;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+    super(ctx, meterEnv(env));
     this.ledger = new DeliveryLedger(ctx.storage.sql);
     // Closures, not `this`: the object's public methods are its RPC surface.
     this.dispatcher = new Dispatcher({

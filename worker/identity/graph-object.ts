@@ -4,7 +4,7 @@
 // within a call, calls are serialized, so any arrival order converges to the same partition.
 // PII identifiers are matched as keyed hashes under a per-space secret that never leaves here.
 import { DurableObject } from "cloudflare:workers";
-import { sha256Hex, nextAlarmAt, retryAt } from "../platform/index.ts";
+import { sha256Hex, nextAlarmAt, retryAt, meterEnv } from "../platform/index.ts";
 import {
   hashIdentifiers,
   identifierKey,
@@ -70,7 +70,7 @@ export class IdentityGraphCore extends DurableObject<Env> {
   private rawSettings: unknown = {};
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+    super(ctx, meterEnv(env));
     this.store = new GraphStore(ctx.storage.sql);
     this.merges = new MergeOutbox(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {

@@ -3,6 +3,7 @@
 // profile's state (which from then on forwards everything to the survivor), folds it in, then lets
 // the folded profile drop its copy. Traits are last-writer-wins and history is keyed by
 // messageId, so applying events and merges in any order gives the same profile.
+import { meterEnv } from "../platform/index.ts";
 import { DurableObject } from "cloudflare:workers";
 import {
   loadDefinitions,
@@ -67,7 +68,7 @@ export class ProfileObject extends DurableObject<Env> {
   private store: ProfileStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+    super(ctx, meterEnv(env));
     this.store = new ProfileStore(ctx.storage.sql);
   }
 

@@ -131,6 +131,8 @@ export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
     { method: "PUT", path: `${A}/spaces/:spaceId/${kind}/:key`, permission: "config:write" },
     { method: "DELETE", path: `${A}/spaces/:spaceId/${kind}/:key`, permission: "config:write" },
   ]),
+  // Counts of Durable Object requests and Queue messages, across spaces: the workspace owner's.
+  { method: "GET", path: `${A}/meter`, permission: "spaces:manage" },
   // The regulations API sits at Segment's path (issue 4), behind an admin token.
   { method: "POST", path: "/v1/regulations", permission: "regulations:write" },
   { method: "GET", path: "/v1/regulations", permission: "regulations:read" },

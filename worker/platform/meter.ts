@@ -1,0 +1,124 @@
+// Counts what the data path costs, by binding: Durable Object requests (every RPC call or fetch
+// made on a stub) and Queue messages (one per `send`, one per message of a `sendBatch`). Off unless
+// the `FOYER_METER` variable is "1" (`npm run bench` sets it): then every entry point and every
+// Durable Object wraps its env once, and the counts are read over `GET /admin/v1/meter`.
+//
+// The counts live in this module, so they are per isolate: wrangler's local runtime runs the worker
+// and all its Durable Objects in one isolate, which is what the bench reads. In production each
+// isolate would count its own calls; there the platform's own analytics are the source.
+
+const counts = new Map<string, number>();
+
+function bump(name: string, by = 1): void {
+  counts.set(name, (counts.get(name) ?? 0) + by);
+}
+
+/** True when this env asks for metering (`FOYER_METER = "1"`). */
+export function meterEnabled(env: object): boolean {
+  return (env as { FOYER_METER?: unknown }).FOYER_METER === "1";
+}
+
+/** Counts so far, e.g. `{"do:PROFILES": 12, "queue:DELIVERY_QUEUE": 3}`. */
+export function meterSnapshot(): Record<string, number> {
+  return Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function meterReset(): void {
+  counts.clear();
+}
+
+function isNamespace(value: unknown): value is DurableObjectNamespace {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { idFromName?: unknown }).idFromName === "function" &&
+    typeof (value as { get?: unknown }).get === "function"
+  );
+}
+
+function isQueue(value: unknown): value is Queue {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { send?: unknown }).send === "function" &&
+    typeof (value as { sendBatch?: unknown }).sendBatch === "function"
+  );
+}
+
+/** A stub whose every method call counts as one request to `binding`. */
+function meteredStub<T extends object>(stub: T, binding: string): T {
+  return new Proxy(stub, {
+    get(target, prop) {
+      const value = (target as Record<PropertyKey, unknown>)[prop];
+      if (typeof value !== "function" || typeof prop === "symbol" || prop === "then") return value;
+      return (...args: unknown[]) => {
+        bump(`do:${binding}`);
+        return Reflect.apply(value as (...a: unknown[]) => unknown, target, args);
+      };
+    },
+  });
+}
+
+function meteredNamespace(namespace: DurableObjectNamespace, binding: string) {
+  return new Proxy(namespace, {
+    get(target, prop) {
+      const value = (target as unknown as Record<PropertyKey, unknown>)[prop];
+      if (typeof value !== "function") return value;
+      const fn = value as (...a: unknown[]) => unknown;
+      if (prop === "get" || prop === "getByName")
+        return (...args: unknown[]) =>
+          meteredStub(Reflect.apply(fn, target, args) as object, binding);
+      return (...args: unknown[]) => Reflect.apply(fn, target, args);
+    },
+  });
+}
+
+function meteredQueue(queue: Queue, binding: string): Queue {
+  return new Proxy(queue, {
+    get(target, prop) {
+      const value = (target as unknown as Record<PropertyKey, unknown>)[prop];
+      if (typeof value !== "function") return value;
+      const fn = value as (...a: unknown[]) => unknown;
+      if (prop === "send")
+        return (...args: unknown[]) => {
+          bump(`queue:${binding}`);
+          return Reflect.apply(fn, target, args);
+        };
+      if (prop === "sendBatch")
+        return (messages: Iterable<unknown>, ...rest: unknown[]) => {
+          const list = [...messages];
+          bump(`queue:${binding}`, list.length);
+          return Reflect.apply(fn, target, [list, ...rest]);
+        };
+      return (...args: unknown[]) => Reflect.apply(fn, target, args);
+    },
+  });
+}
+
+const wrapped = new WeakMap<object, object>();
+const metered = new WeakSet<object>();
+
+/** The env with its Durable Object namespaces and Queues counted, or the env itself when off. */
+export function meterEnv<E extends object>(env: E): E {
+  if (metered.has(env) || !meterEnabled(env)) return env;
+  const known = wrapped.get(env);
+  if (known) return known as E;
+  const bindings = new Map<PropertyKey, unknown>();
+  const proxy = new Proxy(env, {
+    get(target, prop) {
+      if (bindings.has(prop)) return bindings.get(prop);
+      const value = (target as Record<PropertyKey, unknown>)[prop];
+      const name = String(prop);
+      const out = isNamespace(value)
+        ? meteredNamespace(value, name)
+        : isQueue(value)
+          ? meteredQueue(value, name)
+          : value;
+      if (out !== value) bindings.set(prop, out);
+      return out;
+    },
+  });
+  wrapped.set(env, proxy);
+  metered.add(proxy);
+  return proxy;
+}
