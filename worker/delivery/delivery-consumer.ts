@@ -1,9 +1,9 @@
-// The delivery Queue's consumer. Every message is one (destination, event); the batch's messages
-// are grouped by destination and each group is handed to that destination's Durable Object, which
+// The delivery Queue's consumer. Every message is one destination's bundle of events; the batch's
+// messages are grouped by destination and each group is handed to that destination's Durable Object, which
 // judges and stores the events and answers at once (it sends them afterwards, on its own). The
 // consumer therefore never waits on a vendor: a slow or failing destination cannot hold up the
 // Queue, and so cannot delay another destination's events.
-import { DeliveryItemError, decodeDeliveryItem, type DeliveryItem } from "./delivery-item.ts";
+import { DeliveryItemError, decodeDelivery, type DeliveryBundle } from "./delivery-item.ts";
 import type { HandedEvent } from "./destination-object.ts";
 
 /**
@@ -23,9 +23,9 @@ export function destinationObject(env: Env, destinationId: string) {
 function groupByDestination(batch: MessageBatch<string>) {
   const groups = new Map<string, { messages: Message<string>[]; events: HandedEvent[] }>();
   for (const message of batch.messages) {
-    let item: DeliveryItem;
+    let item: DeliveryBundle;
     try {
-      item = decodeDeliveryItem(message.body);
+      item = decodeDelivery(message.body);
     } catch (error) {
       if (!(error instanceof DeliveryItemError)) throw error;
       // Not a message this worker wrote: retrying cannot help; drop it loudly.
@@ -35,7 +35,7 @@ function groupByDestination(batch: MessageBatch<string>) {
     }
     const group = groups.get(item.destinationId) ?? { messages: [], events: [] };
     group.messages.push(message);
-    group.events.push({ message: item.message, sourceId: item.sourceId });
+    group.events.push(...item.events);
     groups.set(item.destinationId, group);
   }
   return groups;

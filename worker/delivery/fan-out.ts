@@ -1,11 +1,15 @@
-// Hands events to delivery: one delivery Queue message per (enabled destination, event). Ingestion
-// calls this after identity; profiles call it for audience and computed-trait changes.
+// Hands events to delivery: one delivery Queue message per (enabled destination, bundle of events),
+// a bundle being what one call hands over (a chunk's events, or one profile's activation changes)
+// cut to fit a Queue message. Ingestion calls this after identity; profiles call it for audience
+// and computed-trait changes.
 import type { NormalizedMessage } from "../message/index.ts";
-import { encodeDeliveryItem } from "./delivery-item.ts";
+import { encodeDeliveryBundle, type BundledEvent } from "./delivery-item.ts";
 
 /** Cloudflare Queues: at most 100 messages and 256 KB per sendBatch; keep a margin for overhead. */
 const MAX_BATCH_MESSAGES = 100;
 const MAX_BATCH_BYTES = 200_000;
+/** Cloudflare Queues: at most 128 KB per message; a bundle stays under this. */
+const MAX_BUNDLE_BYTES = 100_000;
 
 /** The space's activation Durable Object. */
 export function spaceActivation(env: Env, spaceId: string) {
@@ -21,14 +25,33 @@ export async function enqueueDeliveries(
 ): Promise<number> {
   if (messages.length === 0) return 0;
   const destinations = await spaceActivation(env, spaceId).enabledDestinations();
+  if (destinations.length === 0) return 0;
+  const parts = bundleEvents(messages.map((message) => ({ sourceId, message })));
   const bodies: string[] = [];
   for (const destinationId of destinations)
-    for (const message of messages)
-      bodies.push(
-        encodeDeliveryItem({ v: 1, kind: "event", spaceId, destinationId, sourceId, message }),
-      );
+    for (const events of parts)
+      bodies.push(encodeDeliveryBundle({ v: 2, kind: "events", spaceId, destinationId, events }));
   await sendInBatches(env, bodies);
-  return bodies.length;
+  return messages.length * destinations.length;
+}
+
+/** `events` cut into runs whose JSON stays under MAX_BUNDLE_BYTES (an event alone is ≤ 32 KB). */
+export function bundleEvents(events: readonly BundledEvent[]): BundledEvent[][] {
+  const out: BundledEvent[][] = [];
+  let current: BundledEvent[] = [];
+  let bytes = 0;
+  for (const event of events) {
+    const size = JSON.stringify(event).length + 1;
+    if (current.length > 0 && bytes + size > MAX_BUNDLE_BYTES) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(event);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 /** Sends message bodies to the delivery Queue in batches within Cloudflare's limits. */

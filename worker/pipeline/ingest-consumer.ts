@@ -196,7 +196,7 @@ export async function consumeIngestBatch(batch: MessageBatch<string>, env: Env):
     chunks.map(async ({ message, chunk }, i) => {
       try {
         await feedIdentity(env, chunk);
-        // Delivery has its own Queue: one message per (destination, event); the destination's
+        // Delivery has its own Queue: one message per (destination, chunk); the destination's
         // ledger drops repeats, so a redelivered chunk queues nothing that is sent twice.
         await enqueueDeliveries(env, chunk.spaceId, chunk.sourceId, chunk.messages);
         message.ack();

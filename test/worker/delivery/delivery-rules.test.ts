@@ -1,6 +1,12 @@
 // The pure parts of delivery: queue item decoding, destination judging, overview arithmetic.
 import { describe, expect, it } from "vitest";
-import { decodeDeliveryItem, encodeDeliveryItem } from "../../../worker/delivery/delivery-item.ts";
+import {
+  decodeDelivery,
+  encodeDeliveryBundle,
+  type DeliveryBundle,
+  type DeliveryItem,
+} from "../../../worker/delivery/delivery-item.ts";
+import { bundleEvents } from "../../../worker/delivery/fan-out.ts";
 import { parseDestinationConfig } from "../../../worker/delivery/destination-config.ts";
 import { judgeEvent, refusalReason } from "../../../worker/delivery/destination-judge.ts";
 import { buildOverview, percentile } from "../../../worker/delivery/lineage/overview.ts";
@@ -24,30 +30,61 @@ const webhook = (extra: Record<string, unknown> = {}) =>
   );
 
 describe("delivery items", () => {
-  it("round-trips an event item", () => {
-    const event = {
+  it("round-trips a bundle of events for one destination", () => {
+    const bundle: DeliveryBundle = {
+      v: 2,
+      kind: "events",
+      spaceId: "s",
+      destinationId: "d",
+      events: [
+        { sourceId: "src", message: orderCompleted() },
+        { sourceId: "src2", message: orderCompleted({ messageId: "m-2" }) },
+      ],
+    };
+    expect(decodeDelivery(encodeDeliveryBundle(bundle))).toEqual(bundle);
+  });
+
+  it("reads a v1 message (one event, still queued during a deploy) as a bundle of one", () => {
+    const message = orderCompleted();
+    const v1: DeliveryItem = {
       v: 1,
       kind: "event",
       spaceId: "s",
       destinationId: "d",
       sourceId: "src",
-      message: orderCompleted(),
-    } as const;
-    expect(decodeDeliveryItem(encodeDeliveryItem(event))).toEqual(event);
+      message,
+    };
+    expect(decodeDelivery(JSON.stringify(v1))).toEqual({
+      v: 2,
+      kind: "events",
+      spaceId: "s",
+      destinationId: "d",
+      events: [{ sourceId: "src", message }],
+    });
   });
 
   it.each([
     ["{", "not JSON"],
     ["null", "not an object"],
-    ['{"v":2}', "unknown version"],
+    ['{"v":3}', "unknown version"],
     ['{"v":1,"spaceId":"s"}', "destinationId is missing"],
     ['{"v":1,"spaceId":"s","destinationId":"d","kind":"other"}', "unknown kind"],
     [
       '{"v":1,"spaceId":"s","destinationId":"d","kind":"event","sourceId":"x","message":{"messageId":"m","timestamp":"t","type":"fax"}}',
       "message.type is not a Segment type",
     ],
+    ['{"v":2,"spaceId":"s","destinationId":"d","kind":"event"}', "unknown kind"],
+    ['{"v":2,"spaceId":"s","destinationId":"d","kind":"events","events":[]}', "events is missing"],
+    [
+      '{"v":2,"spaceId":"s","destinationId":"d","kind":"events","events":[{"message":{}}]}',
+      "events.0.sourceId is missing",
+    ],
+    [
+      '{"v":2,"spaceId":"s","destinationId":"d","kind":"events","events":[{"sourceId":"x","message":{"messageId":"m","timestamp":"t","type":"track"}},{"sourceId":"x"}]}',
+      "events.1.message is missing",
+    ],
   ])("refuses %s: %s", (body, message) => {
-    expect(() => decodeDeliveryItem(body)).toThrow(message);
+    expect(() => decodeDelivery(body)).toThrow(message);
   });
 });
 
@@ -138,5 +175,20 @@ describe("delivery overview", () => {
       failed: 4,
       latencyMs: { p50: 100, p95: 200, samples: 2 },
     });
+  });
+});
+
+describe("bundling events for the delivery Queue", () => {
+  it("keeps order and cuts bundles that fit a Queue message (128 KB)", () => {
+    const big = "x".repeat(30_000);
+    const events = Array.from({ length: 10 }, (_, i) => ({
+      sourceId: "src",
+      message: orderCompleted({ messageId: `m-${i}`, properties: { blob: big } }),
+    }));
+    const parts = bundleEvents(events);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.flat()).toEqual(events);
+    for (const part of parts) expect(JSON.stringify(part).length).toBeLessThan(128_000);
+    expect(bundleEvents(events.slice(0, 2))).toEqual([events.slice(0, 2)]);
   });
 });

@@ -13,7 +13,7 @@ import {
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import worker from "../../../worker/index.ts";
-import { encodeDeliveryItem } from "../../../worker/delivery/delivery-item.ts";
+import { encodeDeliveryBundle } from "../../../worker/delivery/delivery-item.ts";
 import { destinationObject } from "../../../worker/delivery/delivery-consumer.ts";
 import { RETRY_WINDOW_SECONDS } from "../../../worker/destinations/retry.ts";
 import { admin, call, ADMIN, eventually, newSource } from "../support.ts";
@@ -38,13 +38,12 @@ function eventMessage(
     id,
     timestamp: Date.now(),
     attempts: 1,
-    body: encodeDeliveryItem({
-      v: 1,
-      kind: "event",
+    body: encodeDeliveryBundle({
+      v: 2,
+      kind: "events",
       spaceId,
       destinationId,
-      sourceId: "src_t",
-      message,
+      events: [{ sourceId: "src_t", message }],
     }),
   };
 }
