@@ -33,7 +33,7 @@ export interface PipelineSection extends PipelineFigures {
   workload: string;
 }
 
-function workload(runId: string): Record<string, unknown>[] {
+export function workload(runId: string): Record<string, unknown>[] {
   const users = Math.max(1, Math.ceil(EVENTS / EVENTS_PER_USER));
   const at = Date.now();
   return Array.from({ length: EVENTS }, (_, i) => ({
@@ -68,7 +68,7 @@ async function echoBaseline(stateRoot: string, requests: ReturnType<typeof batch
 }
 
 /** Configures the space: two computed traits, one audience, two Webhook destinations. */
-async function configure(edge: LocalEdge, receiver: VendorReceiver, runId: string) {
+export async function configure(edge: LocalEdge, receiver: VendorReceiver, runId: string) {
   const source = await provisionSource(edge, "Benchmark pipeline");
   const space = `/admin/v1/spaces/${encodeURIComponent(source.spaceId)}`;
   await admin(edge, "PUT", `${space}/computed-traits/orders`, {
@@ -98,7 +98,11 @@ async function configure(edge: LocalEdge, receiver: VendorReceiver, runId: strin
 }
 
 /** How many of `wanted` arrived at `session`. */
-function arrivedCount(receiver: VendorReceiver, session: string, wanted: ReadonlySet<string>) {
+export function arrivedCount(
+  receiver: VendorReceiver,
+  session: string,
+  wanted: ReadonlySet<string>,
+) {
   const seen = new Set<string>();
   for (const arrival of receiver.requests(session)) {
     const body = arrivalJson(arrival);

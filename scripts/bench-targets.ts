@@ -45,7 +45,7 @@ export function startEcho(persistDir: string): Promise<LocalEdge> {
  */
 export async function startFoyer(
   persistDir: string,
-  options: { queueConsumer: boolean; meter?: boolean },
+  options: { queueConsumer: boolean; meter?: boolean; inspectorPort?: number },
 ): Promise<LocalEdge> {
   const file = options.queueConsumer ? "wrangler-full.toml" : "wrangler-ingest-only.toml";
   const configPath = await writeConfig(file, { queueConsumer: options.queueConsumer });
@@ -58,6 +58,7 @@ export async function startFoyer(
     logLevel: "none",
     privateDestinations: "loopback",
     meter: options.meter ?? false,
+    ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
   });
 }
 

@@ -34,6 +34,8 @@ export interface LocalEdgeOptions {
   privateDestinations?: "loopback" | "strict";
   /** Count Durable Object requests and Queue messages (FOYER_METER, worker/platform/meter.ts). */
   meter?: boolean;
+  /** Open workerd's inspector on this port (scripts/profile-pipeline.ts takes CPU profiles). */
+  inspectorPort?: number;
   /** Told each step as it begins (`npm start` prints them, so a cold start is never silent). */
   onProgress?: (step: string) => void;
 }
@@ -60,6 +62,8 @@ export interface LocalEdge {
   url: URL;
   /** The worker's own socket inside workerd, without wrangler's dev proxy in front. */
   directUrl: URL;
+  /** workerd's inspector (DevTools protocol), when `inspectorPort` was given. */
+  inspectorUrl: URL | undefined;
   adminToken: string;
   persistDir: string;
   /** The workerd process running the worker (Linux), for CPU accounting; undefined if unknown. */
@@ -102,7 +106,10 @@ export async function startLocalEdge(options: LocalEdgeOptions = {}): Promise<Lo
     },
     dev: {
       server: { hostname: "127.0.0.1", port: options.port ?? 0 },
-      inspector: false,
+      inspector:
+        options.inspectorPort === undefined
+          ? false
+          : { hostname: "127.0.0.1", port: options.inspectorPort },
       persist: persistDir,
       watch: false,
       liveReload: false,
@@ -120,6 +127,7 @@ export async function startLocalEdge(options: LocalEdgeOptions = {}): Promise<Lo
     return {
       url,
       directUrl,
+      inspectorUrl: options.inspectorPort === undefined ? undefined : await worker.inspectorUrl,
       adminToken,
       persistDir,
       workerdPid: await pidListeningOn(Number(directUrl.port)),

@@ -139,7 +139,13 @@ export class DeliveryLedger {
     if (!present.has("window_start")) upgradeFirstReleaseRows(sql, Date.now());
     rekeyBySource(sql);
     sql.exec("CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, updated_at)");
-    sql.exec("CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at)");
+    // The dispatcher's queue order. `status` is left out of it (and written `+status` in the
+    // queries, which keeps SQLite from choosing a status index and sorting the whole backlog on
+    // every pick): only waiting rows have a next_attempt_at.
+    sql.exec("DROP INDEX IF EXISTS deliveries_due");
+    sql.exec(
+      "CREATE INDEX IF NOT EXISTS deliveries_next ON deliveries (next_attempt_at, message_id)",
+    );
   }
 
   get(key: LedgerKey): LedgerRow | undefined {
@@ -211,7 +217,7 @@ export class DeliveryLedger {
   due(now: number, inFlight: ReadonlySet<string>, limit: number): LedgerRow[] {
     return this.sql
       .exec<LedgerRow>(
-        `SELECT * FROM deliveries WHERE status IN ('pending', 'retrying') AND next_attempt_at <= ?
+        `SELECT * FROM deliveries WHERE +status IN ('pending', 'retrying') AND next_attempt_at <= ?
          ORDER BY next_attempt_at, message_id LIMIT ?`,
         now,
         limit + inFlight.size,
@@ -225,7 +231,9 @@ export class DeliveryLedger {
   nextDueAt(): number | undefined {
     const row = this.sql
       .exec<{ at: number | null }>(
-        "SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status IN ('pending', 'retrying')",
+        `SELECT next_attempt_at AS at FROM deliveries
+         WHERE next_attempt_at IS NOT NULL AND +status IN ('pending', 'retrying')
+         ORDER BY next_attempt_at LIMIT 1`,
       )
       .toArray()[0];
     return row?.at ?? undefined;
