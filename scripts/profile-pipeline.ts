@@ -64,13 +64,22 @@ function selfTimes(profile: Profile) {
   profile.samples.forEach((id, i) => {
     byNode.set(id, (byNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1_000);
   });
+  const parent = new Map<number, ProfileNode>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node);
+  const label = (node: ProfileNode) => {
+    const file = node.callFrame.url.split("/").slice(-2).join("/") || "(native)";
+    return `${node.callFrame.functionName || "(anonymous)"} ${file}:${node.callFrame.lineNumber + 1}`;
+  };
   const byFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
   for (const node of profile.nodes) {
     const ms = byNode.get(node.id) ?? 0;
     if (ms === 0) continue;
     const file = node.callFrame.url.split("/").slice(-2).join("/") || "(native)";
-    const name = `${node.callFrame.functionName || "(anonymous)"} ${file}:${node.callFrame.lineNumber + 1}`;
+    // A native function is named with the JS function that called it (exec ← due).
+    const caller = node.callFrame.url === "" ? parent.get(node.id) : undefined;
+    const name = caller ? `${label(node)} ← ${label(caller)}` : label(node);
     byFunction.set(name, (byFunction.get(name) ?? 0) + ms);
     byFile.set(file, (byFile.get(file) ?? 0) + ms);
   }

@@ -6,17 +6,24 @@ import { definitionsFromStored, type ActivationDefinitions } from "./profile-eva
 
 const CACHE_MS = 2_000;
 const MAX_SPACES = 1_000;
-const cache = new Map<string, { at: number; defs: ActivationDefinitions }>();
+/** The promise is cached, so the profiles of a burst that miss together share one request. */
+const cache = new Map<string, { at: number; defs: Promise<ActivationDefinitions> }>();
 
 /** The space's current computed trait and audience definitions. */
-export async function loadDefinitions(env: Env, spaceId: string): Promise<ActivationDefinitions> {
+export function loadDefinitions(env: Env, spaceId: string): Promise<ActivationDefinitions> {
   const now = Date.now();
   const hit = cache.get(spaceId);
   if (hit && now - hit.at < CACHE_MS) return hit.defs;
-  const text = await spaceActivation(env, spaceId).definitions();
-  const defs = definitionsFromStored((JSON.parse(text) as { definitions: [] }).definitions);
+  const defs = spaceActivation(env, spaceId)
+    .definitions()
+    .then((text) => definitionsFromStored((JSON.parse(text) as { definitions: [] }).definitions));
   if (cache.size >= MAX_SPACES) cache.clear();
-  cache.set(spaceId, { at: now, defs });
+  const entry = { at: now, defs };
+  cache.set(spaceId, entry);
+  // A failed read is not remembered.
+  defs.catch(() => {
+    if (cache.get(spaceId) === entry) cache.delete(spaceId);
+  });
   return defs;
 }
 

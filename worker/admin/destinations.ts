@@ -6,6 +6,7 @@ import { z } from "../message/index.ts";
 import { addressPolicyOf } from "../destinations/index.ts";
 import {
   parseDestinationConfig,
+  forgetDestinations,
   keepRedactedSecrets,
   redactedConfig,
   type DestinationConfig,
@@ -56,6 +57,7 @@ async function store(env: Env, config: DestinationConfig): Promise<void> {
     name: config.name,
     enabled: config.enabled,
   });
+  forgetDestinations(config.spaceId);
 }
 
 export const destinationsAdmin = new Hono<AdminEnv>();
@@ -106,6 +108,7 @@ destinationsAdmin.put("/spaces/:spaceId/destinations/:id", async (c) => {
 destinationsAdmin.delete("/spaces/:spaceId/destinations/:id", async (c) => {
   const config = await requireDestination(c.env, c.req.param("spaceId"), c.req.param("id"));
   await spaceActivation(c.env, config.spaceId).removeDestination(config.id);
+  forgetDestinations(config.spaceId);
   await destinationObject(c.env, config.id).remove();
   return c.json({ deleted: config.id });
 });

@@ -213,18 +213,35 @@ export class DeliveryLedger {
     return cursor.rowsWritten > 0;
   }
 
-  /** Rows due for an attempt, soonest first, skipping the ones already in flight. */
-  due(now: number, inFlight: ReadonlySet<string>, limit: number): LedgerRow[] {
+  /**
+   * Keys of rows due for an attempt, soonest first, skipping the ones already taken: one index
+   * range read (deliveries_next), no bodies. The caller reads each row with `waiting` when its
+   * turn comes.
+   */
+  dueKeys(now: number, taken: ReadonlySet<string>, limit: number): LedgerKey[] {
     return this.sql
-      .exec<LedgerRow>(
-        `SELECT * FROM deliveries WHERE +status IN ('pending', 'retrying') AND next_attempt_at <= ?
+      .exec<Pick<LedgerRow, "source_id" | "message_id">>(
+        `SELECT source_id, message_id FROM deliveries
+         WHERE +status IN ('pending', 'retrying') AND next_attempt_at <= ?
          ORDER BY next_attempt_at, message_id LIMIT ?`,
         now,
-        limit + inFlight.size,
+        limit + taken.size,
       )
       .toArray()
-      .filter((row) => !inFlight.has(keyText(rowKey(row))))
+      .map(rowKey)
+      .filter((key) => !taken.has(keyText(key)))
       .slice(0, limit);
+  }
+
+  /** The row if it still waits and is due at `now` (a regulation, replay or rejudge may have moved it). */
+  waiting(key: LedgerKey, now: number): LedgerRow | undefined {
+    const row = this.get(key);
+    return row &&
+      (row.status === "pending" || row.status === "retrying") &&
+      row.next_attempt_at !== null &&
+      row.next_attempt_at <= now
+      ? row
+      : undefined;
   }
 
   /** When the next waiting event is due, or undefined when nothing waits. */

@@ -58,14 +58,23 @@ export class DestinationObject extends DurableObject<Env> {
     });
   }
 
+  /** The parsed configuration, read from storage once per change (every send asks for it). */
+  private cachedConfig: { value: DestinationConfig | undefined } | undefined;
+
   private config(): DestinationConfig | undefined {
-    const text = this.ctx.storage.kv.get<string>("config");
-    return text === undefined ? undefined : (JSON.parse(text) as DestinationConfig);
+    if (this.cachedConfig === undefined) {
+      const text = this.ctx.storage.kv.get<string>("config");
+      this.cachedConfig = {
+        value: text === undefined ? undefined : (JSON.parse(text) as DestinationConfig),
+      };
+    }
+    return this.cachedConfig.value;
   }
 
   /** Stores the (validated) configuration as JSON text; waiting events go out if it is enabled. */
   configure(configJson: string): void {
     this.ctx.storage.kv.put("config", configJson);
+    this.cachedConfig = undefined;
     this.dispatcher.kick();
   }
 
@@ -81,6 +90,7 @@ export class DestinationObject extends DurableObject<Env> {
    */
   async remove(): Promise<void> {
     this.ctx.storage.kv.delete("config");
+    this.cachedConfig = undefined;
     this.ledger.clear();
     await this.ctx.storage.deleteAlarm();
   }

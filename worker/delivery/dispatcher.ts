@@ -4,7 +4,7 @@
 // due). One drain runs at a time; a kick during a drain makes it look once more.
 import type { DeliveryResult } from "../destinations/index.ts";
 import type { DestinationConfig } from "./destination-config.ts";
-import { keyText, rowKey, type DeliveryLedger, type LedgerRow } from "./delivery-ledger.ts";
+import { keyText, type DeliveryLedger, type LedgerKey, type LedgerRow } from "./delivery-ledger.ts";
 
 /**
  * Sends in flight per destination. Workers allow six simultaneous outgoing connections per
@@ -21,6 +21,8 @@ export const DISPATCH_CONCURRENCY = 6;
 const WATCHDOG_MS = 60_000;
 /** One drain's budget; the alarm it leaves set at once continues the backlog. */
 const MAX_DRAIN_MS = 5 * 60 * 1000;
+/** Due keys read from the ledger at a time; the lanes take them one by one. */
+const PICK_BATCH = 32;
 
 /** What the dispatcher needs from its Durable Object. */
 export interface DispatchHost {
@@ -35,7 +37,10 @@ export interface DispatchHost {
 
 export class Dispatcher {
   private readonly host: DispatchHost;
+  /** Keys picked from the ledger and not yet settled: waiting in `picked` or being sent. */
   private readonly inFlight = new Set<string>();
+  /** Due keys read ahead (PICK_BATCH at a time), in queue order. */
+  private readonly picked: LedgerKey[] = [];
   private draining: Promise<void> | undefined;
   private drainAgain = false;
 
@@ -69,6 +74,8 @@ export class Dispatcher {
       } catch (error) {
         console.error("destination dispatcher stopped", { error: String(error) });
       } finally {
+        // Keys read ahead and not sent go back to the ledger's queue (they never left it).
+        for (const key of this.picked.splice(0)) this.inFlight.delete(keyText(key));
         this.draining = undefined;
         await this.scheduleNext().catch((error: unknown) => {
           console.error("destination alarm not set", { error: String(error) });
@@ -78,14 +85,30 @@ export class Dispatcher {
     return this.draining;
   }
 
+  /** The next due key not in flight, reading PICK_BATCH ahead when none is left. */
+  private next(now: number): LedgerKey | undefined {
+    if (this.picked.length === 0)
+      for (const key of this.host.ledger.dueKeys(now, this.inFlight, PICK_BATCH)) {
+        this.inFlight.add(keyText(key));
+        this.picked.push(key);
+      }
+    return this.picked.shift();
+  }
+
   /** One dispatch lane: takes the next due event not already in flight, until none is due. */
   private async dispatch(deadline: number): Promise<void> {
     while (Date.now() < deadline) {
       const config = this.host.config();
       if (!config?.enabled) return;
-      const [row] = this.host.ledger.due(Date.now(), this.inFlight, 1);
-      if (!row) return;
-      this.inFlight.add(keyText(rowKey(row)));
+      const now = Date.now();
+      const key = this.next(now);
+      if (!key) return;
+      // Read at its turn: what was picked ahead may have been erased, replayed or rejudged since.
+      const row = this.host.ledger.waiting(key, now);
+      if (!row) {
+        this.inFlight.delete(keyText(key));
+        continue;
+      }
       try {
         await this.host.attempt(config, row);
       } catch (error) {
@@ -96,7 +119,7 @@ export class Dispatcher {
           error: `EINTERNAL: ${error instanceof Error ? error.name : "unknown"}`,
         });
       } finally {
-        this.inFlight.delete(keyText(rowKey(row)));
+        this.inFlight.delete(keyText(key));
       }
     }
   }

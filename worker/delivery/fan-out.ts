@@ -16,6 +16,38 @@ export function spaceActivation(env: Env, spaceId: string) {
   return env.SPACE_ACTIVATION.get(env.SPACE_ACTIVATION.idFromName(spaceId));
 }
 
+/**
+ * A short-lived per-isolate copy of each space's enabled destinations, so a burst of chunks does
+ * not ask the space's Durable Object once per chunk. Admin writes forget the copy at once in their
+ * isolate; other isolates see a change within DESTINATIONS_CACHE_MS (as activation definitions,
+ * activation/definition-cache.ts). A destination disabled meanwhile refuses what it is handed:
+ * its Durable Object judges every event against its own configuration.
+ */
+const DESTINATIONS_CACHE_MS = 2_000;
+const MAX_CACHED_SPACES = 1_000;
+/** The promise is cached, so concurrent callers on a miss share one request. */
+const destinationsCache = new Map<string, { at: number; ids: Promise<readonly string[]> }>();
+
+function enabledDestinations(env: Env, spaceId: string): Promise<readonly string[]> {
+  const now = Date.now();
+  const hit = destinationsCache.get(spaceId);
+  if (hit && now - hit.at < DESTINATIONS_CACHE_MS) return hit.ids;
+  const ids = spaceActivation(env, spaceId).enabledDestinations();
+  if (destinationsCache.size >= MAX_CACHED_SPACES) destinationsCache.clear();
+  const entry = { at: now, ids };
+  destinationsCache.set(spaceId, entry);
+  // A failed read is not remembered.
+  ids.catch(() => {
+    if (destinationsCache.get(spaceId) === entry) destinationsCache.delete(spaceId);
+  });
+  return ids;
+}
+
+/** Drops the cached destination list after a destination is created, changed or deleted. */
+export function forgetDestinations(spaceId: string): void {
+  destinationsCache.delete(spaceId);
+}
+
 /** Queues `messages` for every enabled destination of the space. Returns how many were queued. */
 export async function enqueueDeliveries(
   env: Env,
@@ -24,7 +56,7 @@ export async function enqueueDeliveries(
   messages: readonly NormalizedMessage[],
 ): Promise<number> {
   if (messages.length === 0) return 0;
-  const destinations = await spaceActivation(env, spaceId).enabledDestinations();
+  const destinations = await enabledDestinations(env, spaceId);
   if (destinations.length === 0) return 0;
   const parts = bundleEvents(messages.map((message) => ({ sourceId, message })));
   const bodies: string[] = [];

@@ -10,5 +10,5 @@ export {
 export { judgeEvent } from "./destination-judge.ts";
 export { DestinationObject } from "./destination-object.ts";
 export { egressFetch } from "./egress.ts";
-export { enqueueDeliveries, spaceActivation } from "./fan-out.ts";
+export { enqueueDeliveries, forgetDestinations, spaceActivation } from "./fan-out.ts";
 export { type DefinitionKind, SpaceActivation, type StoredDefinition } from "./space-activation.ts";

@@ -62,14 +62,25 @@ export const webhookSettingsSchema = z.strictObject({
 });
 export type WebhookSettings = z.infer<typeof webhookSettingsSchema>;
 
-async function hmacKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign", "verify"],
-  );
+/** Imported keys by secret, per isolate: a destination signs every send with the same one. */
+const keys = new Map<string, Promise<CryptoKey>>();
+const MAX_KEYS = 256;
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (key === undefined) {
+    if (keys.size >= MAX_KEYS) keys.clear();
+    key = crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign", "verify"],
+    );
+    keys.set(secret, key);
+    key.catch(() => keys.delete(secret));
+  }
+  return key;
 }
 
 /** The signature header value for `body` at `timestampSeconds`. */
