@@ -1,9 +1,9 @@
 // An event's lineage: its source, whether and how it is stored (the storage policy's per-field
-// report), and for each destination what happened, as its DestinationObject recorded it
-// (worker/delivery/lineage/decision-lineage.ts). Every entry has one shape: destination (name),
-// destinationId, status (delivered | filtered | retrying | failed; `decided` for a bare privacy
-// decision; `not_evaluated` when nothing was recorded), allowed, reason, the refusal's detail and
-// missing categories, attempts / error, decidedAt and `recorded`. `?destination=X` (a name or a
+// report), and for each destination what happened, as its DestinationObject's ledger holds it
+// (worker/delivery/lineage/ledger-lineage.ts; a settled row is kept LEDGER_RETENTION_MS, 14 days).
+// Every entry has one shape: destination (name), destinationId, status (pending | delivered |
+// filtered | retrying | failed; `not_evaluated` when nothing was recorded), allowed, reason, the
+// refusal's detail and missing categories, attempts / error, decidedAt and `recorded`. `?destination=X` (a name or a
 // destination id) answers for one destination: the record, or, when X never evaluated the event,
 // what X's current configuration would decide (the space's consent settings for a name that is
 // not a configured destination), marked `recorded: false`.
@@ -13,6 +13,7 @@ import {
   destinationObject,
   type DestinationConfig,
   judgeEvent,
+  type LedgerLineageEntry,
   spaceActivation,
 } from "../delivery/index.ts";
 import { decideDelivery, storedForm, readSpacePrivacy, storageHashKey } from "../gate/index.ts";
@@ -79,31 +80,15 @@ lineageAdmin.get("/sources/:sourceId/events/:messageId/lineage", async (c) => {
     { ...privacy, ipMode: "keep" },
     await storageHashKey(privacy.hashSecret),
   );
-  const { results } = await c.env.DB.prepare(
-    `SELECT destination, allowed, reason, detail, decided_at FROM delivery_decisions
-     WHERE source_id = ? AND message_id = ? ORDER BY destination`,
-  )
-    .bind(source.id, messageId)
-    .all<{
-      destination: string;
-      allowed: number;
-      reason: string;
-      detail: string;
-      decided_at: number;
-    }>();
-  const deliveries: LineageEntry[] = results.map((r) => {
-    const { destinationId, status, ...rest } = JSON.parse(r.detail) as Record<string, unknown>;
-    return {
-      destination: r.destination,
-      destinationId: typeof destinationId === "string" ? destinationId : null,
-      status: typeof status === "string" ? status : "decided",
-      allowed: r.allowed === 1,
-      reason: r.reason,
-      ...rest,
-      decidedAt: new Date(r.decided_at).toISOString(),
-      recorded: true,
-    };
-  });
+  // Each destination answers from its own ledger (worker/delivery/lineage/ledger-lineage.ts).
+  const destinations = await spaceActivation(c.env, source.spaceId).destinations();
+  const answers = await Promise.all(
+    destinations.map((d) => destinationObject(c.env, d.id).lineage(source.id, messageId)),
+  );
+  const deliveries: LineageEntry[] = answers
+    .filter((text): text is string => text !== null)
+    .map((text) => ({ ...(JSON.parse(text) as LedgerLineageEntry), recorded: true }))
+    .sort((a, b) => a.destination.localeCompare(b.destination));
   const wanted = c.req.query("destination");
   const matches = (d: LineageEntry) => d.destination === wanted || d.destinationId === wanted;
   if (wanted !== undefined && !deliveries.some(matches)) {

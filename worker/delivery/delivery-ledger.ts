@@ -32,6 +32,8 @@ export type LedgerRow = {
   original: string | null;
   /** The destination configuration's version the body was judged under. */
   config_version: number | null;
+  /** JSON array of the consent categories a filtered event lacked (the lineage's answer). */
+  missing: string | null;
 };
 
 /** A ledger row's identity: the messageId within its source. */
@@ -52,14 +54,14 @@ export function keyText(key: LedgerKey): string {
 
 const COLUMNS = `message_id, status, reason, attempts, received_at, updated_at, latency_ms, error,
   body, next_attempt_at, window_start, origin_at, source_id, dropped, allow_reason, original,
-  config_version`;
+  config_version, missing`;
 
 const TABLE = `CREATE TABLE IF NOT EXISTS deliveries (
   source_id TEXT NOT NULL DEFAULT '', message_id TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,
   attempts INTEGER NOT NULL DEFAULT 0, received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
   latency_ms INTEGER, error TEXT, body TEXT, next_attempt_at INTEGER, window_start INTEGER,
   origin_at INTEGER, dropped TEXT, allow_reason TEXT, original TEXT, config_version INTEGER,
-  PRIMARY KEY (source_id, message_id))`;
+  missing TEXT, PRIMARY KEY (source_id, message_id))`;
 
 /** Rebuilds a ledger keyed by messageId alone into one keyed by (source, messageId). */
 function rekeyBySource(sql: SqlStorage): void {
@@ -103,6 +105,7 @@ const LATER_COLUMNS = [
   ["allow_reason", "TEXT"],
   ["original", "TEXT"],
   ["config_version", "INTEGER"],
+  ["missing", "TEXT"],
 ] as const;
 
 /**
@@ -195,13 +198,19 @@ export class DeliveryLedger {
    * Records an event the destination refused: before sending (a new row), or because the vendor
    * refused a PII-stripped event (the waiting row leaves the queue). False for a repeat.
    */
-  filtered(key: LedgerKey, reason: FilterReason, detail: string | undefined, now: number): boolean {
+  filtered(
+    key: LedgerKey,
+    reason: FilterReason,
+    detail: string | undefined,
+    now: number,
+    missingCategories?: readonly string[],
+  ): boolean {
     const cursor = this.sql.exec(
-      `INSERT INTO deliveries (source_id, message_id, status, reason, error, received_at, updated_at)
-       VALUES (?, ?, 'filtered', ?, ?, ?, ?)
+      `INSERT INTO deliveries (source_id, message_id, status, reason, error, received_at, updated_at,
+       missing) VALUES (?, ?, 'filtered', ?, ?, ?, ?, ?)
        ON CONFLICT (source_id, message_id) DO UPDATE SET status = 'filtered', reason = excluded.reason,
        error = excluded.error, body = NULL, original = NULL, next_attempt_at = NULL,
-       updated_at = excluded.updated_at
+       updated_at = excluded.updated_at, missing = excluded.missing
        WHERE deliveries.status IN ('pending', 'retrying')`,
       key.sourceId,
       key.messageId,
@@ -209,6 +218,7 @@ export class DeliveryLedger {
       detail ?? null,
       now,
       now,
+      missingCategories ? JSON.stringify(missingCategories) : null,
     );
     return cursor.rowsWritten > 0;
   }

@@ -18,7 +18,7 @@ import {
 } from "../destinations/index.ts";
 import type { NormalizedMessage } from "../message/index.ts";
 import type { DestinationConfig } from "./destination-config.ts";
-import { recordLineage, type LineageKey, type LineageOutcome } from "./lineage/decision-lineage.ts";
+import { lineageEntry } from "./lineage/ledger-lineage.ts";
 import { judgeEvent, refusalReason, type Judgement } from "./destination-judge.ts";
 import { DeliveryLedger, rowKey, type LedgerKey, type LedgerRow } from "./delivery-ledger.ts";
 import { buildOverview, type DeliveryOverview } from "./lineage/overview.ts";
@@ -112,9 +112,8 @@ export class DestinationObject extends DurableObject<Env> {
         continue;
       }
       const judged = await judgeEvent(config, message);
-      const key = { config, sourceId, messageId: message.messageId };
       if (!judged.deliver) {
-        if (await this.refuse(ledgerKey, key, judged, now)) outcome.filtered += 1;
+        if (this.refuse(ledgerKey, judged, now)) outcome.filtered += 1;
         continue;
       }
       const originAt = Date.parse(message.receivedAt);
@@ -145,26 +144,14 @@ export class DestinationObject extends DurableObject<Env> {
     await this.dispatcher.drain();
   }
 
-  /** Records the destination's refusal of an event (ledger and lineage); false for a repeat. */
-  private async refuse(
+  /** Records the destination's refusal of an event in the ledger (its lineage); false for a repeat. */
+  private refuse(
     ledgerKey: LedgerKey,
-    key: LineageKey | undefined,
     judged: Extract<Judgement, { deliver: false }>,
     now: number,
-  ): Promise<boolean> {
+  ): boolean {
     const { reason, detail, missingCategories } = judged;
-    if (!this.ledger.filtered(ledgerKey, reason, detail, now)) return false;
-    if (!key) return true;
-    await recordLineage(this.env, key, {
-      status: "filtered",
-      decision: {
-        allowed: false,
-        reason,
-        detail: detail ?? reason,
-        ...(missingCategories ? { missingCategories } : {}),
-      },
-    });
-    return true;
+    return this.ledger.filtered(ledgerKey, reason, detail, now, missingCategories);
   }
 
   /**
@@ -182,11 +169,7 @@ export class DestinationObject extends DurableObject<Env> {
       };
     const judged = await judgeEvent(config, JSON.parse(row.original) as NormalizedMessage);
     if (!judged.deliver) {
-      const key =
-        row.source_id === ""
-          ? undefined
-          : { config, sourceId: row.source_id, messageId: row.message_id };
-      await this.refuse(rowKey(row), key, judged, Date.now());
+      this.refuse(rowKey(row), judged, Date.now());
       return undefined;
     }
     const body = JSON.stringify(judged.event);
@@ -243,13 +226,6 @@ export class DestinationObject extends DurableObject<Env> {
       this.ledger.deadLetter(id, row.attempts, "permanent failure", why, Date.now());
       return;
     }
-    const key: LineageKey | undefined =
-      row.source_id === ""
-        ? undefined
-        : { config, sourceId: row.source_id, messageId: row.message_id };
-    const record = async (outcome: LineageOutcome) => {
-      if (key) await recordLineage(this.env, key, outcome);
-    };
     const form = await this.currentForm(config, row);
     if (!form) return;
     const event = JSON.parse(form.body) as NormalizedMessage;
@@ -262,22 +238,20 @@ export class DestinationObject extends DurableObject<Env> {
       result.httpStatus === null ? refusalReason(result.error, form.dropped) : undefined;
     if (result.status === "failed" && refused) {
       this.ledger.filtered(id, refused, result.error, now);
-      await record({
-        status: "filtered",
-        decision: { allowed: false, reason: refused, detail: result.error ?? refused },
-      });
       return;
     }
-    const { step, attempts, error } = this.settle(row, result, now);
-    const decision = { allowed: true, reason: form.allowReason };
-    if (step.action === "done") await record({ status: "delivered", decision, attempts });
-    else
-      await record({
-        status: step.action === "retry" ? "retrying" : "failed",
-        decision,
-        attempts,
-        error,
-      });
+    this.settle(row, result, now);
+  }
+
+  /**
+   * What this destination did with one event, for the lineage API (worker/admin/lineage.ts), as
+   * JSON text; null when it never saw the event (or its row was pruned or erased).
+   */
+  lineage(sourceId: string, messageId: string): string | null {
+    const config = this.config();
+    const row = this.ledger.get({ sourceId, messageId });
+    if (!config || !row) return null;
+    return JSON.stringify(lineageEntry(config, row));
   }
 
   overview(): DeliveryOverview {

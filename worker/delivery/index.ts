@@ -12,3 +12,4 @@ export { DestinationObject } from "./destination-object.ts";
 export { egressFetch } from "./egress.ts";
 export { enqueueDeliveries, forgetDestinations, spaceActivation } from "./fan-out.ts";
 export { type DefinitionKind, SpaceActivation, type StoredDefinition } from "./space-activation.ts";
+export type { LedgerLineageEntry } from "./lineage/ledger-lineage.ts";

@@ -284,20 +284,3 @@ export const destinationDeletions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.regulationId, t.destination] })],
 );
-
-/** Why each destination did or did not get each event (worker/gate/decision.ts). */
-export const deliveryDecisions = sqliteTable(
-  "delivery_decisions",
-  {
-    sourceId: text("source_id").notNull(),
-    messageId: text("message_id").notNull(),
-    destination: text("destination").notNull(),
-    spaceId: text("space_id").notNull(),
-    allowed: integer("allowed", { mode: "boolean" }).notNull(),
-    reason: text("reason").notNull(),
-    /** JSON: detail, missing categories, PII fields report. */
-    detail: text("detail").notNull(),
-    decidedAt: integer("decided_at").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.sourceId, t.messageId, t.destination] })],
-);

@@ -46,9 +46,6 @@ async function purgeEvents(env: Env, sourceId: string, cutoff: number): Promise<
     total += result.meta.changes;
     if (result.meta.changes < SLICE) break;
   }
-  await env.DB.prepare("DELETE FROM delivery_decisions WHERE source_id = ? AND decided_at < ?")
-    .bind(sourceId, cutoff)
-    .run();
   return total;
 }
 

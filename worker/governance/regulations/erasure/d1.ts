@@ -69,9 +69,6 @@ export async function deleteSubjectRows(
       `DELETE FROM events WHERE space_id = ? AND (source_id || char(10) || message_id) IN (SELECT value FROM json_each(?))`,
     ).bind(spaceId, refs),
     env.DB.prepare(
-      `DELETE FROM delivery_decisions WHERE space_id = ? AND (source_id || char(10) || message_id) IN (SELECT value FROM json_each(?))`,
-    ).bind(spaceId, refs),
-    env.DB.prepare(
       `DELETE FROM identity_audit WHERE space_id = ?1 AND (
          survivor IN (SELECT value FROM json_each(?2)) OR folded IN (SELECT value FROM json_each(?2))
          OR message_id IN (SELECT value FROM json_each(?3))
