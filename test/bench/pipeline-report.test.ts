@@ -15,6 +15,8 @@ describe("pipeline figures", () => {
       "queue:EVENTS": 13,
       "queue:DELIVERY": 2_000,
       "do:GONE": 4,
+      "d1:DB:rows_written": 5_000,
+      "d1:DB:rows_read": 70,
     },
     placedEvents: 1_000,
     destinations: 2,
@@ -28,6 +30,8 @@ describe("pipeline figures", () => {
       "do:DESTINATIONS": 40,
       "queue:EVENTS": 10,
       "queue:DELIVERY": 2_000,
+      "d1:DB:rows_written": 5_000,
+      "d1:DB:rows_read": 70,
     });
   });
 
@@ -37,6 +41,7 @@ describe("pipeline figures", () => {
     expect(f.endToEnd.workerCpuMsPerEvent).toBe(2.5);
     expect(f.endToEnd.durableObjectRequestsPerEvent).toBe(1.05);
     expect(f.endToEnd.queueMessagesPerEvent).toBe(2.01);
+    expect(f.endToEnd.d1RowsWrittenPerEvent).toBe(5);
     expect(f.endToEnd.perEventByBinding["do:SOURCE_GATE"]).toBe(0.01);
     expect(f.baseline.echoEventsPerSecond).toBe(20_000);
     expect(f.endToEnd.ratioToEcho).toBe(0.0125);

@@ -32,6 +32,8 @@ export interface PipelineFigures {
     workerCpuMsPerEvent: number;
     durableObjectRequestsPerEvent: number;
     queueMessagesPerEvent: number;
+    /** D1 rows written per event (index rows included, as D1 bills them). */
+    d1RowsWrittenPerEvent: number;
     /** Durable Object requests per event by binding, and Queue messages per event by binding. */
     perEventByBinding: Record<string, number>;
     placedEvents: number;
@@ -70,6 +72,11 @@ export function pipelineFigures(o: PipelineObservation): PipelineFigures {
       workerCpuMsPerEvent: perEvent(o.cpuMs),
       durableObjectRequestsPerEvent: perEvent(total("do:")),
       queueMessagesPerEvent: perEvent(total("queue:")),
+      d1RowsWrittenPerEvent: perEvent(
+        Object.entries(delta)
+          .filter(([name]) => name.startsWith("d1:") && name.endsWith(":rows_written"))
+          .reduce((sum, [, n]) => sum + n, 0),
+      ),
       perEventByBinding: Object.fromEntries(
         Object.entries(delta).map(([name, n]) => [name, perEvent(n)]),
       ),
@@ -87,13 +94,23 @@ export const PIPELINE_TARGETS = { cpuMsPerEvent: 1.2, durableObjectRequestsPerEv
 export function renderPipelineReport(f: PipelineFigures, workload: string): string {
   const e = f.endToEnd;
   const table = renderTable(
-    ["target", "events", "events/s", "× echo", "CPU ms/event", "DO req/event", "queue msg/event"],
+    [
+      "target",
+      "events",
+      "events/s",
+      "× echo",
+      "CPU ms/event",
+      "DO req/event",
+      "queue msg/event",
+      "D1 rows written/event",
+    ],
     [
       [
         "echo worker (baseline)",
         String(f.baseline.echoEvents),
         fixed(f.baseline.echoEventsPerSecond, 0),
         "1",
+        "",
         "",
         "",
         "",
@@ -106,6 +123,7 @@ export function renderPipelineReport(f: PipelineFigures, workload: string): stri
         fixed(e.workerCpuMsPerEvent, 3),
         fixed(e.durableObjectRequestsPerEvent, 2),
         fixed(e.queueMessagesPerEvent, 2),
+        fixed(e.d1RowsWrittenPerEvent, 2),
       ],
     ],
   );
@@ -115,7 +133,7 @@ export function renderPipelineReport(f: PipelineFigures, workload: string): stri
   const notes = [
     workload,
     `Per event by binding: ${byBinding || "none"} (counted by the worker's meter, ` +
-      "worker/platform/meter.ts: every RPC call on a Durable Object stub, every Queue message).",
+      "worker/platform/meter.ts: every RPC call on a Durable Object stub, every Queue message, D1 rows from each result's meta).",
     `Events on profiles after the run: ${e.placedEvents} of ${e.events}; every event arrived at ` +
       `all ${e.destinations} destinations after ${fixed(e.deliveredMs, 0)} ms (sent in ` +
       `${fixed(e.sendMs, 0)} ms).`,

@@ -1,5 +1,7 @@
 // Counts what the data path costs, by binding: Durable Object requests (every RPC call or fetch
-// made on a stub) and Queue messages (one per `send`, one per message of a `sendBatch`). Off unless
+// made on a stub), Queue messages (one per `send`, one per message of a `sendBatch`), and D1 rows
+// written and read (each result's `meta.rows_written` / `meta.rows_read`, which count index rows
+// as D1 bills them). Off unless
 // the `FOYER_METER` variable is "1" (`npm run bench` sets it): then every entry point and every
 // Durable Object wraps its env once, and the counts are read over `GET /admin/v1/meter`.
 //
@@ -95,6 +97,68 @@ function meteredQueue(queue: Queue, binding: string): Queue {
   });
 }
 
+function isD1(value: unknown): value is D1Database {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { prepare?: unknown }).prepare === "function" &&
+    typeof (value as { batch?: unknown }).batch === "function"
+  );
+}
+
+function countD1(binding: string, result: unknown): void {
+  const meta = (result as { meta?: { rows_written?: unknown; rows_read?: unknown } } | null)?.meta;
+  if (typeof meta?.rows_written === "number") bump(`d1:${binding}:rows_written`, meta.rows_written);
+  if (typeof meta?.rows_read === "number") bump(`d1:${binding}:rows_read`, meta.rows_read);
+}
+
+/** Each metered statement's runtime object: a batch must be given the runtime's own statements. */
+const unwrapped = new WeakMap<object, D1PreparedStatement>();
+
+/** A prepared statement whose `run` and `all` results are counted (`first` and `raw` carry no meta). */
+function meteredStatement(statement: D1PreparedStatement, binding: string): D1PreparedStatement {
+  const proxy = new Proxy(statement, {
+    get(target, prop) {
+      const value = (target as unknown as Record<PropertyKey, unknown>)[prop];
+      if (typeof value !== "function") return value;
+      const fn = value as (...a: unknown[]) => unknown;
+      if (prop === "bind")
+        return (...args: unknown[]) =>
+          meteredStatement(Reflect.apply(fn, target, args) as D1PreparedStatement, binding);
+      if (prop === "run" || prop === "all")
+        return async (...args: unknown[]) => {
+          const result = await (Reflect.apply(fn, target, args) as Promise<unknown>);
+          countD1(binding, result);
+          return result;
+        };
+      return (...args: unknown[]) => Reflect.apply(fn, target, args);
+    },
+  });
+  unwrapped.set(proxy, statement);
+  return proxy;
+}
+
+function meteredD1(db: D1Database, binding: string): D1Database {
+  return new Proxy(db, {
+    get(target, prop) {
+      const value = (target as unknown as Record<PropertyKey, unknown>)[prop];
+      if (typeof value !== "function") return value;
+      const fn = value as (...a: unknown[]) => unknown;
+      if (prop === "prepare")
+        return (...args: unknown[]) =>
+          meteredStatement(Reflect.apply(fn, target, args) as D1PreparedStatement, binding);
+      if (prop === "batch")
+        return async (statements: D1PreparedStatement[]) => {
+          const real = statements.map((s) => unwrapped.get(s) ?? s);
+          const results = await (Reflect.apply(fn, target, [real]) as Promise<unknown[]>);
+          for (const result of results) countD1(binding, result);
+          return results;
+        };
+      return (...args: unknown[]) => Reflect.apply(fn, target, args);
+    },
+  });
+}
+
 const wrapped = new WeakMap<object, object>();
 const metered = new WeakSet<object>();
 
@@ -113,7 +177,9 @@ export function meterEnv<E extends object>(env: E): E {
         ? meteredNamespace(value, name)
         : isQueue(value)
           ? meteredQueue(value, name)
-          : value;
+          : isD1(value)
+            ? meteredD1(value, name)
+            : value;
       if (out !== value) bindings.set(prop, out);
       return out;
     },

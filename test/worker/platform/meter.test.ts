@@ -1,4 +1,4 @@
-// The meter counts real Durable Object RPC calls and Queue messages through the test runtime's
+// The meter counts real Durable Object RPC calls, Queue messages and D1 rows through the test runtime's
 // bindings, and leaves the env untouched when FOYER_METER is not "1".
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -26,5 +26,24 @@ describe("meterEnv", () => {
     await metered.DELIVERY.sendBatch([{ body: refused }, { body: refused }, { body: refused }]);
     await metered.DELIVERY.send(refused);
     expect(counted("queue:DELIVERY") - before.delivery).toBe(4);
+  });
+
+  it("counts D1 rows written and read, in batches too, as D1 reports them", async () => {
+    const metered = meterEnv({ ...env, FOYER_METER: "1" });
+    const before = counted("d1:DB:rows_written");
+    const insert = metered.DB.prepare(
+      "INSERT INTO audit_log (id, space_id, at, actor, action, target, status, detail) VALUES (?, 'spa_meter', 0, 'test', 'meter', 't', NULL, '{}')",
+    );
+    await insert.bind("aud_meter_1").run();
+    await metered.DB.batch([insert.bind("aud_meter_2"), insert.bind("aud_meter_3")]);
+    const written = counted("d1:DB:rows_written") - before;
+    // Three rows, each with its index entries: D1 counts both.
+    expect(written).toBeGreaterThanOrEqual(3);
+    const read = counted("d1:DB:rows_read");
+    const { results } = await metered.DB.prepare(
+      "SELECT id FROM audit_log WHERE space_id = 'spa_meter' ORDER BY id",
+    ).all<{ id: string }>();
+    expect(results.map((r) => r.id)).toEqual(["aud_meter_1", "aud_meter_2", "aud_meter_3"]);
+    expect(counted("d1:DB:rows_read")).toBeGreaterThan(read);
   });
 });

@@ -47,7 +47,7 @@ export class SourceGate extends DurableObject<Env> {
     );
     this.sink = {
       send: async (chunk) => {
-        await env.EVENTS.send(chunk, { contentType: "text" });
+        await this.env.EVENTS.send(chunk, { contentType: "text" });
       },
     };
     this.config = ctx.storage.kv.get<SourceSnapshot>("config");
