@@ -17,6 +17,7 @@ describe("pipeline figures", () => {
       "do:GONE": 4,
       "d1:DB:rows_written": 5_000,
       "d1:DB:rows_read": 70,
+      "sql:DestinationObject:rows_written": 12_000,
     },
     placedEvents: 1_000,
     destinations: 2,
@@ -32,6 +33,7 @@ describe("pipeline figures", () => {
       "queue:DELIVERY": 2_000,
       "d1:DB:rows_written": 5_000,
       "d1:DB:rows_read": 70,
+      "sql:DestinationObject:rows_written": 12_000,
     });
   });
 
@@ -42,6 +44,7 @@ describe("pipeline figures", () => {
     expect(f.endToEnd.durableObjectRequestsPerEvent).toBe(1.05);
     expect(f.endToEnd.queueMessagesPerEvent).toBe(2.01);
     expect(f.endToEnd.d1RowsWrittenPerEvent).toBe(5);
+    expect(f.endToEnd.durableObjectRowsWrittenPerEvent).toBe(12);
     expect(f.endToEnd.perEventByBinding["do:SOURCE_GATE"]).toBe(0.01);
     expect(f.baseline.echoEventsPerSecond).toBe(20_000);
     expect(f.endToEnd.ratioToEcho).toBe(0.0125);

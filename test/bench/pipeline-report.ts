@@ -34,6 +34,8 @@ export interface PipelineFigures {
     queueMessagesPerEvent: number;
     /** D1 rows written per event (index rows included, as D1 bills them). */
     d1RowsWrittenPerEvent: number;
+    /** Durable Object SQLite rows written per event (billed like D1's). */
+    durableObjectRowsWrittenPerEvent: number;
     /** Durable Object requests per event by binding, and Queue messages per event by binding. */
     perEventByBinding: Record<string, number>;
     placedEvents: number;
@@ -60,6 +62,10 @@ export function pipelineFigures(o: PipelineObservation): PipelineFigures {
     Object.entries(delta)
       .filter(([name]) => name.startsWith(prefix))
       .reduce((sum, [, n]) => sum + n, 0);
+  const rowsWritten = (prefix: string) =>
+    Object.entries(delta)
+      .filter(([name]) => name.startsWith(prefix) && name.endsWith(":rows_written"))
+      .reduce((sum, [, n]) => sum + n, 0);
   const perEvent = (n: number) => (o.events > 0 ? n / o.events : Number.NaN);
   const eventsPerSecond = o.deliveredMs > 0 ? (o.events * 1_000) / o.deliveredMs : Number.NaN;
   const echoEventsPerSecond = o.echo.sendMs > 0 ? (o.echo.events * 1_000) / o.echo.sendMs : NaN;
@@ -72,11 +78,8 @@ export function pipelineFigures(o: PipelineObservation): PipelineFigures {
       workerCpuMsPerEvent: perEvent(o.cpuMs),
       durableObjectRequestsPerEvent: perEvent(total("do:")),
       queueMessagesPerEvent: perEvent(total("queue:")),
-      d1RowsWrittenPerEvent: perEvent(
-        Object.entries(delta)
-          .filter(([name]) => name.startsWith("d1:") && name.endsWith(":rows_written"))
-          .reduce((sum, [, n]) => sum + n, 0),
-      ),
+      d1RowsWrittenPerEvent: perEvent(rowsWritten("d1:")),
+      durableObjectRowsWrittenPerEvent: perEvent(rowsWritten("sql:")),
       perEventByBinding: Object.fromEntries(
         Object.entries(delta).map(([name, n]) => [name, perEvent(n)]),
       ),
@@ -103,6 +106,7 @@ export function renderPipelineReport(f: PipelineFigures, workload: string): stri
       "DO req/event",
       "queue msg/event",
       "D1 rows written/event",
+      "DO rows written/event",
     ],
     [
       [
@@ -110,6 +114,7 @@ export function renderPipelineReport(f: PipelineFigures, workload: string): stri
         String(f.baseline.echoEvents),
         fixed(f.baseline.echoEventsPerSecond, 0),
         "1",
+        "",
         "",
         "",
         "",
@@ -124,6 +129,7 @@ export function renderPipelineReport(f: PipelineFigures, workload: string): stri
         fixed(e.durableObjectRequestsPerEvent, 2),
         fixed(e.queueMessagesPerEvent, 2),
         fixed(e.d1RowsWrittenPerEvent, 2),
+        fixed(e.durableObjectRowsWrittenPerEvent, 2),
       ],
     ],
   );
@@ -133,7 +139,7 @@ export function renderPipelineReport(f: PipelineFigures, workload: string): stri
   const notes = [
     workload,
     `Per event by binding: ${byBinding || "none"} (counted by the worker's meter, ` +
-      "worker/platform/meter.ts: every RPC call on a Durable Object stub, every Queue message, D1 rows from each result's meta).",
+      "worker/platform/meter.ts: every RPC call on a Durable Object stub, every Queue message, D1 rows from each result's meta, Durable Object SQLite rows from each cursor).",
     `Events on profiles after the run: ${e.placedEvents} of ${e.events}; every event arrived at ` +
       `all ${e.destinations} destinations after ${fixed(e.deliveredMs, 0)} ms (sent in ` +
       `${fixed(e.sendMs, 0)} ms).`,

@@ -162,6 +162,32 @@ function meteredD1(db: D1Database, binding: string): D1Database {
 const wrapped = new WeakMap<object, object>();
 const metered = new WeakSet<object>();
 
+/** Which Durable Object class each SqlStorage belongs to (meterSql). */
+const sqlOwners = new WeakMap<object, string>();
+let sqlPatched = false;
+
+/**
+ * Counts the rows each Durable Object's SQLite statements write (`sql:<Class>:rows_written`, as
+ * the cursor reports them once the statement has run; Durable Object SQL storage is billed by
+ * rows written like D1). Patches SqlStorage.prototype.exec once per isolate, only when metering.
+ */
+export function meterSql(env: object, sql: SqlStorage, owner: string): void {
+  if (!meterEnabled(env)) return;
+  sqlOwners.set(sql, owner);
+  if (sqlPatched) return;
+  sqlPatched = true;
+  const proto = Object.getPrototypeOf(sql) as {
+    exec: (...args: unknown[]) => SqlStorageCursor<Record<string, SqlStorageValue>>;
+  };
+  const exec = proto.exec;
+  proto.exec = function (this: object, ...args: unknown[]) {
+    const cursor = Reflect.apply(exec, this, args);
+    const written = cursor.rowsWritten;
+    if (written > 0) bump(`sql:${sqlOwners.get(this) ?? "unknown"}:rows_written`, written);
+    return cursor;
+  };
+}
+
 /** The env with its Durable Object namespaces and Queues counted, or the env itself when off. */
 export function meterEnv<E extends object>(env: E): E {
   if (metered.has(env) || !meterEnabled(env)) return env;

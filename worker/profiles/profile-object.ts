@@ -3,7 +3,7 @@
 // profile's state (which from then on forwards everything to the survivor), folds it in, then lets
 // the folded profile drop its copy. Traits are last-writer-wins and history is keyed by
 // messageId, so applying events and merges in any order gives the same profile.
-import { meterEnv } from "../platform/index.ts";
+import { meterEnv, meterSql } from "../platform/index.ts";
 import { DurableObject } from "cloudflare:workers";
 import {
   loadDefinitions,
@@ -69,6 +69,7 @@ export class ProfileObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, meterEnv(env));
+    meterSql(env, ctx.storage.sql, "ProfileObject");
     this.store = new ProfileStore(ctx.storage.sql);
   }
 

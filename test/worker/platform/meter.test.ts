@@ -2,7 +2,8 @@
 // bindings, and leaves the env untouched when FOYER_METER is not "1".
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { meterEnv, meterSnapshot } from "../../../worker/platform/meter.ts";
+import { runInDurableObject } from "cloudflare:test";
+import { meterEnv, meterSnapshot, meterSql } from "../../../worker/platform/meter.ts";
 
 const counted = (name: string) => meterSnapshot()[name] ?? 0;
 
@@ -45,5 +46,20 @@ describe("meterEnv", () => {
     ).all<{ id: string }>();
     expect(results.map((r) => r.id)).toEqual(["aud_meter_1", "aud_meter_2", "aud_meter_3"]);
     expect(counted("d1:DB:rows_read")).toBeGreaterThan(read);
+  });
+
+  it("counts the rows a Durable Object's SQLite statements write, by class", async () => {
+    await runInDurableObject(
+      env.DESTINATIONS.get(env.DESTINATIONS.idFromName("meter-sql")),
+      (_i, state) => {
+        meterSql({ FOYER_METER: "1" }, state.storage.sql, "MeterTest");
+        const before = counted("sql:MeterTest:rows_written");
+        state.storage.sql.exec("CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY, v INTEGER)");
+        state.storage.sql.exec("INSERT INTO t (k, v) VALUES ('a', 1), ('b', 2)");
+        state.storage.sql.exec("UPDATE t SET v = 3 WHERE k = 'a'");
+        expect(state.storage.sql.exec("SELECT COUNT(*) AS n FROM t").one().n).toBe(2);
+        expect(counted("sql:MeterTest:rows_written") - before).toBeGreaterThanOrEqual(3);
+      },
+    );
   });
 });
