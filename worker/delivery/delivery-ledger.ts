@@ -142,12 +142,15 @@ export class DeliveryLedger {
     if (!present.has("window_start")) upgradeFirstReleaseRows(sql, Date.now());
     rekeyBySource(sql);
     sql.exec("CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, updated_at)");
-    // The dispatcher's queue order. `status` is left out of it (and written `+status` in the
-    // queries, which keeps SQLite from choosing a status index and sorting the whole backlog on
-    // every pick): only waiting rows have a next_attempt_at.
+    // The dispatcher's queue order, over waiting rows only (only they have a next_attempt_at, so a
+    // settled row leaves the index instead of being rewritten in it). `status` is left out (and
+    // written `+status` in the queries, which keeps SQLite from choosing a status index and
+    // sorting the whole backlog on every pick).
     sql.exec("DROP INDEX IF EXISTS deliveries_due");
+    sql.exec("DROP INDEX IF EXISTS deliveries_next");
     sql.exec(
-      "CREATE INDEX IF NOT EXISTS deliveries_next ON deliveries (next_attempt_at, message_id)",
+      `CREATE INDEX IF NOT EXISTS deliveries_waiting ON deliveries (next_attempt_at, message_id)
+       WHERE next_attempt_at IS NOT NULL`,
     );
   }
 

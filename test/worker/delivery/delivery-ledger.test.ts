@@ -51,7 +51,7 @@ describe("the ledger's queue", () => {
         )
         .toArray()
         .map((r) => r.detail);
-      expect(plan.join(" | ")).toContain("deliveries_next");
+      expect(plan.join(" | ")).toContain("deliveries_waiting");
       expect(plan.join(" | ")).not.toContain("TEMP B-TREE");
     });
   });
