@@ -4,8 +4,18 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { runInDurableObject } from "cloudflare:test";
 import { meterEnv, meterSnapshot, meterSql } from "../../../worker/platform/meter.ts";
+import { ADMIN, call } from "../support.ts";
 
 const counted = (name: string) => meterSnapshot()[name] ?? 0;
+
+describe("GET /admin/v1/meter", () => {
+  it("is not there unless FOYER_METER is on, and needs an admin token", async () => {
+    const off = await call("/admin/v1/meter", { headers: ADMIN });
+    expect(off.status).toBe(404);
+    expect(await off.json()).toMatchObject({ error: { code: "not_found" } });
+    expect((await call("/admin/v1/meter")).status).toBe(401);
+  });
+});
 
 describe("meterEnv", () => {
   it("is the env itself when metering is off", () => {
