@@ -2,7 +2,7 @@
 export { audienceSchema, parseAudienceSet, referencedAudiences } from "./audience-definition.ts";
 export { computedTraitSchema } from "./computed-traits.ts";
 export { forgetDefinitions, loadDefinitions } from "./definition-cache.ts";
-export { activateProfile } from "./profile-activator.ts";
+export { ACTIVATION_SOURCE, activateProfile } from "./profile-activator.ts";
 export {
   type ActivationDefinitions,
   type ActivationSnapshot,

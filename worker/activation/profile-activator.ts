@@ -1,9 +1,8 @@
 // Runs activation for one profile inside its ProfileObject (Invariant 3: the profile's one writer):
-// evaluate every definition at `now`, send what changed to the space's destinations, remember the
+// evaluate every definition at `now`, hand what changed on to the space's destinations, remember the
 // snapshot, and set the Durable Object alarm at the next instant a time window can change a value
 // with no new event (https://developers.cloudflare.com/durable-objects/api/alarms/).
 import { recordAudit } from "../platform/index.ts";
-import { enqueueDeliveries } from "../delivery/index.ts";
 import type { JsonObject, NormalizedMessage } from "../message/index.ts";
 import { changeMessages, profileConsentPreferences, profileRef } from "./change-messages.ts";
 import {
@@ -20,6 +19,8 @@ export const ACTIVATION_SOURCE = "personas";
 
 export interface ProfileActivationPort {
   env: Env;
+  /** Hands change messages on to delivery: queued at once, or answered to the ingest consumer. */
+  deliver(messages: NormalizedMessage[]): Promise<void>;
   spaceId: string;
   profileId: string;
   definitions: ActivationDefinitions;
@@ -52,8 +53,8 @@ export async function activateProfile(
     profileConsentPreferences(messages),
     now,
   );
-  // Queue first, then remember: a failure here leaves the old snapshot, so the change is re-sent.
-  await enqueueDeliveries(port.env, port.spaceId, ACTIVATION_SOURCE, out);
+  // Hand on first, then remember: a failure here leaves the old snapshot, so the change is re-sent.
+  await port.deliver(out);
   if (changes.length > 0) {
     // Governance audit (issue 4): which computations changed for which profile; no values.
     await recordAudit(port.env, {

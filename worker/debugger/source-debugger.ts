@@ -1,7 +1,7 @@
 // SourceDebugger: the live view of a source's latest events (Segment's Source Debugger,
 // https://segment.com/docs/connections/sources/debugger/: a real-time sample capped at 500 events). Fed by the Queue consumer, off the
 // ingestion hot path; read as JSON, over WebSocket (hibernatable) or as Server-Sent Events.
-import { meterEnv, meterSql } from "../platform/index.ts";
+import { meterEnv, meterStorage } from "../platform/index.ts";
 import { DurableObject } from "cloudflare:workers";
 
 export const DEBUGGER_CAPACITY = 500;
@@ -17,7 +17,7 @@ export class SourceDebugger extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, meterEnv(env));
-    meterSql(env, ctx.storage.sql, "SourceDebugger");
+    meterStorage(env, ctx.storage, "SourceDebugger");
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS recent (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)",
     );

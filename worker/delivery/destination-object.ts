@@ -8,7 +8,7 @@
 // destination queues (Centrifuge), built from a Durable Object instead of a Queue per destination.
 // The rules are pure (destination-judge.ts, destinations/retry.ts); this class carries data to them
 // and persists what they return.
-import { meterEnv, meterSql } from "../platform/index.ts";
+import { meterEnv, meterStorage } from "../platform/index.ts";
 import { DurableObject } from "cloudflare:workers";
 import {
   destinationAdapter,
@@ -47,7 +47,7 @@ export class DestinationObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, meterEnv(env));
-    meterSql(env, ctx.storage.sql, "DestinationObject");
+    meterStorage(env, ctx.storage, "DestinationObject");
     this.ledger = new DeliveryLedger(ctx.storage.sql);
     // Closures, not `this`: the object's public methods are its RPC surface.
     this.dispatcher = new Dispatcher({

@@ -2,7 +2,7 @@
 // the space's destinations (the fan-out list; each destination's full configuration lives in its
 // own DestinationObject) and the computed trait and audience definitions, versioned: every change
 // is kept in `definition_versions`, and a space-wide revision tells profiles when to reload.
-import { meterEnv, meterSql } from "../platform/index.ts";
+import { meterEnv, meterStorage } from "../platform/index.ts";
 import { DurableObject } from "cloudflare:workers";
 
 export interface DestinationSummary {
@@ -53,7 +53,7 @@ export class SpaceActivation extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, meterEnv(env));
-    meterSql(env, ctx.storage.sql, "SpaceActivation");
+    meterStorage(env, ctx.storage, "SpaceActivation");
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS destinations (
       id TEXT PRIMARY KEY, slug TEXT NOT NULL, name TEXT NOT NULL, enabled INTEGER NOT NULL)`);

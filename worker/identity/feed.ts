@@ -34,6 +34,7 @@ export function profileWork(chunk: IngestChunk, placed: readonly PlacedMessage[]
         collection,
         spaceId: chunk.spaceId,
         absorb: [],
+        chunkId: chunk.chunkId,
         events: [],
         traits: [],
         links: [],
@@ -67,7 +68,12 @@ export function profileWork(chunk: IngestChunk, placed: readonly PlacedMessage[]
   return [...work.values()];
 }
 
-export async function feedIdentity(env: Env, chunk: IngestChunk): Promise<void> {
+/**
+ * Places a chunk's messages in the identity graph and applies them to their profiles. Answers the
+ * activation changes the profiles made (computed traits, audiences) for the caller to queue with
+ * the chunk's events.
+ */
+export async function feedIdentity(env: Env, chunk: IngestChunk): Promise<NormalizedMessage[]> {
   const graph = env.IDENTITY_GRAPH.get(env.IDENTITY_GRAPH.idFromName(chunk.spaceId));
   const placed = await graph.placeMessages(chunk.spaceId, chunk.sourceId, chunk.messages);
   const work = profileWork(chunk, placed);
@@ -82,4 +88,7 @@ export async function feedIdentity(env: Env, chunk: IngestChunk): Promise<void> 
   await graph.ackMerges([...new Set(applied)]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;
+  return results.flatMap((r) =>
+    r.status === "fulfilled" ? (JSON.parse(r.value) as NormalizedMessage[]) : [],
+  );
 }

@@ -4,7 +4,7 @@
 // within a call, calls are serialized, so any arrival order converges to the same partition.
 // PII identifiers are matched as keyed hashes under a per-space secret that never leaves here.
 import { DurableObject } from "cloudflare:workers";
-import { sha256Hex, nextAlarmAt, retryAt, meterEnv, meterSql } from "../platform/index.ts";
+import { sha256Hex, nextAlarmAt, retryAt, meterEnv, meterStorage } from "../platform/index.ts";
 import {
   hashIdentifiers,
   identifierKey,
@@ -71,7 +71,7 @@ export class IdentityGraphCore extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, meterEnv(env));
-    meterSql(env, ctx.storage.sql, "IdentityGraph");
+    meterStorage(env, ctx.storage, "IdentityGraph");
     this.store = new GraphStore(ctx.storage.sql);
     this.merges = new MergeOutbox(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {

@@ -15,6 +15,7 @@ import {
 } from "../gate/index.ts";
 import { decodeChunk, type IngestChunk } from "../message/index.ts";
 import { feedIdentity } from "../identity/index.ts";
+import { ACTIVATION_SOURCE } from "../activation/index.ts";
 import { enqueueDeliveries } from "../delivery/index.ts";
 import {
   archivePrefix,
@@ -195,10 +196,12 @@ export async function consumeIngestBatch(batch: MessageBatch<string>, env: Env):
   await Promise.all(
     chunks.map(async ({ message, chunk }, i) => {
       try {
-        await feedIdentity(env, chunk);
-        // Delivery has its own Queue: one message per (destination, chunk); the destination's
-        // ledger drops repeats, so a redelivered chunk queues nothing that is sent twice.
+        const changes = await feedIdentity(env, chunk);
+        // Delivery has its own Queue: one message per (destination, chunk) for the chunk's events,
+        // and one for the activation changes they caused; the destinations' ledgers drop repeats,
+        // so a redelivered chunk queues nothing that is sent twice.
         await enqueueDeliveries(env, chunk.spaceId, chunk.sourceId, chunk.messages);
+        await enqueueDeliveries(env, chunk.spaceId, ACTIVATION_SOURCE, changes);
         message.ack();
       } catch (error) {
         console.error("identity feed or delivery hand-off failed", {

@@ -162,30 +162,45 @@ function meteredD1(db: D1Database, binding: string): D1Database {
 const wrapped = new WeakMap<object, object>();
 const metered = new WeakSet<object>();
 
-/** Which Durable Object class each SqlStorage belongs to (meterSql). */
-const sqlOwners = new WeakMap<object, string>();
-let sqlPatched = false;
+/** Which Durable Object class each SqlStorage and synchronous KV store belongs to (meterStorage). */
+const storageOwners = new WeakMap<object, string>();
+let storagePatched = false;
 
 /**
- * Counts the rows each Durable Object's SQLite statements write (`sql:<Class>:rows_written`, as
- * the cursor reports them once the statement has run; Durable Object SQL storage is billed by
- * rows written like D1). Patches SqlStorage.prototype.exec once per isolate, only when metering.
+ * Counts the rows each Durable Object class writes to its SQLite storage (`sql:<Class>:rows_written`):
+ * each SQL statement's rows as its cursor reports them once it has run, and one row per
+ * synchronous KV `put` or `delete` (KV lives in a SQLite table; Durable Object SQL storage is billed
+ * by rows written, like D1). Patches the runtime's SqlStorage.exec and KV put/delete once per
+ * isolate, only when metering.
  */
-export function meterSql(env: object, sql: SqlStorage, owner: string): void {
+export function meterStorage(env: object, storage: DurableObjectStorage, owner: string): void {
   if (!meterEnabled(env)) return;
-  sqlOwners.set(sql, owner);
-  if (sqlPatched) return;
-  sqlPatched = true;
-  const proto = Object.getPrototypeOf(sql) as {
+  storageOwners.set(storage.sql, owner);
+  storageOwners.set(storage.kv, owner);
+  if (storagePatched) return;
+  storagePatched = true;
+  const count = (self: object, rows: number) => {
+    if (rows > 0) bump(`sql:${storageOwners.get(self) ?? "unknown"}:rows_written`, rows);
+  };
+  const sqlProto = Object.getPrototypeOf(storage.sql) as {
     exec: (...args: unknown[]) => SqlStorageCursor<Record<string, SqlStorageValue>>;
   };
-  const exec = proto.exec;
-  proto.exec = function (this: object, ...args: unknown[]) {
+  const exec = sqlProto.exec;
+  sqlProto.exec = function (this: object, ...args: unknown[]) {
     const cursor = Reflect.apply(exec, this, args);
-    const written = cursor.rowsWritten;
-    if (written > 0) bump(`sql:${sqlOwners.get(this) ?? "unknown"}:rows_written`, written);
+    count(this, cursor.rowsWritten);
     return cursor;
   };
+  const kvProto = Object.getPrototypeOf(storage.kv) as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of ["put", "delete"] as const) {
+    const original = kvProto[name];
+    if (typeof original !== "function") continue;
+    kvProto[name] = function (this: object, ...args: unknown[]) {
+      const result = Reflect.apply(original, this, args);
+      count(this, 1);
+      return result;
+    };
+  }
 }
 
 /** The env with its Durable Object namespaces and Queues counted, or the env itself when off. */

@@ -3,9 +3,10 @@
 // profile's state (which from then on forwards everything to the survivor), folds it in, then lets
 // the folded profile drop its copy. Traits are last-writer-wins and history is keyed by
 // messageId, so applying events and merges in any order gives the same profile.
-import { meterEnv, meterSql } from "../platform/index.ts";
+import { meterEnv, meterStorage } from "../platform/index.ts";
 import { DurableObject } from "cloudflare:workers";
 import {
+  ACTIVATION_SOURCE,
   loadDefinitions,
   activateProfile,
   definitionsFromStored,
@@ -21,6 +22,18 @@ import { subjectFacts } from "./subject-facts.ts";
 import { CONSENT_COUNTERS, consentFromHistory } from "../gate/index.ts";
 import { ProfileStore, type EventRecord, type ProfileState } from "./profile-store.ts";
 import { profileStub } from "./profile-name.ts";
+import { enqueueDeliveries } from "../delivery/index.ts";
+
+/** How long a chunk's activation changes are kept to answer a redelivered chunk (the ingest Queue retries within minutes). */
+const HANDED_OFF_MS = 60 * 60 * 1000;
+/** At most this many recent chunks' changes are kept per profile. */
+const MAX_HANDED_OFF = 32;
+
+interface HandedOff {
+  chunkId: string;
+  at: number;
+  messages: NormalizedMessage[];
+}
 
 export interface TraitWrite {
   /** The traits object as JSON text (keeps RPC types shallow). */
@@ -37,6 +50,11 @@ export interface ProfileWork {
   spaceId: string;
   /** Profiles the graph folded into this one: pull their state first. */
   absorb: string[];
+  /**
+   * The ingest chunk this work comes from: activation changes it caused are kept under it for a
+   * while, so a redelivered chunk gets them back to queue again (`apply`'s answer).
+   */
+  chunkId: string;
   events: EventRecord[];
   traits: TraitWrite[];
   links: string[];
@@ -69,7 +87,7 @@ export class ProfileObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, meterEnv(env));
-    meterSql(env, ctx.storage.sql, "ProfileObject");
+    meterStorage(env, ctx.storage, "ProfileObject");
     this.store = new ProfileStore(ctx.storage.sql);
   }
 
@@ -103,7 +121,14 @@ export class ProfileObject extends DurableObject<Env> {
     }
   }
 
-  async apply(work: ProfileWork, hops = 0): Promise<void> {
+  /**
+   * Applies one chunk's work and answers the activation changes it caused (computed traits,
+   * audiences, as a JSON array of messages), for the ingest consumer to queue with the chunk's own events: one delivery bundle
+   * per destination and chunk instead of one per profile. The changes are kept under the chunk for
+   * HANDED_OFF_MS before they are answered, and answered again when the same chunk comes back (its
+   * delivery hand-off failed and the Queue redelivered it); destination ledgers drop the repeats.
+   */
+  async apply(work: ProfileWork, hops = 0): Promise<string> {
     this.remember(work.spaceId, work.profileId, work.collection);
     if (work.absorb.length > 0)
       await this.absorbMerges(work.spaceId, work.profileId, work.collection, work.absorb);
@@ -130,17 +155,55 @@ export class ProfileObject extends DurableObject<Env> {
       this.ctx.storage.kv.put("createdAt", first);
     }
     this.ctx.storage.kv.put("updatedAt", Date.now());
-    if (work.collection === "users") await this.activate(Date.now());
+    if (work.collection !== "users") return "[]";
+    const now = Date.now();
+    const earlier = this.handedOff(now).find((h) => h.chunkId === work.chunkId)?.messages ?? [];
+    const fresh = await this.activate(now, undefined, work.chunkId);
+    // JSON text: the answer's RPC type stays shallow.
+    return JSON.stringify([...earlier, ...fresh]);
   }
 
-  /** Recomputes computed traits and audiences, sends changes, sets the alarm (profile-activator.ts). */
-  private async activate(now: number, definitions?: ActivationDefinitions): Promise<void> {
+  /** Change messages answered for recent chunks, newest last, older than HANDED_OFF_MS dropped. */
+  private handedOff(now: number): HandedOff[] {
+    return (this.ctx.storage.kv.get<HandedOff[]>("handedOff") ?? []).filter(
+      (h) => now - h.at < HANDED_OFF_MS,
+    );
+  }
+
+  private keepHandedOff(chunkId: string, messages: NormalizedMessage[], now: number): void {
+    const kept = this.handedOff(now);
+    const entry = kept.find((h) => h.chunkId === chunkId);
+    if (entry) entry.messages.push(...messages);
+    else kept.push({ chunkId, at: now, messages });
+    this.ctx.storage.kv.put("handedOff", kept.slice(-MAX_HANDED_OFF));
+  }
+
+  /**
+   * Recomputes computed traits and audiences, hands the changes on, sets the alarm
+   * (profile-activator.ts). With `chunkId` the changes are kept under it and returned for the
+   * caller to queue; without (an alarm, a definition change) they are queued here.
+   */
+  private async activate(
+    now: number,
+    definitions?: ActivationDefinitions,
+    chunkId?: string,
+  ): Promise<NormalizedMessage[]> {
     const spaceId = this.ctx.storage.kv.get<string>("spaceId");
     const profileId = this.ctx.storage.kv.get<string>("id");
-    if (spaceId === undefined || profileId === undefined || this.mergedInto() !== undefined) return;
+    if (spaceId === undefined || profileId === undefined || this.mergedInto() !== undefined)
+      return [];
+    let answered: NormalizedMessage[] = [];
     await activateProfile(
       {
         env: this.env,
+        deliver: async (messages) => {
+          if (chunkId === undefined)
+            await enqueueDeliveries(this.env, spaceId, ACTIVATION_SOURCE, messages);
+          else if (messages.length > 0) {
+            this.keepHandedOff(chunkId, messages, now);
+            answered = messages;
+          }
+        },
         spaceId,
         profileId,
         definitions: definitions ?? (await loadDefinitions(this.env, spaceId)),
@@ -160,6 +223,7 @@ export class ProfileObject extends DurableObject<Env> {
       },
       now,
     );
+    return answered;
   }
 
   private activationMessages(): NormalizedMessage[] {

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { runInDurableObject } from "cloudflare:test";
-import { meterEnv, meterSnapshot, meterSql } from "../../../worker/platform/meter.ts";
+import { meterEnv, meterSnapshot, meterStorage } from "../../../worker/platform/meter.ts";
 import { ADMIN, call } from "../support.ts";
 
 const counted = (name: string) => meterSnapshot()[name] ?? 0;
@@ -58,17 +58,21 @@ describe("meterEnv", () => {
     expect(counted("d1:DB:rows_read")).toBeGreaterThan(read);
   });
 
-  it("counts the rows a Durable Object's SQLite statements write, by class", async () => {
+  it("counts the rows a Durable Object's SQLite statements and KV writes write, by class", async () => {
     await runInDurableObject(
       env.DESTINATIONS.get(env.DESTINATIONS.idFromName("meter-sql")),
       (_i, state) => {
-        meterSql({ FOYER_METER: "1" }, state.storage.sql, "MeterTest");
+        meterStorage({ FOYER_METER: "1" }, state.storage, "MeterTest");
         const before = counted("sql:MeterTest:rows_written");
         state.storage.sql.exec("CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY, v INTEGER)");
         state.storage.sql.exec("INSERT INTO t (k, v) VALUES ('a', 1), ('b', 2)");
         state.storage.sql.exec("UPDATE t SET v = 3 WHERE k = 'a'");
         expect(state.storage.sql.exec("SELECT COUNT(*) AS n FROM t").one().n).toBe(2);
         expect(counted("sql:MeterTest:rows_written") - before).toBeGreaterThanOrEqual(3);
+        const beforeKv = counted("sql:MeterTest:rows_written");
+        state.storage.kv.put("k", 1);
+        state.storage.kv.delete("k");
+        expect(counted("sql:MeterTest:rows_written") - beforeKv).toBe(2);
       },
     );
   });

@@ -2,7 +2,7 @@
 // decides, exactly, whether a messageId is new (Invariant 2), enforces the source's rate limit and
 // enabled state, and puts new events in the Queue before any caller hears "accepted"
 // (Invariant 1). The decisions are pure functions beside it (token-bucket.ts, chunks.ts).
-import { meterEnv, meterSql } from "../../platform/index.ts";
+import { meterEnv, meterStorage } from "../../platform/index.ts";
 import { DurableObject } from "cloudflare:workers";
 import type { SourceSnapshot } from "../../sources/index.ts";
 import { chunkLines } from "../../message/index.ts";
@@ -42,7 +42,7 @@ export class SourceGate extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, meterEnv(env));
-    meterSql(env, ctx.storage.sql, "SourceGate");
+    meterStorage(env, ctx.storage, "SourceGate");
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID",
     );
