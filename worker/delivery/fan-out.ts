@@ -1,8 +1,9 @@
 // Hands events to delivery: one delivery Queue message per (enabled destination, bundle of events),
-// a bundle being what one call hands over (a chunk's events, or one profile's activation changes)
-// cut to fit a Queue message. Ingestion calls this after identity; profiles call it for audience
-// and computed-trait changes.
+// a bundle being what one call hands over (a chunk's events, the activation changes they caused,
+// or a profile alarm's changes) cut to fit a Queue message. Ingestion calls this after identity;
+// profiles call it for the changes their alarms make.
 import type { NormalizedMessage } from "../message/index.ts";
+import { ShortCache } from "../platform/index.ts";
 import { encodeDeliveryBundle, type BundledEvent } from "./delivery-item.ts";
 
 /** Cloudflare Queues: at most 100 messages and 256 KB per sendBatch; keep a margin for overhead. */
@@ -19,33 +20,19 @@ export function spaceActivation(env: Env, spaceId: string) {
 /**
  * A short-lived per-isolate copy of each space's enabled destinations, so a burst of chunks does
  * not ask the space's Durable Object once per chunk. Admin writes forget the copy at once in their
- * isolate; other isolates see a change within DESTINATIONS_CACHE_MS (as activation definitions,
+ * isolate; other isolates see a change within 2 s (as activation definitions,
  * activation/definition-cache.ts). A destination disabled meanwhile refuses what it is handed:
  * its Durable Object judges every event against its own configuration.
  */
-const DESTINATIONS_CACHE_MS = 2_000;
-const MAX_CACHED_SPACES = 1_000;
-/** The promise is cached, so concurrent callers on a miss share one request. */
-const destinationsCache = new Map<string, { at: number; ids: Promise<readonly string[]> }>();
+const destinationsCache = new ShortCache<readonly string[]>(2_000, 1_000);
 
 function enabledDestinations(env: Env, spaceId: string): Promise<readonly string[]> {
-  const now = Date.now();
-  const hit = destinationsCache.get(spaceId);
-  if (hit && now - hit.at < DESTINATIONS_CACHE_MS) return hit.ids;
-  const ids = spaceActivation(env, spaceId).enabledDestinations();
-  if (destinationsCache.size >= MAX_CACHED_SPACES) destinationsCache.clear();
-  const entry = { at: now, ids };
-  destinationsCache.set(spaceId, entry);
-  // A failed read is not remembered.
-  ids.catch(() => {
-    if (destinationsCache.get(spaceId) === entry) destinationsCache.delete(spaceId);
-  });
-  return ids;
+  return destinationsCache.get(spaceId, () => spaceActivation(env, spaceId).enabledDestinations());
 }
 
 /** Drops the cached destination list after a destination is created, changed or deleted. */
 export function forgetDestinations(spaceId: string): void {
-  destinationsCache.delete(spaceId);
+  destinationsCache.forget(spaceId);
 }
 
 /** Queues `messages` for every enabled destination of the space. Returns how many were queued. */

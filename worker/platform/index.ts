@@ -13,3 +13,4 @@ export { randomToken, secretsEqual, sha256Hex, toHex } from "./digest.ts";
 export { hmacHex, importHmacKey } from "./hmac.ts";
 export { alarmWithNewWork, isDue, nextAlarmAt, retryAt } from "./schedule.ts";
 export { sources, spaces } from "./schema.ts";
+export { ShortCache } from "./short-cache.ts";
