@@ -24,7 +24,10 @@ import { ProfileStore, type EventRecord, type ProfileState } from "./profile-sto
 import { profileStub } from "./profile-name.ts";
 import { enqueueDeliveries } from "../delivery/index.ts";
 
-/** How long a chunk's activation changes are kept to answer a redelivered chunk (the ingest Queue retries within minutes). */
+/**
+ * How long a chunk's activation changes are kept to answer its redelivery (the ingest Queue
+ * retries within minutes).
+ */
 const HANDED_OFF_MS = 60 * 60 * 1000;
 /** At most this many recent chunks' changes are kept per profile. */
 const MAX_HANDED_OFF = 32;
@@ -123,10 +126,10 @@ export class ProfileObject extends DurableObject<Env> {
 
   /**
    * Applies one chunk's work and answers the activation changes it caused (computed traits,
-   * audiences, as a JSON array of messages), for the ingest consumer to queue with the chunk's own events: one delivery bundle
-   * per destination and chunk instead of one per profile. The changes are kept under the chunk for
-   * HANDED_OFF_MS before they are answered, and answered again when the same chunk comes back (its
-   * delivery hand-off failed and the Queue redelivered it); destination ledgers drop the repeats.
+   * audiences; a JSON array of messages) for the ingest consumer to queue with the chunk's own
+   * events: one delivery bundle per destination and chunk instead of one per profile. The changes
+   * are kept under the chunk for HANDED_OFF_MS and answered again when the same chunk comes back
+   * (its delivery hand-off failed and the Queue redelivered it); destination ledgers drop repeats.
    */
   async apply(work: ProfileWork, hops = 0): Promise<string> {
     this.remember(work.spaceId, work.profileId, work.collection);
