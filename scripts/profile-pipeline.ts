@@ -10,7 +10,7 @@ import { sendAll } from "../test/bench/batch-sender.ts";
 import { batchRequests } from "../test/bench/identity-workloads.ts";
 import { startVendorReceiver } from "../test/receiver/vendor-receiver.ts";
 import { sleep } from "./bench-activation-io.ts";
-import { arrivedCount, configure, workload } from "./bench-pipeline.ts";
+import { arrivalCounter, configure, workload } from "./bench-pipeline.ts";
 import { startFoyer } from "./bench-targets.ts";
 
 interface ProfileNode {
@@ -110,8 +110,9 @@ try {
     deadlineMs: 300_000,
   });
   const wanted = new Set(events.map((e) => String(e.messageId)));
+  const counters = destinations.map((d) => arrivalCounter(receiver, d.session, wanted));
   while (
-    !destinations.every((d) => arrivedCount(receiver, d.session, wanted) >= wanted.size) &&
+    !counters.every((count) => count() >= wanted.size) &&
     performance.now() - started < 300_000
   )
     await sleep(100);

@@ -8,7 +8,7 @@ export {
   MAX_DELAY_SECONDS,
   RETRY_WINDOW_SECONDS,
 } from "./backoff.ts";
-export { meterEnabled, meterEnv, meterReset, meterSnapshot, meterStorage } from "./meter.ts";
+export { meterEnabled, meterEnv, meterSnapshot, meterStorage } from "./meter.ts";
 export { randomToken, secretsEqual, sha256Hex, toHex } from "./digest.ts";
 export { hmacHex, importHmacKey } from "./hmac.ts";
 export { alarmWithNewWork, isDue, nextAlarmAt, retryAt } from "./schedule.ts";

@@ -1,9 +1,9 @@
-// Counts what the data path costs, by binding: Durable Object requests (every RPC call or fetch
-// made on a stub), Queue messages (one per `send`, one per message of a `sendBatch`), and D1 rows
-// written and read (each result's `meta.rows_written` / `meta.rows_read`, which count index rows
-// as D1 bills them). Off unless
-// the `FOYER_METER` variable is "1" (`npm run bench` sets it): then every entry point and every
-// Durable Object wraps its env once, and the counts are read over `GET /admin/v1/meter`.
+// Counts what the data path costs: Durable Object requests (every RPC call or fetch made on a
+// stub) and Queue messages (one per `send`, one per message of a `sendBatch`) by binding, D1 rows
+// written and read (each result's `meta`, which counts index rows as D1 bills them), and the rows
+// each Durable Object class writes to its SQLite storage (meterStorage). Off unless the
+// `FOYER_METER` variable is "1" (`npm run bench` sets it): then every entry point and every Durable
+// Object wraps its env once, and the counts are read over `GET /admin/v1/meter`.
 //
 // The counts live in this module, so they are per isolate: wrangler's local runtime runs the worker
 // and all its Durable Objects in one isolate, which is what the bench reads. In production each
@@ -20,13 +20,9 @@ export function meterEnabled(env: object): boolean {
   return (env as { FOYER_METER?: unknown }).FOYER_METER === "1";
 }
 
-/** Counts so far, e.g. `{"do:PROFILES": 12, "queue:DELIVERY_QUEUE": 3}`. */
+/** Counts so far, e.g. `{"do:PROFILES": 12, "queue:DELIVERY": 3}`. */
 export function meterSnapshot(): Record<string, number> {
   return Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
-}
-
-export function meterReset(): void {
-  counts.clear();
 }
 
 function isNamespace(value: unknown): value is DurableObjectNamespace {
@@ -47,53 +43,60 @@ function isQueue(value: unknown): value is Queue {
   );
 }
 
-/** A stub whose every method call counts as one request to `binding`. */
-function meteredStub<T extends object>(stub: T, binding: string): T {
-  return new Proxy(stub, {
-    get(target, prop) {
-      const value = (target as Record<PropertyKey, unknown>)[prop];
-      if (typeof value !== "function" || typeof prop === "symbol" || prop === "then") return value;
-      return (...args: unknown[]) => {
-        bump(`do:${binding}`);
-        return Reflect.apply(value as (...a: unknown[]) => unknown, target, args);
-      };
+type Method = (...args: unknown[]) => unknown;
+
+/**
+ * `target` with its methods passed through `around(name, method)`: what it returns replaces the
+ * method (bound to `target`); undefined keeps the method as it is.
+ */
+function intercept<T extends object>(
+  target: T,
+  around: (prop: PropertyKey, method: Method) => Method | undefined,
+): T {
+  return new Proxy(target, {
+    get(object, prop) {
+      const value = (object as Record<PropertyKey, unknown>)[prop];
+      if (typeof value !== "function") return value;
+      const method: Method = (...args) => Reflect.apply(value as Method, object, args);
+      return around(prop, method) ?? method;
     },
   });
+}
+
+/** A stub whose every method call counts as one request to `binding`. */
+function meteredStub<T extends object>(stub: T, binding: string): T {
+  return intercept(stub, (prop, method) =>
+    typeof prop === "symbol" || prop === "then"
+      ? undefined
+      : (...args) => {
+          bump(`do:${binding}`);
+          return method(...args);
+        },
+  );
 }
 
 function meteredNamespace(namespace: DurableObjectNamespace, binding: string) {
-  return new Proxy(namespace, {
-    get(target, prop) {
-      const value = (target as unknown as Record<PropertyKey, unknown>)[prop];
-      if (typeof value !== "function") return value;
-      const fn = value as (...a: unknown[]) => unknown;
-      if (prop === "get" || prop === "getByName")
-        return (...args: unknown[]) =>
-          meteredStub(Reflect.apply(fn, target, args) as object, binding);
-      return (...args: unknown[]) => Reflect.apply(fn, target, args);
-    },
-  });
+  return intercept(namespace, (prop, method) =>
+    prop === "get" || prop === "getByName"
+      ? (...args) => meteredStub(method(...args) as object, binding)
+      : undefined,
+  );
 }
 
 function meteredQueue(queue: Queue, binding: string): Queue {
-  return new Proxy(queue, {
-    get(target, prop) {
-      const value = (target as unknown as Record<PropertyKey, unknown>)[prop];
-      if (typeof value !== "function") return value;
-      const fn = value as (...a: unknown[]) => unknown;
-      if (prop === "send")
-        return (...args: unknown[]) => {
-          bump(`queue:${binding}`);
-          return Reflect.apply(fn, target, args);
-        };
-      if (prop === "sendBatch")
-        return (messages: Iterable<unknown>, ...rest: unknown[]) => {
-          const list = [...messages];
-          bump(`queue:${binding}`, list.length);
-          return Reflect.apply(fn, target, [list, ...rest]);
-        };
-      return (...args: unknown[]) => Reflect.apply(fn, target, args);
-    },
+  return intercept(queue, (prop, method) => {
+    if (prop === "send")
+      return (...args) => {
+        bump(`queue:${binding}`);
+        return method(...args);
+      };
+    if (prop === "sendBatch")
+      return (messages, ...rest) => {
+        const list = [...(messages as Iterable<unknown>)];
+        bump(`queue:${binding}`, list.length);
+        return method(list, ...rest);
+      };
+    return undefined;
   });
 }
 
@@ -117,45 +120,34 @@ const unwrapped = new WeakMap<object, D1PreparedStatement>();
 
 /** A prepared statement whose `run` and `all` results are counted (`first` and `raw` carry no meta). */
 function meteredStatement(statement: D1PreparedStatement, binding: string): D1PreparedStatement {
-  const proxy = new Proxy(statement, {
-    get(target, prop) {
-      const value = (target as unknown as Record<PropertyKey, unknown>)[prop];
-      if (typeof value !== "function") return value;
-      const fn = value as (...a: unknown[]) => unknown;
-      if (prop === "bind")
-        return (...args: unknown[]) =>
-          meteredStatement(Reflect.apply(fn, target, args) as D1PreparedStatement, binding);
-      if (prop === "run" || prop === "all")
-        return async (...args: unknown[]) => {
-          const result = await (Reflect.apply(fn, target, args) as Promise<unknown>);
-          countD1(binding, result);
-          return result;
-        };
-      return (...args: unknown[]) => Reflect.apply(fn, target, args);
-    },
+  const proxy = intercept(statement, (prop, method) => {
+    if (prop === "bind")
+      return (...args) => meteredStatement(method(...args) as D1PreparedStatement, binding);
+    if (prop === "run" || prop === "all")
+      return async (...args) => {
+        const result = await (method(...args) as Promise<unknown>);
+        countD1(binding, result);
+        return result;
+      };
+    return undefined;
   });
   unwrapped.set(proxy, statement);
   return proxy;
 }
 
 function meteredD1(db: D1Database, binding: string): D1Database {
-  return new Proxy(db, {
-    get(target, prop) {
-      const value = (target as unknown as Record<PropertyKey, unknown>)[prop];
-      if (typeof value !== "function") return value;
-      const fn = value as (...a: unknown[]) => unknown;
-      if (prop === "prepare")
-        return (...args: unknown[]) =>
-          meteredStatement(Reflect.apply(fn, target, args) as D1PreparedStatement, binding);
-      if (prop === "batch")
-        return async (statements: D1PreparedStatement[]) => {
-          const real = statements.map((s) => unwrapped.get(s) ?? s);
-          const results = await (Reflect.apply(fn, target, [real]) as Promise<unknown[]>);
-          for (const result of results) countD1(binding, result);
-          return results;
-        };
-      return (...args: unknown[]) => Reflect.apply(fn, target, args);
-    },
+  return intercept(db, (prop, method) => {
+    if (prop === "prepare")
+      return (...args) => meteredStatement(method(...args) as D1PreparedStatement, binding);
+    if (prop === "batch")
+      return async (statements) => {
+        // The runtime wants its own statement objects in a batch.
+        const real = (statements as D1PreparedStatement[]).map((s) => unwrapped.get(s) ?? s);
+        const results = await (method(real) as Promise<unknown[]>);
+        for (const result of results) countD1(binding, result);
+        return results;
+      };
+    return undefined;
   });
 }
 

@@ -29,8 +29,12 @@ import { enqueueDeliveries } from "../delivery/index.ts";
  * retries within minutes).
  */
 const HANDED_OFF_MS = 60 * 60 * 1000;
-/** At most this many recent chunks' changes are kept per profile. */
-const MAX_HANDED_OFF = 32;
+/**
+ * At most this many recent chunks' changes are kept per profile (the whole list is rewritten with
+ * each change, so it stays small): a chunk redelivered after more than this many later chunks
+ * changed the same profile gets only its fresh changes back.
+ */
+const MAX_HANDED_OFF = 8;
 
 interface HandedOff {
   chunkId: string;
@@ -160,52 +164,40 @@ export class ProfileObject extends DurableObject<Env> {
     this.ctx.storage.kv.put("updatedAt", Date.now());
     if (work.collection !== "users") return "[]";
     const now = Date.now();
-    const earlier = this.handedOff(now).find((h) => h.chunkId === work.chunkId)?.messages ?? [];
-    const fresh = await this.activate(now, undefined, work.chunkId);
-    // JSON text: the answer's RPC type stays shallow.
-    return JSON.stringify([...earlier, ...fresh]);
-  }
-
-  /** Change messages answered for recent chunks, newest last, older than HANDED_OFF_MS dropped. */
-  private handedOff(now: number): HandedOff[] {
-    return (this.ctx.storage.kv.get<HandedOff[]>("handedOff") ?? []).filter(
+    const kept = (this.ctx.storage.kv.get<HandedOff[]>("handedOff") ?? []).filter(
       (h) => now - h.at < HANDED_OFF_MS,
     );
-  }
-
-  private keepHandedOff(chunkId: string, messages: NormalizedMessage[], now: number): void {
-    const kept = this.handedOff(now);
-    const entry = kept.find((h) => h.chunkId === chunkId);
-    if (entry) entry.messages.push(...messages);
-    else kept.push({ chunkId, at: now, messages });
-    this.ctx.storage.kv.put("handedOff", kept.slice(-MAX_HANDED_OFF));
+    let entry = kept.find((h) => h.chunkId === work.chunkId);
+    // Kept before the activation snapshot moves on (profile-activator.ts: hand on, then remember).
+    await this.activate(now, undefined, (fresh) => {
+      if (entry) entry.messages.push(...fresh);
+      else kept.push((entry = { chunkId: work.chunkId, at: now, messages: fresh }));
+      this.ctx.storage.kv.put("handedOff", kept.slice(-MAX_HANDED_OFF));
+    });
+    // JSON text: the answer's RPC type stays shallow.
+    return JSON.stringify(entry?.messages ?? []);
   }
 
   /**
    * Recomputes computed traits and audiences, hands the changes on, sets the alarm
-   * (profile-activator.ts). With `chunkId` the changes are kept under it and returned for the
-   * caller to queue; without (an alarm, a definition change) they are queued here.
+   * (profile-activator.ts). With `handOff` (a chunk's apply) the changes go to it, for the caller
+   * to queue; without (an alarm, a definition change) they are queued here.
    */
   private async activate(
     now: number,
     definitions?: ActivationDefinitions,
-    chunkId?: string,
-  ): Promise<NormalizedMessage[]> {
+    handOff?: (messages: NormalizedMessage[]) => void,
+  ): Promise<void> {
     const spaceId = this.ctx.storage.kv.get<string>("spaceId");
     const profileId = this.ctx.storage.kv.get<string>("id");
-    if (spaceId === undefined || profileId === undefined || this.mergedInto() !== undefined)
-      return [];
-    let answered: NormalizedMessage[] = [];
+    if (spaceId === undefined || profileId === undefined || this.mergedInto() !== undefined) return;
     await activateProfile(
       {
         env: this.env,
         deliver: async (messages) => {
-          if (chunkId === undefined)
+          if (handOff === undefined)
             await enqueueDeliveries(this.env, spaceId, ACTIVATION_SOURCE, messages);
-          else if (messages.length > 0) {
-            this.keepHandedOff(chunkId, messages, now);
-            answered = messages;
-          }
+          else if (messages.length > 0) handOff(messages);
         },
         spaceId,
         profileId,
@@ -226,7 +218,6 @@ export class ProfileObject extends DurableObject<Env> {
       },
       now,
     );
-    return answered;
   }
 
   private activationMessages(): NormalizedMessage[] {
