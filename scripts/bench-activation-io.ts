@@ -52,6 +52,7 @@ export async function webhook(
   name: string,
   session: string,
   extra: Record<string, unknown> = {},
+  settings: Record<string, unknown> = {},
 ): Promise<Destination> {
   const url = new URL(`/s/${session}/hook`, receiver.origin);
   assertLoopback(url);
@@ -60,7 +61,7 @@ export async function webhook(
     edge,
     "POST",
     `/admin/v1/spaces/${encodeURIComponent(spaceId)}/destinations`,
-    { slug: "webhook", name, settings: { url: url.href, secret }, ...extra },
+    { slug: "webhook", name, settings: { url: url.href, secret, ...settings }, ...extra },
   );
   return { id: destination.id, session, secret };
 }

@@ -5,7 +5,7 @@
 // the first request until every event has arrived at both destinations; workerd's CPU until the
 // worker is idle; then the admin export checks that every event is on its profile.
 import path from "node:path";
-import { byMessageId, arrivalJson } from "../test/bench/activation-arrivals.ts";
+import { arrivalEvents, byMessageId } from "../test/bench/activation-arrivals.ts";
 import { sendAll } from "../test/bench/batch-sender.ts";
 import { batchRequests } from "../test/bench/identity-workloads.ts";
 import {
@@ -27,6 +27,11 @@ const BATCH = 100;
 const CONCURRENCY = 4;
 const DEADLINE_MS = Number(process.env.FOYER_BENCH_PIPELINE_DEADLINE_MS ?? "300000");
 const POLL_MS = 50;
+/**
+ * Events per webhook request (the destinations' `batchSize`, Segment's Webhooks (Actions)
+ * batching); `FOYER_BENCH_PIPELINE_WEBHOOK_BATCH=1` measures one request per event.
+ */
+export const WEBHOOK_BATCH = Number(process.env.FOYER_BENCH_PIPELINE_WEBHOOK_BATCH ?? "100");
 const IDLE = { pollMs: 100, quietMs: 2_500 };
 
 export interface PipelineSection extends PipelineFigures {
@@ -91,8 +96,28 @@ export async function configure(edge: LocalEdge, receiver: VendorReceiver, runId
     },
   });
   const destinations = [
-    await webhook(edge, receiver, source.spaceId, "Pipeline A", `${runId}-a`),
-    await webhook(edge, receiver, source.spaceId, "Pipeline B", `${runId}-b`),
+    await webhook(
+      edge,
+      receiver,
+      source.spaceId,
+      "Pipeline A",
+      `${runId}-a`,
+      {},
+      {
+        batchSize: WEBHOOK_BATCH,
+      },
+    ),
+    await webhook(
+      edge,
+      receiver,
+      source.spaceId,
+      "Pipeline B",
+      `${runId}-b`,
+      {},
+      {
+        batchSize: WEBHOOK_BATCH,
+      },
+    ),
   ];
   return { source, destinations };
 }
@@ -113,9 +138,10 @@ export function arrivalCounter(
     const arrivals = receiver.requests(session);
     for (; read < arrivals.length; read++) {
       const arrival = arrivals[read];
-      const body = arrival && arrivalJson(arrival);
-      const key = body && byMessageId(body);
-      if (key !== undefined && wanted.has(key)) seen.add(key);
+      for (const body of arrival ? arrivalEvents(arrival) : []) {
+        const key = byMessageId(body);
+        if (key !== undefined && wanted.has(key)) seen.add(key);
+      }
     }
     return seen.size;
   };
@@ -184,7 +210,8 @@ export async function benchPipeline(stateRoot: string): Promise<PipelineSection>
         `${EVENTS} track events of ${Math.ceil(EVENTS / EVENTS_PER_USER)} people ` +
         `(${EVENTS_PER_USER} each) in /v1/batch requests of ${BATCH}, ${CONCURRENCY} concurrent; ` +
         "the space has 2 computed traits (event counter, sum), 1 audience and 2 Webhook " +
-        "destinations (all events) on 127.0.0.1.",
+        `destinations (all events, batchSize ${WEBHOOK_BATCH}: up to ${WEBHOOK_BATCH} events ` +
+        "a request) on 127.0.0.1.",
       ...figures,
     };
   } finally {

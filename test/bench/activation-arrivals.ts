@@ -31,6 +31,23 @@ export function arrivalJson(arrival: Arrival): Record<string, unknown> | undefin
   }
 }
 
+/**
+ * The events in an arrival: the JSON object, or each object of a JSON array (a batched webhook
+ * sends its events as an array).
+ */
+export function arrivalEvents(arrival: Arrival): Record<string, unknown>[] {
+  try {
+    const parsed = JSON.parse(arrival.body) as unknown;
+    const items = Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
+    return items.filter(
+      (item): item is Record<string, unknown> =>
+        typeof item === "object" && item !== null && !Array.isArray(item),
+    );
+  } catch {
+    return [];
+  }
+}
+
 /** Key of a delivered event: its messageId. */
 export const byMessageId = (body: Record<string, unknown>): string | undefined =>
   typeof body.messageId === "string" ? body.messageId : undefined;

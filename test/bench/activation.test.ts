@@ -7,6 +7,7 @@ import {
   quantileWithTimeouts,
   type Arrival,
   type ProbeSend,
+  arrivalEvents,
 } from "./activation-arrivals.ts";
 import {
   deliveredThroughput,
@@ -258,5 +259,15 @@ describe("settings and report", () => {
     expect(report).toContain("| 0.10 ");
     expect(report).toContain("NOT met");
     expect(report).not.toContain("still busy");
+  });
+});
+
+describe("the events in an arrival", () => {
+  it("reads a JSON object as one event and a batched webhook's array as its events", () => {
+    expect(arrivalEvents(arrival(1, { messageId: "m1" }))).toEqual([{ messageId: "m1" }]);
+    expect(
+      arrivalEvents(arrival(1, [{ messageId: "a" }, 7, null, [1], { messageId: "b" }])),
+    ).toEqual([{ messageId: "a" }, { messageId: "b" }]);
+    expect(arrivalEvents({ receivedAt: 1, body: "not json", headers: {} })).toEqual([]);
   });
 });

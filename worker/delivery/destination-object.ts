@@ -54,8 +54,9 @@ export class DestinationObject extends DurableObject<Env> {
       ctx,
       ledger: this.ledger,
       config: () => this.config(),
-      attempt: (config, row) => this.attempt(config, row),
-      settleFailure: (row, result) => this.settleFailure(row, result),
+      batchSize: (config) => batchSizeOf(config),
+      attempt: (config, rows) => this.attempt(config, rows),
+      settleFailure: (rows, result) => this.settleFailure(rows, result),
     });
   }
 
@@ -185,11 +186,14 @@ export class DestinationObject extends DurableObject<Env> {
   }
 
   /** Records a failed attempt that never reached `attempt`'s bookkeeping: retry or dead letter. */
-  private settleFailure(row: LedgerRow, result: DeliveryResult): void {
-    // If the attempt got as far as recording its outcome, that outcome stands.
-    const current = this.ledger.get(rowKey(row));
-    if (current?.status !== row.status || current.attempts !== row.attempts) return;
-    this.settle(row, result, Date.now());
+  private settleFailure(rows: LedgerRow[], result: DeliveryResult): void {
+    const now = Date.now();
+    for (const row of rows) {
+      // If the attempt got as far as recording its outcome, that outcome stands.
+      const current = this.ledger.get(rowKey(row));
+      if (current?.status !== row.status || current.attempts !== row.attempts) continue;
+      this.settle(row, result, now);
+    }
   }
 
   /** Writes what an attempt that ended with `result` means: delivered, retry later, or dead letter. */
@@ -217,31 +221,50 @@ export class DestinationObject extends DurableObject<Env> {
     return { step, attempts, error };
   }
 
-  /** One attempt at one stored event: send, record, and decide done / retry / dead letter. */
-  private async attempt(config: DestinationConfig, row: LedgerRow): Promise<void> {
+  /**
+   * One attempt at stored events: one request (or one batch, where the vendor takes batches), then
+   * every outcome recorded in one transaction: done, retry later, dead letter, or refused.
+   */
+  private async attempt(config: DestinationConfig, rows: LedgerRow[]): Promise<void> {
     const adapter = destinationAdapter(config.slug);
-    const id = rowKey(row);
-    if (!adapter || row.body === null) {
-      // Nothing can be sent; the row must still leave the queue, or the lane would pick it forever.
-      const why = adapter ? "no stored event" : `no adapter for ${config.slug}`;
-      this.ledger.deadLetter(id, row.attempts, "permanent failure", why, Date.now());
-      return;
+    const ready: { row: LedgerRow; dropped: readonly string[]; event: NormalizedMessage }[] = [];
+    for (const row of rows) {
+      if (!adapter || row.body === null) {
+        // Nothing can be sent; the row must still leave the queue, or a lane would pick it forever.
+        const why = adapter ? "no stored event" : `no adapter for ${config.slug}`;
+        this.ledger.deadLetter(rowKey(row), row.attempts, "permanent failure", why, Date.now());
+        continue;
+      }
+      const form = await this.currentForm(config, row);
+      if (form)
+        ready.push({
+          row,
+          dropped: form.dropped,
+          event: JSON.parse(form.body) as NormalizedMessage,
+        });
     }
-    const form = await this.currentForm(config, row);
-    if (!form) return;
-    const event = JSON.parse(form.body) as NormalizedMessage;
-    const result = await adapter.send(event, config.settings, {
-      fetch: egressFetch,
-      addressPolicy: addressPolicyOf(this.env),
-    });
+    if (!adapter || ready.length === 0) return;
+    const ctx = { fetch: egressFetch, addressPolicy: addressPolicyOf(this.env) };
+    const events = ready.map((r) => r.event);
+    const results =
+      events.length > 1 && adapter.sendBatch
+        ? await adapter.sendBatch(events, config.settings, ctx)
+        : await Promise.all(events.map((event) => adapter.send(event, config.settings, ctx)));
     const now = Date.now();
-    const refused =
-      result.httpStatus === null ? refusalReason(result.error, form.dropped) : undefined;
-    if (result.status === "failed" && refused) {
-      this.ledger.filtered(id, refused, result.error, now);
-      return;
-    }
-    this.settle(row, result, now);
+    this.ctx.storage.transactionSync(() => {
+      ready.forEach(({ row, dropped }, index) => {
+        const result = results[index] ?? {
+          status: "retry",
+          httpStatus: null,
+          error: "EINTERNAL: the adapter gave no result for this event",
+        };
+        const refused =
+          result.httpStatus === null ? refusalReason(result.error, dropped) : undefined;
+        if (result.status === "failed" && refused)
+          this.ledger.filtered(rowKey(row), refused, result.error, now);
+        else this.settle(row, result, now);
+      });
+    });
   }
 
   /**
@@ -318,6 +341,12 @@ export class DestinationObject extends DurableObject<Env> {
     this.ledger.prune(now);
     this.ctx.storage.kv.put("prunedAt", now);
   }
+}
+
+/** Events one attempt may carry at this destination: the adapter's batch size, else 1. */
+function batchSizeOf(config: DestinationConfig): number {
+  const adapter = destinationAdapter(config.slug);
+  return adapter?.batchSize?.(config.settings) ?? 1;
 }
 
 function deadLetterJson(row: LedgerRow) {

@@ -1,10 +1,17 @@
 // The dispatcher of a destination's queue (DestinationObject): DISPATCH_CONCURRENCY lanes, each
-// taking the next due row of the ledger that is not already in flight, until none is due or the
-// drain's budget is spent; then the alarm is set for the next due row (at once if rows are still
-// due). One drain runs at a time; a kick during a drain makes it look once more.
+// taking the next due rows of the ledger that are not already in flight (one, or up to the
+// destination's batch size when its vendor takes batches), until none is due or the drain's budget
+// is spent; then the alarm is set for the next due row (at once if rows are still due). One drain
+// runs at a time; a kick during a drain makes it look once more.
 import type { DeliveryResult } from "../destinations/index.ts";
 import type { DestinationConfig } from "./destination-config.ts";
-import { keyText, type DeliveryLedger, type LedgerKey, type LedgerRow } from "./delivery-ledger.ts";
+import {
+  keyText,
+  rowKey,
+  type DeliveryLedger,
+  type LedgerKey,
+  type LedgerRow,
+} from "./delivery-ledger.ts";
 
 /**
  * Sends in flight per destination. Workers allow six simultaneous outgoing connections per
@@ -21,18 +28,25 @@ export const DISPATCH_CONCURRENCY = 6;
 const WATCHDOG_MS = 60_000;
 /** One drain's budget; the alarm it leaves set at once continues the backlog. */
 const MAX_DRAIN_MS = 5 * 60 * 1000;
-/** Due keys read from the ledger at a time; the lanes take them one by one. */
+/** Due keys read from the ledger at a time (at least); the lanes take them from there. */
 const PICK_BATCH = 32;
+/**
+ * Stored bytes one batch carries at most, whatever the batch size: vendors cap request bodies
+ * (Mixpanel's Import at 10 MB, many webhook receivers at 1 MB), and a batch is held in memory.
+ */
+export const MAX_BATCH_BYTES = 1_000_000;
 
 /** What the dispatcher needs from its Durable Object. */
 export interface DispatchHost {
   readonly ctx: DurableObjectState;
   readonly ledger: DeliveryLedger;
   config(): DestinationConfig | undefined;
-  /** One attempt at one row; it records its own outcome. */
-  attempt(config: DestinationConfig, row: LedgerRow): Promise<void>;
+  /** Events one attempt may carry under this configuration (1 unless the vendor takes batches). */
+  batchSize(config: DestinationConfig): number;
+  /** One attempt at some rows (one request, or one batch); it records their outcomes. */
+  attempt(config: DestinationConfig, rows: LedgerRow[]): Promise<void>;
   /** Records an attempt that threw before recording its outcome. */
-  settleFailure(row: LedgerRow, result: DeliveryResult): void;
+  settleFailure(rows: LedgerRow[], result: DeliveryResult): void;
 }
 
 export class Dispatcher {
@@ -85,41 +99,60 @@ export class Dispatcher {
     return this.draining;
   }
 
-  /** The next due key not in flight, reading PICK_BATCH ahead when none is left. */
-  private next(now: number): LedgerKey | undefined {
+  /** The next due key not in flight, reading ahead (at least PICK_BATCH) when none is left. */
+  private next(now: number, wanted: number): LedgerKey | undefined {
     if (this.picked.length === 0)
-      for (const key of this.host.ledger.dueKeys(now, this.inFlight, PICK_BATCH)) {
+      for (const key of this.host.ledger.dueKeys(
+        now,
+        this.inFlight,
+        Math.max(PICK_BATCH, wanted),
+      )) {
         this.inFlight.add(keyText(key));
         this.picked.push(key);
       }
     return this.picked.shift();
   }
 
-  /** One dispatch lane: takes the next due event not already in flight, until none is due. */
-  private async dispatch(deadline: number): Promise<void> {
-    while (Date.now() < deadline) {
-      const config = this.host.config();
-      if (!config?.enabled) return;
-      const now = Date.now();
-      const key = this.next(now);
-      if (!key) return;
-      // Read at its turn: what was picked ahead may have been erased, replayed or rejudged since.
+  /**
+   * The rows of one attempt: up to `size` due rows (and MAX_BATCH_BYTES of stored bodies), each
+   * read at its turn, since what was picked ahead may have been erased, replayed or rejudged.
+   */
+  private take(now: number, size: number): LedgerRow[] {
+    const rows: LedgerRow[] = [];
+    let bytes = 0;
+    while (rows.length < size) {
+      const key = this.next(now, size - rows.length);
+      if (!key) break;
       const row = this.host.ledger.waiting(key, now);
       if (!row) {
         this.inFlight.delete(keyText(key));
         continue;
       }
+      rows.push(row);
+      bytes += row.body?.length ?? 0;
+      if (bytes >= MAX_BATCH_BYTES) break;
+    }
+    return rows;
+  }
+
+  /** One dispatch lane: takes the next due events not already in flight, until none is due. */
+  private async dispatch(deadline: number): Promise<void> {
+    while (Date.now() < deadline) {
+      const config = this.host.config();
+      if (!config?.enabled) return;
+      const rows = this.take(Date.now(), Math.max(1, this.host.batchSize(config)));
+      if (rows.length === 0) return;
       try {
-        await this.host.attempt(config, row);
+        await this.host.attempt(config, rows);
       } catch (error) {
         // A bug or a storage fault, not the vendor: retried on the same schedule, never spun on.
-        this.host.settleFailure(row, {
+        this.host.settleFailure(rows, {
           status: "retry",
           httpStatus: null,
           error: `EINTERNAL: ${error instanceof Error ? error.name : "unknown"}`,
         });
       } finally {
-        this.inFlight.delete(keyText(key));
+        for (const row of rows) this.inFlight.delete(keyText(rowKey(row)));
       }
     }
   }

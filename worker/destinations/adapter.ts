@@ -40,6 +40,20 @@ export interface DestinationAdapter<S> {
   settingsSchema: z.ZodType<S>;
   /** Sends one event. Events the destination has no use for resolve to `failed` with UNSUPPORTED_EVENT_TYPE. */
   send(event: NormalizedMessage, settings: S, ctx: DestinationContext): Promise<DeliveryResult>;
+  /**
+   * Most events one `sendBatch` call may carry under these settings (the vendor's batch limit, or
+   * the batch size the destination was configured with); absent, or 1, means one event a request.
+   */
+  batchSize?(settings: S): number;
+  /**
+   * Sends several events in as few requests as the vendor's batch API allows. One result per event,
+   * in the order given: a vendor that reports records one by one fails only those.
+   */
+  sendBatch?(
+    events: readonly NormalizedMessage[],
+    settings: S,
+    ctx: DestinationContext,
+  ): Promise<DeliveryResult[]>;
   /** Asks the vendor to erase a person (Segment's deletion forwarding), where the vendor has an API for it. */
   deleteUser?(
     subject: DeletionSubject,

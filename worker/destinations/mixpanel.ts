@@ -150,6 +150,44 @@ async function send(
   return result as DeliveryResult;
 }
 
+/**
+ * A batch: identifies go to Engage in one call (one answer for all of them), the rest to Import in
+ * one call with its per-record answer. Results come back in the order of `events`.
+ */
+async function sendBatch(
+  events: readonly NormalizedMessage[],
+  settings: MixpanelSettings,
+  ctx: DestinationContext,
+): Promise<DeliveryResult[]> {
+  const results: DeliveryResult[] = new Array<DeliveryResult>(events.length);
+  const updates: JsonObject[] = [];
+  const updateSlots: number[] = [];
+  const others: NormalizedMessage[] = [];
+  const otherSlots: number[] = [];
+  events.forEach((event, slot) => {
+    if (event.type !== "identify") {
+      others.push(event);
+      otherSlots.push(slot);
+      return;
+    }
+    const distinctId = event.userId ?? event.anonymousId;
+    if (!distinctId) results[slot] = missingIdentifier("userId or anonymousId");
+    else {
+      updates.push({
+        $token: settings.projectToken,
+        $distinct_id: distinctId,
+        $set: userTraits(event),
+      });
+      updateSlots.push(slot);
+    }
+  });
+  const engaged = updates.length > 0 ? await engage(updates, settings, ctx) : undefined;
+  const imported = others.length > 0 ? await sendMixpanelBatch(others, settings, ctx) : [];
+  for (const slot of updateSlots) results[slot] = engaged!;
+  imported.forEach((result, index) => (results[otherSlots[index]!] = result));
+  return results;
+}
+
 /** Engage answers 200 with `{"status":0,"error":…}` on a rejected update when `verbose=1`. */
 function engage(
   updates: JsonObject[],
@@ -189,5 +227,8 @@ export const mixpanelDestination: DestinationAdapter<MixpanelSettings> = {
   name: "mixpanel",
   settingsSchema: mixpanelSettingsSchema,
   send,
+  /** Import takes 2,000 events a request (https://developer.mixpanel.com/reference/import-events). */
+  batchSize: () => 2000,
+  sendBatch,
   deleteUser,
 };

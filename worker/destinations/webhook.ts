@@ -2,7 +2,7 @@
 // Foyer and is fresh. Signature scheme (Stripe-style, https://docs.stripe.com/webhooks#verify-manually):
 // `x-foyer-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. Binding the
 // timestamp into the MAC lets receivers refuse replays older than a tolerance.
-import { z, type JsonObject, type NormalizedMessage } from "../message/index.ts";
+import { z, type JsonObject, type JsonValue, type NormalizedMessage } from "../message/index.ts";
 import { toHex } from "../platform/index.ts";
 import {
   nowFrom,
@@ -16,6 +16,9 @@ import { assertMapping, MappingError, resolveMapping } from "./mapping.ts";
 export const SIGNATURE_HEADER = "x-foyer-signature";
 /** Receivers should refuse signatures older (or newer) than this. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+/** Largest batch a webhook may be configured with. */
+export const MAX_BATCH = 1000;
 
 /** Headers a destination's configuration may not set. */
 const RESERVED_HEADERS = new Set([
@@ -59,6 +62,12 @@ export const webhookSettingsSchema = z.strictObject({
       }
     })
     .optional(),
+  /**
+   * Events per request. 1 (the default) POSTs each event as a JSON object; above 1, due events go
+   * out together as a JSON array of up to this many (Segment's Webhooks (Actions) batching), signed
+   * the same way over the whole array, and the answer settles every event in it.
+   */
+  batchSize: z.int().min(1).max(MAX_BATCH).optional(),
 });
 export type WebhookSettings = z.infer<typeof webhookSettingsSchema>;
 
@@ -125,16 +134,15 @@ export async function verifyWebhookSignature(
   return valid ? { ok: true } : { ok: false, reason: "mismatch" };
 }
 
-async function send(
-  event: NormalizedMessage,
-  settings: WebhookSettings,
-  ctx: DestinationContext,
-): Promise<DeliveryResult> {
-  const body = JSON.stringify(
-    settings.mapping === undefined
-      ? event
-      : (resolveMapping(settings.mapping, event as unknown as JsonObject) ?? null),
-  );
+/** The body the webhook receives for one event: the event, or its mapping. */
+function bodyOf(event: NormalizedMessage, settings: WebhookSettings): JsonValue {
+  return settings.mapping === undefined
+    ? (event as unknown as JsonValue)
+    : (resolveMapping(settings.mapping, event as unknown as JsonObject) ?? null);
+}
+
+/** POSTs `body` signed with the destination's secret. */
+async function post(body: string, settings: WebhookSettings, ctx: DestinationContext) {
   const timestamp = Math.floor(nowFrom(ctx) / 1000);
   const request = new Request(settings.url, {
     method: "POST",
@@ -149,8 +157,32 @@ async function send(
   return sendRequest(request, ctx);
 }
 
+function send(
+  event: NormalizedMessage,
+  settings: WebhookSettings,
+  ctx: DestinationContext,
+): Promise<DeliveryResult> {
+  return post(JSON.stringify(bodyOf(event, settings)), settings, ctx);
+}
+
+/** One request with a JSON array of the events' bodies; its answer is every event's answer. */
+async function sendBatch(
+  events: readonly NormalizedMessage[],
+  settings: WebhookSettings,
+  ctx: DestinationContext,
+): Promise<DeliveryResult[]> {
+  const result = await post(
+    JSON.stringify(events.map((event) => bodyOf(event, settings))),
+    settings,
+    ctx,
+  );
+  return events.map(() => result);
+}
+
 export const webhookDestination: DestinationAdapter<WebhookSettings> = {
   name: "webhook",
   settingsSchema: webhookSettingsSchema,
   send,
+  batchSize: (settings) => settings.batchSize ?? 1,
+  sendBatch,
 };

@@ -19,6 +19,7 @@ import { RETRY_WINDOW_SECONDS } from "../../../worker/destinations/retry.ts";
 import { admin, call, ADMIN, eventually, newSource } from "../support.ts";
 import { orderCompleted } from "../destinations/recording-fetch.ts";
 import { overviewOf, webhookDestination, WEBHOOK_SECRET } from "./destination-setup.ts";
+import { SIGNATURE_HEADER, verifyWebhookSignature } from "../../../worker/destinations/webhook.ts";
 import { Receiver } from "./receiver.ts";
 
 let receiver: Receiver;
@@ -347,5 +348,111 @@ describe("delivery retries", () => {
       headers: ADMIN,
     });
     expect(missing.status).toBe(404);
+  });
+});
+
+describe("batched delivery", () => {
+  /** One delivery bundle of `count` events for `destinationId`. */
+  function bundleOf(spaceId: string, destinationId: string, prefix: string, count: number) {
+    const events = Array.from({ length: count }, (_, i) => ({
+      sourceId: "src_t",
+      message: orderCompleted({
+        messageId: `${prefix}-${i}`,
+        receivedAt: new Date().toISOString(),
+      }),
+    }));
+    return {
+      id: `q-${prefix}`,
+      timestamp: Date.now(),
+      attempts: 1,
+      body: encodeDeliveryBundle({ v: 2, kind: "events", spaceId, destinationId, events }),
+    };
+  }
+
+  /** The messageIds in each request's JSON array body. */
+  async function batchesAt(path: string): Promise<string[][]> {
+    return (await receiver.at(path)).map((request) =>
+      (JSON.parse(request.body) as { messageId: string }[]).map((event) => event.messageId),
+    );
+  }
+
+  it("sends a webhook's due events as signed JSON arrays of at most its batch size", async () => {
+    const { spaceId } = await newSource();
+    const dst = await webhookDestination(spaceId, "/batched", {
+      settings: { url: "https://receiver.test/batched", secret: WEBHOOK_SECRET, batchSize: 50 },
+    });
+    const result = await runBatch([bundleOf(spaceId, dst, "m-b", 120)]);
+    expect(result.explicitAcks).toHaveLength(1);
+    await eventually(async () =>
+      (await overviewOf(spaceId, dst)).delivered === 120 ? true : undefined,
+    );
+    const batches = await batchesAt("/batched");
+    // The lanes found all 120 waiting: 50 + 50 + 20, each event once.
+    expect(batches.map((b) => b.length).sort((a, b) => a - b)).toEqual([20, 50, 50]);
+    expect(new Set(batches.flat()).size).toBe(120);
+    const [first] = await receiver.at("/batched");
+    const check = await verifyWebhookSignature(
+      WEBHOOK_SECRET,
+      first!.headers[SIGNATURE_HEADER] ?? null,
+      first!.body,
+      Date.now(),
+    );
+    expect(check).toEqual({ ok: true });
+  });
+
+  it("settles every event of a batch by its answer: a 503 retries the whole batch, once", async () => {
+    const { spaceId } = await newSource();
+    const dst = await webhookDestination(spaceId, "/batched-flaky", {
+      settings: {
+        url: "https://receiver.test/batched-flaky",
+        secret: WEBHOOK_SECRET,
+        batchSize: 50,
+      },
+    });
+    await receiver.fail("/batched-flaky", 1, 503);
+    await runBatch([bundleOf(spaceId, dst, "m-f", 100)]);
+    const split = await eventually(async () => {
+      const o = await overviewOf(spaceId, dst);
+      return o.delivered + o.retrying === 100 ? o : undefined;
+    });
+    expect(split).toMatchObject({ delivered: 50, retrying: 50, failed: 0 });
+    // The refused batch is due again: one request carries all 50.
+    await runInDurableObject(destinationObject(env, dst), (_instance, state) => {
+      state.storage.sql.exec("UPDATE deliveries SET next_attempt_at = 0 WHERE status = 'retrying'");
+    });
+    expect(await runDurableObjectAlarm(destinationObject(env, dst))).toBe(true);
+    await eventually(async () =>
+      (await overviewOf(spaceId, dst)).delivered === 100 ? true : undefined,
+    );
+    const batches = await batchesAt("/batched-flaky");
+    expect(batches.map((b) => b.length)).toEqual([50, 50, 50]);
+    // The retried batch is exactly the refused one.
+    const refused = new Set(batches[0]);
+    expect(batches.slice(1).some((b) => b.every((id) => refused.has(id)))).toBe(true);
+    expect(new Set(batches.flat()).size).toBe(100);
+    expect((await overviewOf(spaceId, dst)).retries).toBe(50);
+  });
+
+  it("refuses a batch size outside 1..1000 with the field named, and stores nothing", async () => {
+    const { spaceId } = await newSource();
+    for (const batchSize of [0, 1001, 2.5, "50"]) {
+      const response = await call(`/admin/v1/spaces/${spaceId}/destinations`, {
+        method: "POST",
+        headers: { ...ADMIN, "content-type": "application/json" },
+        body: JSON.stringify({
+          slug: "webhook",
+          name: "Too big",
+          settings: { url: "https://receiver.test/x", secret: WEBHOOK_SECRET, batchSize },
+        }),
+      });
+      expect(response.status).toBe(400);
+      const body = await response.json<{ error: { field?: string } }>();
+      expect(body.error.field).toBe("settings.batchSize");
+    }
+    const { destinations } = await admin<{ destinations: unknown[] }>(
+      "GET",
+      `/spaces/${spaceId}/destinations`,
+    );
+    expect(destinations).toEqual([]);
   });
 });

@@ -148,4 +148,29 @@ describe("mixpanel destination", () => {
       expect(mixpanelSettingsSchema.safeParse(bad).success).toBe(false);
     }
   });
+
+  it("sends a batch as one Engage call for its identifies and one Import call for the rest, answered in order", async () => {
+    const { ctx, requests } = recordingContext([
+      json({ status: 1, error: null }),
+      json({ code: 200, num_records_imported: 2, status: "OK" }),
+    ]);
+    const events = [
+      orderCompleted({ messageId: "b-1" }),
+      identifyCall({ messageId: "b-2", userId: "u-2" }),
+      identifyCall({ messageId: "b-3", userId: undefined, anonymousId: undefined }),
+      orderCompleted({ messageId: "b-4" }),
+    ];
+    const results = await mixpanelDestination.sendBatch!(events, settings, ctx);
+    expect(results.map((r) => r.status)).toEqual(["delivered", "delivered", "failed", "delivered"]);
+    expect(results[2]?.error).toMatch(/^MISSING_IDENTIFIER/);
+    expect(requests.map((r) => new URL(r.url).pathname)).toEqual(["/engage", "/import"]);
+    const updates = JSON.parse(requests[0]!.body) as { $token: string; $distinct_id: string }[];
+    expect(updates.map((u) => [u.$token, u.$distinct_id])).toEqual([["TOKEN", "u-2"]]);
+    expect(
+      (JSON.parse(requests[1]!.body) as { properties: { $insert_id: string } }[]).map(
+        (r) => r.properties.$insert_id,
+      ),
+    ).toEqual(["b-1", "b-4"]);
+    expect(mixpanelDestination.batchSize!(settings)).toBe(2000);
+  });
 });
