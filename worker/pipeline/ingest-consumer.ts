@@ -146,13 +146,14 @@ export async function storeChunks(
   await env.DB.batch(statements);
 }
 
-async function showInDebugger(env: Env, chunk: Chunk): Promise<void> {
+async function showInDebugger(env: Env, sourceId: string, lines: string[]): Promise<void> {
+  if (lines.length === 0) return;
   try {
-    const debug = env.SOURCE_DEBUGGER.get(env.SOURCE_DEBUGGER.idFromName(chunk.sourceId));
-    await debug.push(chunk.lines);
+    const debug = env.SOURCE_DEBUGGER.get(env.SOURCE_DEBUGGER.idFromName(sourceId));
+    await debug.push(lines);
   } catch (error) {
     // The debugger is a live sample (https://segment.com/docs/connections/sources/debugger/): losing a sample never fails delivery.
-    console.warn("debugger push failed", { sourceId: chunk.sourceId, error: String(error) });
+    console.warn("debugger push failed", { sourceId, error: String(error) });
   }
 }
 
@@ -193,26 +194,47 @@ export async function consumeIngestBatch(batch: MessageBatch<string>, env: Env):
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
     return;
   }
+  // One identity feed per space and source: a person with events in several of the batch's chunks
+  // is placed in one graph call and applied in one profile call.
+  const groups = new Map<string, number[]>();
+  chunks.forEach(({ chunk }, i) => {
+    const key = `${chunk.spaceId}\n${chunk.sourceId}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
   await Promise.all(
-    chunks.map(async ({ message, chunk }, i) => {
+    [...groups.values()].map(async (indexes) => {
+      const group = indexes.map((i) => chunks[i]!);
+      const { spaceId, sourceId } = group[0]!.chunk;
       try {
-        const changes = await feedIdentity(env, chunk);
-        // Delivery has its own Queue: one message per (destination, chunk) for the chunk's events,
-        // and one for the activation changes they caused; the destinations' ledgers drop repeats,
-        // so a redelivered chunk queues nothing that is sent twice.
-        await enqueueDeliveries(env, chunk.spaceId, chunk.sourceId, chunk.messages);
-        await enqueueDeliveries(env, chunk.spaceId, ACTIVATION_SOURCE, changes);
-        message.ack();
+        const changes = await feedIdentity(
+          env,
+          group.map((c) => c.chunk),
+        );
+        // Delivery has its own Queue: one message per (destination, bundle) for the chunks' events,
+        // and for the activation changes they caused; the destinations' ledgers drop repeats, so a
+        // redelivered chunk queues nothing that is sent twice.
+        await enqueueDeliveries(
+          env,
+          spaceId,
+          sourceId,
+          group.flatMap((c) => c.chunk.messages),
+        );
+        await enqueueDeliveries(env, spaceId, ACTIVATION_SOURCE, changes);
+        for (const { message } of group) message.ack();
       } catch (error) {
         console.error("identity feed or delivery hand-off failed", {
-          chunkId: chunk.chunkId,
+          chunkIds: group.map((c) => c.chunk.chunkId),
           error: String(error),
         });
-        message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+        for (const { message } of group)
+          message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
         return;
       }
-      const shown = stored[i];
-      if (shown) await showInDebugger(env, shown);
+      await showInDebugger(
+        env,
+        sourceId,
+        indexes.flatMap((i) => stored[i]?.lines ?? []),
+      );
     }),
   );
 }

@@ -30,16 +30,25 @@ import { enqueueDeliveries } from "../delivery/index.ts";
  */
 const HANDED_OFF_MS = 60 * 60 * 1000;
 /**
- * At most this many recent chunks' changes are kept per profile (the whole list is rewritten with
- * each change, so it stays small): a chunk redelivered after more than this many later chunks
+ * At most this many recent applies' changes are kept per profile (the whole list is rewritten with
+ * each change, so it stays small): a chunk redelivered after more than this many later applies
  * changed the same profile gets only its fresh changes back.
  */
 const MAX_HANDED_OFF = 8;
 
 interface HandedOff {
-  chunkId: string;
+  /** The chunks of the apply that made these changes (`chunkId`: one chunk, as first stored). */
+  chunkIds?: string[];
+  chunkId?: string;
   at: number;
   messages: NormalizedMessage[];
+}
+
+/** Whether a kept hand-off came from any of `chunkIds`. */
+function fromAny(kept: HandedOff, chunkIds: ReadonlySet<string>): boolean {
+  return (kept.chunkIds ?? (kept.chunkId === undefined ? [] : [kept.chunkId])).some((id) =>
+    chunkIds.has(id),
+  );
 }
 
 export interface TraitWrite {
@@ -58,10 +67,11 @@ export interface ProfileWork {
   /** Profiles the graph folded into this one: pull their state first. */
   absorb: string[];
   /**
-   * The ingest chunk this work comes from: activation changes it caused are kept under it for a
-   * while, so a redelivered chunk gets them back to queue again (`apply`'s answer).
+   * The ingest chunks this work comes from (a consumer batch's chunks of one source, together):
+   * the activation changes they caused are kept under them for a while, so a redelivered chunk
+   * gets them back to queue again (`apply`'s answer), however the Queue groups it the next time.
    */
-  chunkId: string;
+  chunkIds: string[];
   events: EventRecord[];
   traits: TraitWrite[];
   links: string[];
@@ -167,15 +177,18 @@ export class ProfileObject extends DurableObject<Env> {
     const kept = (this.ctx.storage.kv.get<HandedOff[]>("handedOff") ?? []).filter(
       (h) => now - h.at < HANDED_OFF_MS,
     );
-    let entry = kept.find((h) => h.chunkId === work.chunkId);
+    const chunks = new Set(work.chunkIds);
+    // What earlier applies of these chunks handed off: answered again (ledgers drop repeats).
+    const earlier = kept.filter((h) => fromAny(h, chunks)).flatMap((h) => h.messages);
+    let fresh: NormalizedMessage[] = [];
     // Kept before the activation snapshot moves on (profile-activator.ts: hand on, then remember).
-    await this.activate(now, undefined, (fresh) => {
-      if (entry) entry.messages.push(...fresh);
-      else kept.push((entry = { chunkId: work.chunkId, at: now, messages: fresh }));
+    await this.activate(now, undefined, (changes) => {
+      fresh = changes;
+      kept.push({ chunkIds: work.chunkIds, at: now, messages: changes });
       this.ctx.storage.kv.put("handedOff", kept.slice(-MAX_HANDED_OFF));
     });
     // JSON text: the answer's RPC type stays shallow.
-    return JSON.stringify(entry?.messages ?? []);
+    return JSON.stringify([...earlier, ...fresh]);
   }
 
   /**

@@ -47,5 +47,25 @@ describe("activation changes answered to the ingest consumer", () => {
     });
     const next = await feedIdentity(env, chunk("c-3", second));
     expect(next[0]?.traits).toMatchObject({ orders: 2 });
+
+    // A consumer batch's chunks of one source go in together: the person's events in both chunks
+    // are one apply, so one change (orders 2 → 4), not one a chunk.
+    const order = () =>
+      message("track", {
+        userId: "buyer-1",
+        event: "Order Completed",
+        timestamp: now,
+        receivedAt: now,
+      });
+    const [o4, o5] = [order(), order()];
+    const together = await feedIdentity(env, [chunk("c-4", o4), chunk("c-5", o5)]);
+    expect(together.map((m) => m.traits)).toEqual([expect.objectContaining({ orders: 4 })]);
+    // Redelivered alone, or in another grouping, either chunk gets that change back.
+    expect(ids(await feedIdentity(env, chunk("c-5", o5)))).toEqual(ids(together));
+    expect(ids(await feedIdentity(env, [chunk("c-6"), chunk("c-4", o4)]))).toEqual(ids(together));
+    // Chunks of two sources are never fed together.
+    await expect(
+      feedIdentity(env, [chunk("c-7", order()), { ...chunk("c-8", order()), sourceId: "other" }]),
+    ).rejects.toThrow(/one space and source/);
   });
 });
