@@ -55,8 +55,11 @@ export async function activateProfile(
   );
   // Hand on first, then remember: a failure here leaves the old snapshot, so the change is re-sent.
   await port.deliver(out);
-  if (changes.length > 0) {
-    // Governance audit (issue 4): which computations changed for which profile; no values.
+  const memberships = changes.filter((c) => c.kind === "audience");
+  if (memberships.length > 0) {
+    // Governance audit (issue 4): who entered or left which audience, no values. A computed trait's
+    // new value is not audited: it changes with nearly every event, so an audit row for it would be
+    // a D1 row per event (issue 14); where it went is in the destinations' ledgers (lineage).
     await recordAudit(port.env, {
       spaceId: port.spaceId,
       actor: "activation",

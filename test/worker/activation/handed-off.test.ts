@@ -63,6 +63,13 @@ describe("activation changes answered to the ingest consumer", () => {
     // Redelivered alone, or in another grouping, either chunk gets that change back.
     expect(ids(await feedIdentity(env, chunk("c-5", o5)))).toEqual(ids(together));
     expect(ids(await feedIdentity(env, [chunk("c-6"), chunk("c-4", o4)]))).toEqual(ids(together));
+    // Trait changes alone write no audit row (that would be a D1 row per event).
+    const audited = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM audit_log WHERE space_id = ? AND action = 'activation.sent'",
+    )
+      .bind(spaceId)
+      .first<{ n: number }>();
+    expect(audited?.n).toBe(0);
     // Chunks of two sources are never fed together.
     await expect(
       feedIdentity(env, [chunk("c-7", order()), { ...chunk("c-8", order()), sourceId: "other" }]),

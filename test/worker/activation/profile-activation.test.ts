@@ -108,7 +108,8 @@ describe("audiences and computed traits in the profile's Durable Object", () => 
       recent_visitors: false,
     });
     expect(exited.filter((m) => m.traits?.recent_visitors === false)).toHaveLength(1);
-    // Every activation is in the governance audit log, with the computations it changed.
+    // Every audience entry and exit is in the governance audit log, with the computations that
+    // changed with it (a trait change alone is not: it would be a D1 row per event).
     const audit = await env.DB.prepare(
       "SELECT target, detail FROM audit_log WHERE space_id = ? AND action = 'activation.sent' ORDER BY at",
     )
