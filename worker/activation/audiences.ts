@@ -5,16 +5,27 @@ import { type JsonObject, readPath } from "../message/index.ts";
 import { compareValue } from "./conditions.ts";
 import type { AudienceCondition, AudienceDefinition } from "./audience-definition.ts";
 import {
-  eventMatches,
-  windowBoundaries,
-  windowIncludes,
-  type EventFilter,
-  type HistoryEvent,
-} from "./history.ts";
+  emptyMatches,
+  foldMatch,
+  matchKey,
+  type EventCondition,
+  type MatchState,
+} from "./event-matches.ts";
+import { windowBoundaries, windowIncludes, type HistoryEvent } from "./history.ts";
 
 /** What an audience is judged on: the profile's history, custom traits and computed trait values. */
 export interface AudienceProfile {
   history: readonly HistoryEvent[];
+  traits: JsonObject;
+  computedTraits: JsonObject;
+}
+
+/**
+ * The same, with each event condition's history already folded (event-matches.ts): what a profile
+ * keeps between events, so judging it does not re-read the history.
+ */
+export interface FoldedAudienceProfile {
+  matchOf: (condition: EventCondition) => MatchState;
   traits: JsonObject;
   computedTraits: JsonObject;
 }
@@ -28,35 +39,46 @@ export interface AudienceEvaluation {
 /** Candidate instants checked when looking for the next change; beyond it we re-check at the last one. */
 const MAX_CANDIDATES = 2_000;
 
+/** Folds a whole history for each condition on first use, at `now`. */
+function foldedHistory(profile: AudienceProfile, now: number): FoldedAudienceProfile {
+  const folded = new Map<string, MatchState>();
+  return {
+    traits: profile.traits,
+    computedTraits: profile.computedTraits,
+    matchOf: (condition) => {
+      const key = matchKey(condition);
+      let state = folded.get(key);
+      if (!state) {
+        state = emptyMatches();
+        for (const event of profile.history)
+          state = foldMatch(condition.event, condition.window, state, event, now);
+        folded.set(key, state);
+      }
+      return state;
+    },
+  };
+}
+
 class Evaluator {
-  private readonly matched = new Map<AudienceCondition, number[]>();
-  private readonly profile: AudienceProfile;
+  private readonly profile: FoldedAudienceProfile;
   private readonly audiences: ReadonlyMap<string, AudienceDefinition>;
 
-  constructor(profile: AudienceProfile, audiences: ReadonlyMap<string, AudienceDefinition>) {
+  constructor(profile: FoldedAudienceProfile, audiences: ReadonlyMap<string, AudienceDefinition>) {
     this.profile = profile;
     this.audiences = audiences;
   }
 
-  /** Timestamps of history events the condition's filter selects (computed once per condition). */
-  times(condition: Extract<AudienceCondition, { event: EventFilter }>): number[] {
-    let times = this.matched.get(condition);
-    if (!times) {
-      times = this.profile.history
-        .filter((event) => eventMatches(condition.event, event))
-        .map((event) => Date.parse(event.timestamp))
-        .filter((t) => !Number.isNaN(t));
-      this.matched.set(condition, times);
-    }
-    return times;
+  /** How many of the condition's events count at `now` (past no-window matches always do). */
+  private count(condition: EventCondition, now: number): number {
+    const { rolled, times } = this.profile.matchOf(condition);
+    const inWindow = times.filter((t) => windowIncludes(condition.window, t, now)).length;
+    return (condition.window === undefined ? rolled : 0) + inWindow;
   }
 
   holds(condition: AudienceCondition, now: number, depth = 0): boolean {
     switch (condition.kind) {
       case "event": {
-        const n = this.times(condition).filter((t) =>
-          windowIncludes(condition.window, t, now),
-        ).length;
+        const n = this.count(condition, now);
         const { operator, value } = condition.count;
         if (operator === "at_least") return n >= value;
         if (operator === "at_most") return n <= value;
@@ -64,7 +86,7 @@ class Evaluator {
         return operator === "more_than" ? n > value : n < value;
       }
       case "did_not_perform":
-        return !this.times(condition).some((t) => windowIncludes(condition.window, t, now));
+        return this.count(condition, now) === 0;
       case "trait":
         return compareValue(
           readPath(this.profile.traits, condition.key),
@@ -97,7 +119,9 @@ class Evaluator {
     switch (condition.kind) {
       case "event":
       case "did_not_perform":
-        return this.times(condition).flatMap((t) => windowBoundaries(condition.window, t));
+        return this.profile
+          .matchOf(condition)
+          .times.flatMap((t) => windowBoundaries(condition.window, t));
       case "audience": {
         const def = this.audiences.get(condition.key);
         return def && depth <= 64 ? this.boundaries(def.condition, depth + 1) : [];
@@ -120,6 +144,16 @@ class Evaluator {
 export function evaluateAudience(
   def: AudienceDefinition,
   profile: AudienceProfile,
+  now: number,
+  audiences: ReadonlyMap<string, AudienceDefinition> = new Map([[def.key, def]]),
+): AudienceEvaluation {
+  return evaluateFoldedAudience(def, foldedHistory(profile, now), now, audiences);
+}
+
+/** Judges one audience at `now` from its conditions' folded state (what a profile keeps). */
+export function evaluateFoldedAudience(
+  def: AudienceDefinition,
+  profile: FoldedAudienceProfile,
   now: number,
   audiences: ReadonlyMap<string, AudienceDefinition> = new Map([[def.key, def]]),
 ): AudienceEvaluation {

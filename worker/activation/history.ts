@@ -16,6 +16,10 @@ export interface HistoryEvent {
   properties: JsonObject;
   /** ISO-8601 UTC. */
   timestamp: string;
+  /** The ids the event carried (activation messages name the profile by the latest ones). */
+  messageId?: string;
+  userId?: string;
+  anonymousId?: string;
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

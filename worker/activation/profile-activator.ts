@@ -4,14 +4,19 @@
 // with no new event (https://developers.cloudflare.com/durable-objects/api/alarms/).
 import { recordAudit } from "../platform/index.ts";
 import type { JsonObject, NormalizedMessage } from "../message/index.ts";
-import { changeMessages, profileConsentPreferences, profileRef } from "./change-messages.ts";
+import { changeMessages } from "./change-messages.ts";
+import type { HistoryEvent } from "./history.ts";
 import {
   changesSince,
   EMPTY_SNAPSHOT,
-  evaluateProfile,
-  historyEvent,
+  emptyActivationState,
+  evaluateState,
+  foldHistory,
+  latestIds,
+  stateBasis,
   type ActivationDefinitions,
   type ActivationSnapshot,
+  type ActivationState,
 } from "./profile-evaluation.ts";
 
 /** The source id activation messages carry in the destination ledgers (Segment's "Engage"). */
@@ -24,12 +29,35 @@ export interface ProfileActivationPort {
   spaceId: string;
   profileId: string;
   definitions: ActivationDefinitions;
-  messages(): NormalizedMessage[];
+  /** The history version now, and the events that made it from `since` (this apply's new ones). */
+  history: { version: number; since: number; fresh: readonly HistoryEvent[] };
+  /**
+   * The whole history with its version, read together: only when the kept state cannot be brought
+   * up to date by folding.
+   */
+  allHistory(): { version: number; events: HistoryEvent[] };
+  /** The consent change messages carry: read only when something changed. */
+  consent(): JsonObject;
   traits(): JsonObject;
+  state(): ActivationState | undefined;
+  saveState(state: ActivationState): void;
   snapshot(): ActivationSnapshot | undefined;
   saveSnapshot(snapshot: ActivationSnapshot): void;
   /** Sets (epoch ms) or clears (null) the profile's alarm. */
   schedule(at: number | null): Promise<void>;
+}
+
+/**
+ * The kept state brought to the current history: the fresh events folded in when it was folded up
+ * to just before them for these definitions, else rebuilt from the whole history.
+ */
+function currentState(port: ProfileActivationPort, now: number): ActivationState {
+  const { definitions, history } = port;
+  const kept = port.state();
+  if (kept && kept.basis === stateBasis(definitions) && kept.version === history.since)
+    return { ...foldHistory(definitions, kept, history.fresh, now), version: history.version };
+  const all = port.allHistory();
+  return foldHistory(definitions, emptyActivationState(definitions, all.version), all.events, now);
 }
 
 /** Evaluates, emits changes and reschedules. Returns the messages sent (for tests and the bench). */
@@ -43,16 +71,21 @@ export async function activateProfile(
     if (previous !== undefined) await port.schedule(null);
     return [];
   }
-  const messages = port.messages();
-  const evaluation = evaluateProfile(definitions, messages.map(historyEvent), port.traits(), now);
+  const state = currentState(port, now);
+  // Kept at once: it records what the history holds, whatever happens to the hand-off below.
+  port.saveState(state);
+  const evaluation = evaluateState(definitions, state, port.traits(), now);
   const changes = changesSince(definitions, previous ?? EMPTY_SNAPSHOT, evaluation.snapshot);
-  const out = await changeMessages(
-    port.spaceId,
-    profileRef(port.profileId, messages),
-    changes,
-    profileConsentPreferences(messages),
-    now,
-  );
+  const out =
+    changes.length === 0
+      ? []
+      : await changeMessages(
+          port.spaceId,
+          { profileId: port.profileId, ...latestIds(state) },
+          changes,
+          port.consent(),
+          now,
+        );
   // Hand on first, then remember: a failure here leaves the old snapshot, so the change is re-sent.
   await port.deliver(out);
   const memberships = changes.filter((c) => c.kind === "audience");

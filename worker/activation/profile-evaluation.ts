@@ -8,7 +8,7 @@ import {
   parseAudienceSet,
   type AudienceDefinition,
 } from "./audience-definition.ts";
-import { evaluateAudience } from "./audiences.ts";
+import { evaluateFoldedAudience } from "./audiences.ts";
 import {
   computedTraitSchema,
   foldTraitEvent,
@@ -16,7 +16,16 @@ import {
   readTrait,
   traitNextChangeAt,
   type ComputedTraitDefinition,
+  type TraitState,
 } from "./computed-traits.ts";
+import {
+  emptyMatches,
+  eventConditions,
+  foldMatch,
+  matchKey,
+  type EventCondition,
+  type MatchState,
+} from "./event-matches.ts";
 import type { ActivationMode } from "./activation-events.ts";
 import type { HistoryEvent } from "./history.ts";
 
@@ -83,8 +92,15 @@ export function historyEvent(message: NormalizedMessage): HistoryEvent {
     event = message.type === "page" ? "Page Viewed" : "Screen Viewed";
     if (message.name !== undefined) properties[`${message.type}_name`] = message.name;
   }
-  const out: HistoryEvent = { type: message.type, properties, timestamp: message.timestamp };
+  const out: HistoryEvent = {
+    type: message.type,
+    properties,
+    timestamp: message.timestamp,
+    messageId: message.messageId,
+  };
   if (event !== undefined) out.event = event;
+  if (message.userId !== undefined) out.userId = message.userId;
+  if (message.anonymousId !== undefined) out.anonymousId = message.anonymousId;
   return out;
 }
 
@@ -100,27 +116,121 @@ function earliest(a: number | null, b: number | null): number | null {
   return Math.min(a, b);
 }
 
-/** Evaluates every definition for one profile at `now`. */
-export function evaluateProfile(
+/**
+ * What a profile keeps between events so that activation never re-reads its history (issue 14):
+ * each computed trait's fold state (computed-traits.ts) and each audience event condition's
+ * (event-matches.ts), with the definitions and the history version they were folded for. A new
+ * event is folded in; a change of definitions or of history other than new events (a merge, an
+ * erasure, retention) means one rebuild from the whole history.
+ */
+export interface ActivationState {
+  /** `id@version` of every definition folded for; another set needs a rebuild. */
+  basis: string;
+  /** The profile's history version (profile-store.ts) the state has folded up to. */
+  version: number;
+  traits: Record<string, TraitState>;
+  /** By matchKey (JSON text: never a prototype key). */
+  matches: Record<string, MatchState>;
+  /** The latest userId and anonymousId in the history: [value, epoch ms, messageId]. */
+  ids?: { userId?: LatestId; anonymousId?: LatestId };
+}
+
+type LatestId = [string, number, string];
+
+/** Whether (t, messageId) comes after the kept one: the history's order (timestamp, messageId). */
+function later(t: number, messageId: string, kept: LatestId | undefined): boolean {
+  return kept === undefined || t > kept[1] || (t === kept[1] && messageId > kept[2]);
+}
+
+/** Folds the events' ids into the latest ones (any order). */
+function foldIds(
+  ids: ActivationState["ids"],
+  events: readonly HistoryEvent[],
+): ActivationState["ids"] {
+  const out = { ...ids };
+  for (const event of events) {
+    const t = Date.parse(event.timestamp);
+    if (Number.isNaN(t)) continue;
+    const messageId = event.messageId ?? "";
+    for (const field of ["userId", "anonymousId"] as const) {
+      const value = event[field];
+      if (value !== undefined && later(t, messageId, out[field]))
+        out[field] = [value, t, messageId];
+    }
+  }
+  return out;
+}
+
+/** The latest ids the state has folded, as activation messages carry them. */
+export function latestIds(state: ActivationState): { userId?: string; anonymousId?: string } {
+  const out: { userId?: string; anonymousId?: string } = {};
+  if (state.ids?.userId) out.userId = state.ids.userId[0];
+  if (state.ids?.anonymousId) out.anonymousId = state.ids.anonymousId[0];
+  return out;
+}
+
+/** The definitions a state is valid for. */
+export function stateBasis(defs: ActivationDefinitions): string {
+  return [...defs.traits, ...defs.audiences].map((d) => `${d.id}@${d.version}`).join(",");
+}
+
+export function emptyActivationState(defs: ActivationDefinitions, version = 0): ActivationState {
+  return { basis: stateBasis(defs), version, traits: {}, matches: {} };
+}
+
+/** Every distinct audience event condition of the definitions. */
+function audienceEventConditions(defs: ActivationDefinitions): Map<string, EventCondition> {
+  const out = new Map<string, EventCondition>();
+  for (const audience of defs.audiences)
+    for (const condition of eventConditions(audience.definition.condition))
+      out.set(matchKey(condition), condition);
+  return out;
+}
+
+/** Folds events (any order) into the state at `now`; returns a new state. */
+export function foldHistory(
   defs: ActivationDefinitions,
-  history: readonly HistoryEvent[],
+  state: ActivationState,
+  events: readonly HistoryEvent[],
+  now: number,
+): ActivationState {
+  const traits: Record<string, TraitState> = { ...state.traits };
+  for (const trait of defs.traits) {
+    let fold = traits[trait.key] ?? initialTraitState();
+    for (const event of events) fold = foldTraitEvent(trait.definition, fold, event, now);
+    traits[trait.key] = fold;
+  }
+  const matches: Record<string, MatchState> = { ...state.matches };
+  for (const [key, condition] of audienceEventConditions(defs)) {
+    let fold = matches[key] ?? emptyMatches();
+    for (const event of events)
+      fold = foldMatch(condition.event, condition.window, fold, event, now);
+    matches[key] = fold;
+  }
+  return { ...state, traits, matches, ids: foldIds(state.ids, events) };
+}
+
+/** Evaluates every definition at `now` from a folded state. */
+export function evaluateState(
+  defs: ActivationDefinitions,
+  state: ActivationState,
   traits: JsonObject,
   now: number,
 ): ProfileEvaluation {
   const snapshot: ActivationSnapshot = { traits: {}, audiences: {} };
   let nextChangeAt: number | null = null;
-  const ordered = [...history].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
   for (const trait of defs.traits) {
-    let state = initialTraitState();
-    for (const event of ordered) state = foldTraitEvent(trait.definition, state, event, now);
-    snapshot.traits[trait.key] = readTrait(trait.definition, state, now);
-    nextChangeAt = earliest(nextChangeAt, traitNextChangeAt(trait.definition, state, now));
+    const fold = state.traits[trait.key] ?? initialTraitState();
+    snapshot.traits[trait.key] = readTrait(trait.definition, fold, now);
+    nextChangeAt = earliest(nextChangeAt, traitNextChangeAt(trait.definition, fold, now));
   }
   const set = audienceMap(defs);
+  const matchOf = (condition: EventCondition) =>
+    state.matches[matchKey(condition)] ?? emptyMatches();
   for (const audience of defs.audiences) {
-    const result = evaluateAudience(
+    const result = evaluateFoldedAudience(
       audience.definition,
-      { history: ordered, traits, computedTraits: snapshot.traits },
+      { matchOf, traits, computedTraits: snapshot.traits },
       now,
       set,
     );
@@ -128,6 +238,22 @@ export function evaluateProfile(
     nextChangeAt = earliest(nextChangeAt, result.nextChangeAt);
   }
   return { snapshot, nextChangeAt };
+}
+
+/** Evaluates every definition for one profile at `now` from its whole history (preview, rebuild). */
+export function evaluateProfile(
+  defs: ActivationDefinitions,
+  history: readonly HistoryEvent[],
+  traits: JsonObject,
+  now: number,
+): ProfileEvaluation {
+  const ordered = [...history].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
+  return evaluateState(
+    defs,
+    foldHistory(defs, emptyActivationState(defs), ordered, now),
+    traits,
+    now,
+  );
 }
 
 function audienceMap(defs: ActivationDefinitions): Map<string, AudienceDefinition> {

@@ -12,8 +12,11 @@ import {
   definitionsFromStored,
   evaluateProfile,
   historyEvent,
+  profileConsentPreferences,
   type ActivationDefinitions,
   type ActivationSnapshot,
+  type ActivationState,
+  type HistoryEvent,
 } from "../activation/index.ts";
 import type { Collection } from "../identity/index.ts";
 import { canonicalJson, visibleTraits } from "./traits.ts";
@@ -154,7 +157,8 @@ export class ProfileObject extends DurableObject<Env> {
       if (hops >= MAX_FORWARD_HOPS) throw new Error(`profile forwarding loop at ${work.profileId}`);
       return this.stub(survivor).apply({ ...work, profileId: survivor, absorb: [] }, hops + 1);
     }
-    for (const event of work.events) this.store.addEvent(event);
+    const since = this.store.historyVersion();
+    const added = this.store.addEvents(work.events);
     for (const write of work.traits) {
       this.store.writeTraits(
         JSON.parse(write.traits) as JsonObject,
@@ -182,7 +186,8 @@ export class ProfileObject extends DurableObject<Env> {
     const earlier = kept.filter((h) => fromAny(h, chunks)).flatMap((h) => h.messages);
     let fresh: NormalizedMessage[] = [];
     // Kept before the activation snapshot moves on (profile-activator.ts: hand on, then remember).
-    await this.activate(now, undefined, (changes) => {
+    const history = { version: since + added.length, since, fresh: added.map(storedHistoryEvent) };
+    await this.activate(now, undefined, history, (changes) => {
       fresh = changes;
       kept.push({ chunkIds: work.chunkIds, at: now, messages: changes });
       this.ctx.storage.kv.put("handedOff", kept.slice(-MAX_HANDED_OFF));
@@ -199,6 +204,7 @@ export class ProfileObject extends DurableObject<Env> {
   private async activate(
     now: number,
     definitions?: ActivationDefinitions,
+    history?: { version: number; since: number; fresh: HistoryEvent[] },
     handOff?: (messages: NormalizedMessage[]) => void,
   ): Promise<void> {
     const spaceId = this.ctx.storage.kv.get<string>("spaceId");
@@ -215,8 +221,18 @@ export class ProfileObject extends DurableObject<Env> {
         spaceId,
         profileId,
         definitions: definitions ?? (await loadDefinitions(this.env, spaceId)),
-        messages: () => this.activationMessages(),
+        history: history ?? this.unchangedHistory(),
+        allHistory: () => ({
+          version: this.store.historyVersion(),
+          events: this.activationMessages().map(historyEvent),
+        }),
+        consent: () =>
+          profileConsentPreferences(
+            this.store.consentBodies().map((body) => JSON.parse(body) as NormalizedMessage),
+          ),
         traits: () => visibleTraits(this.store.traitEntries()),
+        state: () => this.ctx.storage.kv.get<ActivationState>("activationState"),
+        saveState: (state) => this.ctx.storage.kv.put("activationState", state),
         snapshot: () => this.ctx.storage.kv.get<ActivationSnapshot>("activation"),
         saveSnapshot: (snapshot) => this.ctx.storage.kv.put("activation", snapshot),
         schedule: async (at) => {
@@ -231,6 +247,12 @@ export class ProfileObject extends DurableObject<Env> {
       },
       now,
     );
+  }
+
+  /** No new events: the current version, folded from itself. */
+  private unchangedHistory() {
+    const version = this.store.historyVersion();
+    return { version, since: version, fresh: [] };
   }
 
   private activationMessages(): NormalizedMessage[] {
@@ -391,6 +413,11 @@ export class ProfileObject extends DurableObject<Env> {
 
   /** The profile's latest consent per category (JSON text of ProfileConsent). */
   consent(): string {
-    return JSON.stringify(consentFromHistory(this.store.bodiesWithCounters(CONSENT_COUNTERS)));
+    return JSON.stringify(consentFromHistory(this.store.consentBodies()));
   }
+}
+
+/** A stored event as activation folds it. */
+function storedHistoryEvent(record: EventRecord): HistoryEvent {
+  return historyEvent(JSON.parse(record.body) as NormalizedMessage);
 }

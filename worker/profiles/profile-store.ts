@@ -1,7 +1,11 @@
 // A profile's storage inside its ProfileObject: last-writer-wins traits, the event history
 // (idempotent by messageId, so counters derived from it are exact), links to other profiles.
+import { CONSENT_COUNTERS } from "../gate/index.ts";
 import { compareTraitWrites, type TraitEntry } from "./traits.ts";
 import type { JsonObject, JsonValue } from "../message/index.ts";
+
+/** The consent counters as an SQL list of literals: the partial index and its query must match. */
+const CONSENT_IN = `(${CONSENT_COUNTERS.map((c) => `'${c.replaceAll("'", "''")}'`).join(", ")})`;
 
 export interface EventRecord {
   messageId: string;
@@ -33,6 +37,40 @@ export class ProfileStore {
       type TEXT NOT NULL, counter TEXT NOT NULL, body TEXT NOT NULL)`);
     sql.exec("CREATE INDEX IF NOT EXISTS events_time ON events (timestamp, message_id)");
     sql.exec("CREATE TABLE IF NOT EXISTS links (profile_id TEXT PRIMARY KEY)");
+    sql.exec(
+      `CREATE INDEX IF NOT EXISTS events_consent ON events (timestamp, message_id)
+       WHERE counter IN ${CONSENT_IN}`,
+    );
+    // The history's version: moves on with every change to `events`, so state derived from the
+    // history (activation's folds) can tell whether it is still current (one row).
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
+    );
+  }
+
+  /** The history's version (0 for a profile that never had an event). */
+  historyVersion(): number {
+    return (
+      this.sql.exec<{ version: number }>("SELECT version FROM history WHERE id = 1").toArray()[0]
+        ?.version ?? 0
+    );
+  }
+
+  /** Moves the history's version on by `by` (called in the same synchronous step as the change). */
+  private bumpHistory(by: number): void {
+    if (by <= 0) return;
+    this.sql.exec(
+      `INSERT INTO history (id, version) VALUES (1, ?1)
+       ON CONFLICT (id) DO UPDATE SET version = version + ?1`,
+      by,
+    );
+  }
+
+  /** Adds events (repeats by messageId ignored); returns the ones that were new. */
+  addEvents(records: readonly EventRecord[]): EventRecord[] {
+    const added = records.filter((record) => this.insertEvent(record));
+    this.bumpHistory(added.length);
+    return added;
   }
 
   /** Writes one trait unless a newer (or equal) write is already there. */
@@ -65,16 +103,18 @@ export class ProfileStore {
       this.writeTrait(key, { value, timestamp, messageId });
   }
 
-  addEvent(record: EventRecord): void {
-    this.sql.exec(
-      `INSERT OR IGNORE INTO events (message_id, source_id, timestamp, type, counter, body)
+  private insertEvent(record: EventRecord): boolean {
+    return (
+      this.sql.exec(
+        `INSERT OR IGNORE INTO events (message_id, source_id, timestamp, type, counter, body)
        VALUES (?, ?, ?, ?, ?, ?)`,
-      record.messageId,
-      record.sourceId,
-      record.timestamp,
-      record.type,
-      record.counter,
-      record.body,
+        record.messageId,
+        record.sourceId,
+        record.timestamp,
+        record.type,
+        record.counter,
+        record.body,
+      ).rowsWritten > 0
     );
   }
 
@@ -190,22 +230,24 @@ export class ProfileStore {
   fold(state: ProfileState): void {
     const traits = JSON.parse(state.traits) as Record<string, TraitEntry>;
     for (const [key, entry] of Object.entries(traits)) this.writeTrait(key, entry);
-    for (const event of state.events) this.addEvent(event);
+    this.addEvents(state.events);
     for (const link of state.links) this.addLink(link);
   }
 
   clear(): void {
     this.sql.exec("DELETE FROM traits");
-    this.sql.exec("DELETE FROM events");
+    this.bumpHistory(this.sql.exec("DELETE FROM events").rowsWritten);
     this.sql.exec("DELETE FROM links");
   }
 
-  /** Bodies of the events with one of these counters (consent history). */
-  bodiesWithCounters(counters: readonly string[]): string[] {
+  /**
+   * Bodies of the consent events (CONSENT_COUNTERS), oldest first: one read of a partial index that
+   * holds only them, however long the rest of the history is.
+   */
+  consentBodies(): string[] {
     return this.sql
       .exec<{ body: string }>(
-        "SELECT body FROM events WHERE counter IN (SELECT value FROM json_each(?))",
-        JSON.stringify(counters),
+        `SELECT body FROM events WHERE counter IN ${CONSENT_IN} ORDER BY timestamp, message_id`,
       )
       .toArray()
       .map((r) => r.body);
@@ -213,10 +255,12 @@ export class ProfileStore {
 
   /** Deletes the listed events; returns how many were there. */
   forgetEvents(messageIds: readonly string[]): number {
-    return this.sql.exec(
+    const gone = this.sql.exec(
       "DELETE FROM events WHERE message_id IN (SELECT value FROM json_each(?))",
       JSON.stringify(messageIds),
     ).rowsWritten;
+    this.bumpHistory(gone);
+    return gone;
   }
 
   /**
@@ -230,7 +274,7 @@ export class ProfileStore {
   ): number {
     const iso = (ms: number) => new Date(ms).toISOString();
     const listed = Object.entries(cutoffs).map(([source, cutoff]) => [source, iso(cutoff)]);
-    return this.sql.exec(
+    const gone = this.sql.exec(
       `DELETE FROM events WHERE COALESCE(json_extract(body, '$.receivedAt'), '') <
          COALESCE((SELECT json_extract(value, '$[1]') FROM json_each(?1)
                    WHERE json_extract(value, '$[0]') = events.source_id), ?2)
@@ -239,5 +283,7 @@ export class ProfileStore {
       iso(fallback),
       JSON.stringify(keepCounters),
     ).rowsWritten;
+    this.bumpHistory(gone);
+    return gone;
   }
 }

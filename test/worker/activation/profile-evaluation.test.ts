@@ -72,6 +72,9 @@ describe("profile evaluation", () => {
       event: "Page Viewed",
       properties: { url: "/", page_name: "Home" },
       timestamp: "2026-01-15T09:59:00.000Z",
+      messageId: "msg-0002",
+      userId: "user-123",
+      anonymousId: "anon-456",
     });
     expect(historyEvent(identifyCall()).event).toBeUndefined();
   });
