@@ -72,7 +72,8 @@ export const events = sqliteTable(
     index("events_anonymous")
       .on(t.spaceId, t.anonymousId, t.timestamp)
       .where(sql`anonymous_id is not null`),
-    index("events_chunk").on(t.chunkId),
+    // No index on chunk_id: nothing looks events up by chunk (the archive's chunk index is
+    // archive_chunks), and each index is one more D1 row written per event (issue 14).
   ],
 );
 
