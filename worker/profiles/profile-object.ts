@@ -108,7 +108,7 @@ export class ProfileObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, meterEnv(env));
     meterStorage(env, ctx.storage, "ProfileObject");
-    this.store = new ProfileStore(ctx.storage.sql);
+    this.store = new ProfileStore(ctx.storage.sql, ctx.storage.kv);
   }
 
   /** Another profile of this profile's space (a profile never reaches across spaces). */
@@ -393,7 +393,7 @@ export class ProfileObject extends DurableObject<Env> {
   async erase(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    this.store = new ProfileStore(this.ctx.storage.sql);
+    this.store = new ProfileStore(this.ctx.storage.sql, this.ctx.storage.kv);
   }
 
   /** Drops the given events from the history (a deleted person's events on an account). */

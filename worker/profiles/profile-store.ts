@@ -4,6 +4,8 @@ import { CONSENT_COUNTERS } from "../gate/index.ts";
 import { compareTraitWrites, type TraitEntry } from "./traits.ts";
 import type { JsonObject, JsonValue } from "../message/index.ts";
 
+const HISTORY_VERSION = "historyVersion";
+
 /** The consent counters as an SQL list of literals: the partial index and its query must match. */
 const CONSENT_IN = `(${CONSENT_COUNTERS.map((c) => `'${c.replaceAll("'", "''")}'`).join(", ")})`;
 
@@ -27,9 +29,12 @@ export interface ProfileState {
 
 export class ProfileStore {
   private readonly sql: SqlStorage;
+  private readonly kv: SyncKvStorage;
+  private consentIndexed = false;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: SqlStorage, kv: SyncKvStorage) {
     this.sql = sql;
+    this.kv = kv;
     sql.exec(`CREATE TABLE IF NOT EXISTS traits (
       key TEXT PRIMARY KEY, value TEXT NOT NULL, ts INTEGER NOT NULL, message_id TEXT NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS events (
@@ -37,33 +42,21 @@ export class ProfileStore {
       type TEXT NOT NULL, counter TEXT NOT NULL, body TEXT NOT NULL)`);
     sql.exec("CREATE INDEX IF NOT EXISTS events_time ON events (timestamp, message_id)");
     sql.exec("CREATE TABLE IF NOT EXISTS links (profile_id TEXT PRIMARY KEY)");
-    sql.exec(
-      `CREATE INDEX IF NOT EXISTS events_consent ON events (timestamp, message_id)
-       WHERE counter IN ${CONSENT_IN}`,
-    );
-    // The history's version: moves on with every change to `events`, so state derived from the
-    // history (activation's folds) can tell whether it is still current (one row).
-    sql.exec(
-      "CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
-    );
   }
 
-  /** The history's version (0 for a profile that never had an event). */
+  /**
+   * The history's version (0 for a profile that never had an event): it moves on with every change
+   * to `events`, so state derived from the history (activation's folds) can tell whether it is
+   * still current. Kept in the object's KV, which commits with the SQL writes of the same
+   * synchronous step.
+   */
   historyVersion(): number {
-    return (
-      this.sql.exec<{ version: number }>("SELECT version FROM history WHERE id = 1").toArray()[0]
-        ?.version ?? 0
-    );
+    return this.kv.get<number>(HISTORY_VERSION) ?? 0;
   }
 
   /** Moves the history's version on by `by` (called in the same synchronous step as the change). */
   private bumpHistory(by: number): void {
-    if (by <= 0) return;
-    this.sql.exec(
-      `INSERT INTO history (id, version) VALUES (1, ?1)
-       ON CONFLICT (id) DO UPDATE SET version = version + ?1`,
-      by,
-    );
+    if (by > 0) this.kv.put(HISTORY_VERSION, this.historyVersion() + by);
   }
 
   /** Adds events (repeats by messageId ignored); returns the ones that were new. */
@@ -245,6 +238,14 @@ export class ProfileStore {
    * holds only them, however long the rest of the history is.
    */
   consentBodies(): string[] {
+    if (!this.consentIndexed) {
+      // Built on first use, not in the constructor: a profile nobody activates never pays for it.
+      this.sql.exec(
+        `CREATE INDEX IF NOT EXISTS events_consent ON events (timestamp, message_id)
+         WHERE counter IN ${CONSENT_IN}`,
+      );
+      this.consentIndexed = true;
+    }
     return this.sql
       .exec<{ body: string }>(
         `SELECT body FROM events WHERE counter IN ${CONSENT_IN} ORDER BY timestamp, message_id`,
