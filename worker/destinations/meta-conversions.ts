@@ -156,19 +156,18 @@ export async function toMetaEvent(
   return out;
 }
 
-async function send(
-  event: NormalizedMessage,
+/** Posts server events to the pixel; a 200 must say it received every one of them. */
+function post(
+  serverEvents: JsonObject[],
   settings: MetaSettings,
   ctx: DestinationContext,
 ): Promise<DeliveryResult> {
-  const serverEvent = await toMetaEvent(event, settings);
-  if (typeof serverEvent === "string") return unsupported(serverEvent);
-  const body: JsonObject = { data: [serverEvent] };
+  const body: JsonObject = { data: serverEvents };
   if (settings.testEventCode) body.test_event_code = settings.testEventCode;
   const url = `https://graph.facebook.com/${settings.apiVersion}/${settings.pixelId}/events?access_token=${encodeURIComponent(settings.accessToken)}`;
   return sendRequest(jsonPost(url, body), ctx, (text, response) => {
     const parsed = parseJsonBody(text) as { events_received?: unknown } | undefined;
-    if (parsed?.events_received === 1) return undefined;
+    if (parsed?.events_received === serverEvents.length) return undefined;
     return {
       status: "failed",
       httpStatus: response.status,
@@ -177,8 +176,51 @@ async function send(
   });
 }
 
+async function send(
+  event: NormalizedMessage,
+  settings: MetaSettings,
+  ctx: DestinationContext,
+): Promise<DeliveryResult> {
+  const serverEvent = await toMetaEvent(event, settings);
+  if (typeof serverEvent === "string") return unsupported(serverEvent);
+  return post([serverEvent], settings, ctx);
+}
+
+/**
+ * Up to MAX_BATCH events in one request. Meta accepts or rejects a batch whole (one invalid event
+ * rejects all: https://developers.facebook.com/docs/marketing-api/conversions-api/using-the-api#send),
+ * so its answer is every event's; events Meta cannot take are refused before the request.
+ */
+async function sendBatch(
+  events: readonly NormalizedMessage[],
+  settings: MetaSettings,
+  ctx: DestinationContext,
+): Promise<DeliveryResult[]> {
+  const results = new Array<DeliveryResult>(events.length);
+  const serverEvents: JsonObject[] = [];
+  const slots: number[] = [];
+  const converted = await Promise.all(events.map((event) => toMetaEvent(event, settings)));
+  converted.forEach((serverEvent, slot) => {
+    if (typeof serverEvent === "string") results[slot] = unsupported(serverEvent);
+    else {
+      serverEvents.push(serverEvent);
+      slots.push(slot);
+    }
+  });
+  if (serverEvents.length > 0) {
+    const outcome = await post(serverEvents, settings, ctx);
+    for (const slot of slots) results[slot] = outcome;
+  }
+  return results;
+}
+
+/** Events one request may carry (https://developers.facebook.com/docs/marketing-api/conversions-api/using-the-api). */
+const MAX_BATCH = 1_000;
+
 export const metaConversionsDestination: DestinationAdapter<MetaSettings> = {
   name: "meta-conversions",
   settingsSchema: metaSettingsSchema,
   send,
+  batchSize: () => MAX_BATCH,
+  sendBatch,
 };

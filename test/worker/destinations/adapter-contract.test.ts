@@ -81,5 +81,24 @@ describe.each(Object.keys(DESTINATIONS) as DestinationSlug[])(
         expect((await adapter.send(nobody, settings, ctx)).error).toMatch(/^MISSING_IDENTIFIER/);
         expect(requests).toHaveLength(0);
       });
+
+    it("batches only with both halves: a batch size and a batch send", () => {
+      expect(adapter.sendBatch === undefined).toBe(adapter.batchSize === undefined);
+      const size = adapter.batchSize?.(settings) ?? 1;
+      expect(Number.isInteger(size) && size >= 1 && size <= 2_000).toBe(true);
+    });
+
+    if (adapter.sendBatch)
+      it("answers a batch with one result per event, in order, refusals included", async () => {
+        const { ctx } = recordingContext([new Response("{}", { status: 503 })]);
+        const events = [orderCompleted({ messageId: "c-1" }), orderCompleted({ messageId: "c-2" })];
+        if (row.unsupported !== undefined)
+          events.push(orderCompleted({ messageId: "c-3", type: row.unsupported }));
+        const results = await adapter.sendBatch!(events, settings, ctx);
+        expect(results).toHaveLength(events.length);
+        expect(results.slice(0, 2).map((r) => r.status)).toEqual(["retry", "retry"]);
+        if (row.unsupported !== undefined)
+          expect(results[2]?.error).toMatch(/^UNSUPPORTED_EVENT_TYPE/);
+      });
   },
 );

@@ -140,4 +140,54 @@ describe("amplitude destination", () => {
       expect(amplitudeSettingsSchema.safeParse(bad).success).toBe(false);
     }
   });
+
+  it("sends a batch in one HTTP V2 request and settles each event by Amplitude's answer", async () => {
+    const events = ["b-1", "b-2", "b-3"].map((messageId) => orderCompleted({ messageId }));
+    const ok = recordingContext([json({ code: 200, events_ingested: 3 })]);
+    expect(await amplitudeDestination.sendBatch!(events, settings, ok.ctx)).toEqual(
+      events.map(() => ({ status: "delivered", httpStatus: 200 })),
+    );
+    expect(ok.requests).toHaveLength(1);
+    const sent = JSON.parse(ok.requests[0]!.body) as { events: { insert_id: string }[] };
+    expect(sent.events.map((e) => e.insert_id)).toEqual(["b-1", "b-2", "b-3"]);
+    expect(amplitudeDestination.batchSize!(settings)).toBe(1_000);
+
+    // A 400 naming rejected events fails those; nothing was ingested, so the rest go again.
+    const partial = recordingContext([
+      json(
+        {
+          code: 400,
+          error: "Invalid field values on some events",
+          events_with_invalid_fields: { time: [1] },
+          events_with_missing_fields: { event_type: [5, "x"] },
+        },
+        400,
+      ),
+    ]);
+    const results = await amplitudeDestination.sendBatch!(events, settings, partial.ctx);
+    expect(results.map((r) => r.status)).toEqual(["retry", "failed", "retry"]);
+    expect(results[1]?.error).toBe("AMPLITUDE_EVENT_REJECTED: events_with_invalid_fields: time");
+
+    // A 200 that ingested fewer than were sent is not a delivery for any of them.
+    const short = recordingContext([json({ code: 200, events_ingested: 2 })]);
+    const shorted = await amplitudeDestination.sendBatch!(events, settings, short.ctx);
+    expect(
+      shorted.every((r) => r.status === "failed" && /AMPLITUDE_NOT_INGESTED/.test(r.error!)),
+    ).toBe(true);
+  });
+
+  it("sends a batch's identifies through the Identify API and refuses calls it cannot key", async () => {
+    const { ctx, requests } = recordingContext([json({ code: 200, events_ingested: 1 })]);
+    const results = await amplitudeDestination.sendBatch!(
+      [
+        identifyCall({ messageId: "i-1" }),
+        orderCompleted({ messageId: "t-1", userId: undefined, anonymousId: undefined }),
+      ],
+      settings,
+      ctx,
+    );
+    expect(results.map((r) => r.status)).toEqual(["delivered", "failed"]);
+    expect(results[1]?.error).toMatch(/^MISSING_IDENTIFIER/);
+    expect(requests.map((r) => new URL(r.url).pathname)).toEqual(["/identify"]);
+  });
 });

@@ -133,3 +133,32 @@ describe("meta conversions destination", () => {
     }
   });
 });
+
+describe("Meta batches", () => {
+  it("sends a batch as one request whose answer is every event's, refusing unmatchable ones first", async () => {
+    const events = [
+      orderCompleted({ messageId: "m-1" }),
+      orderCompleted({ messageId: "m-2" }),
+      { ...orderCompleted({ messageId: "m-3" }), type: "identify" as const },
+    ];
+    const ok = recordingContext([json({ events_received: 2, fbtrace_id: "x" })]);
+    const results = await metaConversionsDestination.sendBatch!(events, settings, ok.ctx);
+    expect(results.map((r) => r.status)).toEqual(["delivered", "delivered", "failed"]);
+    expect(results[2]?.error).toMatch(/^UNSUPPORTED_EVENT_TYPE/);
+    expect(ok.requests).toHaveLength(1);
+    const body = JSON.parse(ok.requests[0]!.body) as { data: { event_id: string }[] };
+    expect(body.data.map((e) => e.event_id)).toEqual(["m-1", "m-2"]);
+    expect(metaConversionsDestination.batchSize!(settings)).toBe(1_000);
+
+    // Meta rejects a batch whole; a 200 that received fewer than were sent delivers none.
+    const short = recordingContext([json({ events_received: 1 })]);
+    const shorted = await metaConversionsDestination.sendBatch!(
+      events.slice(0, 2),
+      settings,
+      short.ctx,
+    );
+    expect(shorted.every((r) => r.status === "failed" && /META_NOT_RECEIVED/.test(r.error!))).toBe(
+      true,
+    );
+  });
+});
