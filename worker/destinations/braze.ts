@@ -121,6 +121,119 @@ async function send(
   return sendRequest(request, ctx, confirmsSuccess);
 }
 
+/** Objects /users/track takes per array (https://www.braze.com/docs/api/endpoints/user_data/post_user_track/). */
+const MAX_PER_ARRAY = 75;
+const ARRAYS = ["attributes", "events", "purchases"] as const;
+type BrazeArray = (typeof ARRAYS)[number];
+
+/** One request's worth of events: their bodies merged, and which event each object came from. */
+interface Pack {
+  body: Record<BrazeArray, JsonValue[]>;
+  owner: Record<BrazeArray, number[]>;
+  slots: number[];
+}
+
+function emptyPack(): Pack {
+  return {
+    body: { attributes: [], events: [], purchases: [] },
+    owner: { attributes: [], events: [], purchases: [] },
+    slots: [],
+  };
+}
+
+/** The rejected objects' owners: Braze's `errors` name the array and index of each. */
+function rejectedSlots(body: string, pack: Pack): Map<number, string> {
+  const parsed = parseJsonBody(body) as { errors?: unknown } | undefined;
+  const out = new Map<number, string>();
+  if (!Array.isArray(parsed?.errors)) return out;
+  for (const error of parsed.errors as JsonValue[]) {
+    if (!isObject(error)) continue;
+    const array = error.input_array;
+    const index = error.index;
+    if (typeof array !== "string" || !(ARRAYS as readonly string[]).includes(array)) continue;
+    if (typeof index !== "number") continue;
+    const slot = pack.owner[array as BrazeArray][index];
+    const type = typeof error.type === "string" ? error.type : "rejected";
+    if (slot !== undefined) out.set(slot, type.slice(0, 200));
+  }
+  return out;
+}
+
+/** Sends one pack; a 201 that lists rejected objects fails their events alone. */
+async function sendPack(
+  pack: Pack,
+  settings: BrazeSettings,
+  ctx: DestinationContext,
+  results: DeliveryResult[],
+): Promise<void> {
+  let rawBody = "";
+  const body: JsonObject = {};
+  for (const array of ARRAYS) if (pack.body[array].length > 0) body[array] = pack.body[array];
+  const outcome = await sendRequest(
+    jsonPost(endpoint(settings, "/users/track"), body, {
+      authorization: `Bearer ${settings.apiKey}`,
+    }),
+    ctx,
+    confirmsSuccess,
+    (text) => (rawBody = text),
+  );
+  const rejected =
+    outcome.status === "failed" && outcome.httpStatus !== null && outcome.httpStatus < 300
+      ? rejectedSlots(rawBody, pack)
+      : new Map<number, string>();
+  for (const slot of pack.slots) {
+    const why = rejected.get(slot);
+    results[slot] =
+      rejected.size === 0
+        ? outcome
+        : why === undefined
+          ? { status: "delivered", httpStatus: outcome.httpStatus }
+          : { status: "failed", httpStatus: outcome.httpStatus, error: `BRAZE_REJECTED: ${why}` };
+  }
+}
+
+/**
+ * Events packed into as few /users/track requests as its per-array limit allows (an order's
+ * products are one purchase each, so an event may fill several slots); results in event order.
+ */
+async function sendBatch(
+  events: readonly NormalizedMessage[],
+  settings: BrazeSettings,
+  ctx: DestinationContext,
+): Promise<DeliveryResult[]> {
+  const results = new Array<DeliveryResult>(events.length);
+  const packs: Pack[] = [];
+  let pack = emptyPack();
+  events.forEach((event, slot) => {
+    const body = toBrazeTrack(event, settings);
+    if (typeof body === "string") {
+      results[slot] = body.startsWith("needs")
+        ? missingIdentifier("userId or anonymousId")
+        : unsupported(body);
+      return;
+    }
+    const parts = ARRAYS.map(
+      (array) => [array, (body[array] as JsonValue[] | undefined) ?? []] as const,
+    );
+    const fits = parts.every(
+      ([array, items]) => pack.body[array].length + items.length <= MAX_PER_ARRAY,
+    );
+    if (!fits && pack.slots.length > 0) {
+      packs.push(pack);
+      pack = emptyPack();
+    }
+    for (const [array, items] of parts)
+      for (const item of items) {
+        pack.body[array].push(item);
+        pack.owner[array].push(slot);
+      }
+    pack.slots.push(slot);
+  });
+  if (pack.slots.length > 0) packs.push(pack);
+  for (const each of packs) await sendPack(each, settings, ctx, results);
+  return results;
+}
+
 async function deleteUser(
   subject: DeletionSubject,
   settings: BrazeSettings,
@@ -149,5 +262,8 @@ export const brazeDestination: DestinationAdapter<BrazeSettings> = {
   name: "braze",
   settingsSchema: brazeSettingsSchema,
   send,
+  /** Up to 75 events a request; an order's products may split a batch into several requests. */
+  batchSize: () => MAX_PER_ARRAY,
+  sendBatch,
   deleteUser,
 };

@@ -160,3 +160,38 @@ describe("braze destination", () => {
     }
   });
 });
+
+describe("Braze batches", () => {
+  const track = (messageId: string, userId: string) =>
+    orderCompleted({ messageId, userId, event: "Product Viewed", properties: {} });
+
+  it("packs events into /users/track requests of at most 75 objects an array, in order", async () => {
+    const events = Array.from({ length: 80 }, (_, i) => track(`e-${i}`, `u-${i}`));
+    events.splice(3, 0, identifyCall({ messageId: "who", userId: "u-who" }));
+    const { ctx, requests } = recordingContext([success]);
+    const results = await brazeDestination.sendBatch!(events, settings, ctx);
+    expect(results).toHaveLength(81);
+    expect(results.every((r) => r.status === "delivered")).toBe(true);
+    const bodies = requests.map((r) => JSON.parse(r.body) as Record<string, unknown[]>);
+    expect(bodies.map((b) => [b.events?.length ?? 0, b.attributes?.length ?? 0])).toEqual([
+      [75, 1],
+      [5, 0],
+    ]);
+    expect(brazeDestination.batchSize!(settings)).toBe(75);
+  });
+
+  it("fails only the events whose objects Braze lists in errors", async () => {
+    const events = [track("a", "u-a"), track("b", "u-b"), track("c", "u-c")];
+    const partial = json(
+      {
+        message: "success",
+        errors: [{ type: "'external_id' is required", input_array: "events", index: 1 }],
+      },
+      201,
+    );
+    const { ctx } = recordingContext([partial]);
+    const results = await brazeDestination.sendBatch!(events, settings, ctx);
+    expect(results.map((r) => r.status)).toEqual(["delivered", "failed", "delivered"]);
+    expect(results[1]?.error).toBe("BRAZE_REJECTED: 'external_id' is required");
+  });
+});
