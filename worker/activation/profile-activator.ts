@@ -39,10 +39,10 @@ export interface ProfileActivationPort {
   /** The consent change messages carry: read only when something changed. */
   consent(): JsonObject;
   traits(): JsonObject;
-  state(): ActivationState | undefined;
-  saveState(state: ActivationState): void;
-  snapshot(): ActivationSnapshot | undefined;
-  saveSnapshot(snapshot: ActivationSnapshot): void;
+  /** What the last activation kept: its snapshot (what destinations were told) and its state. */
+  kept(): { snapshot?: ActivationSnapshot; state?: ActivationState };
+  /** Keeps both, in one write, once the changes are handed on. */
+  keep(snapshot: ActivationSnapshot, state: ActivationState): void;
   /** Sets (epoch ms) or clears (null) the profile's alarm. */
   schedule(at: number | null): Promise<void>;
 }
@@ -53,7 +53,7 @@ export interface ProfileActivationPort {
  */
 function currentState(port: ProfileActivationPort, now: number): ActivationState {
   const { definitions, history } = port;
-  const kept = port.state();
+  const kept = port.kept().state;
   if (kept && kept.basis === stateBasis(definitions) && kept.version === history.since)
     return { ...foldHistory(definitions, kept, history.fresh, now), version: history.version };
   const all = port.allHistory();
@@ -66,14 +66,12 @@ export async function activateProfile(
   now: number,
 ): Promise<NormalizedMessage[]> {
   const { definitions } = port;
-  const previous = port.snapshot();
+  const previous = port.kept().snapshot;
   if (definitions.traits.length === 0 && definitions.audiences.length === 0) {
     if (previous !== undefined) await port.schedule(null);
     return [];
   }
   const state = currentState(port, now);
-  // Kept at once: it records what the history holds, whatever happens to the hand-off below.
-  port.saveState(state);
   const evaluation = evaluateState(definitions, state, port.traits(), now);
   const changes = changesSince(definitions, previous ?? EMPTY_SNAPSHOT, evaluation.snapshot);
   const out =
@@ -86,7 +84,8 @@ export async function activateProfile(
           port.consent(),
           now,
         );
-  // Hand on first, then remember: a failure here leaves the old snapshot, so the change is re-sent.
+  // Hand on first, then remember: a failure here leaves the old snapshot, so the change is re-sent
+  // (and the old state, which no longer matches the history's version: the next one rebuilds).
   await port.deliver(out);
   const memberships = changes.filter((c) => c.kind === "audience");
   if (memberships.length > 0) {
@@ -108,7 +107,7 @@ export async function activateProfile(
       },
     });
   }
-  port.saveSnapshot(evaluation.snapshot);
+  port.keep(evaluation.snapshot, state);
   await port.schedule(evaluation.nextChangeAt);
   return out;
 }

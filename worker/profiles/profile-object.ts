@@ -231,10 +231,13 @@ export class ProfileObject extends DurableObject<Env> {
             this.store.consentBodies().map((body) => JSON.parse(body) as NormalizedMessage),
           ),
         traits: () => visibleTraits(this.store.traitEntries()),
-        state: () => this.ctx.storage.kv.get<ActivationState>("activationState"),
-        saveState: (state) => this.ctx.storage.kv.put("activationState", state),
-        snapshot: () => this.ctx.storage.kv.get<ActivationSnapshot>("activation"),
-        saveSnapshot: (snapshot) => this.ctx.storage.kv.put("activation", snapshot),
+        // One KV entry; profiles activated before it kept only the snapshot, under "activation".
+        kept: () =>
+          this.ctx.storage.kv.get<KeptActivation>("activationKept") ?? {
+            snapshot: this.ctx.storage.kv.get<ActivationSnapshot>("activation"),
+          },
+        keep: (snapshot, state) =>
+          this.ctx.storage.kv.put<KeptActivation>("activationKept", { snapshot, state }),
         schedule: async (at) => {
           if (at === null) {
             this.ctx.storage.kv.delete("alarmAt");
@@ -420,4 +423,10 @@ export class ProfileObject extends DurableObject<Env> {
 /** A stored event as activation folds it. */
 function storedHistoryEvent(record: EventRecord): HistoryEvent {
   return historyEvent(JSON.parse(record.body) as NormalizedMessage);
+}
+
+/** What a profile keeps of its last activation (profile-activator.ts). */
+interface KeptActivation {
+  snapshot?: ActivationSnapshot | undefined;
+  state?: ActivationState;
 }

@@ -37,9 +37,11 @@ export class ProfileStore {
     this.kv = kv;
     sql.exec(`CREATE TABLE IF NOT EXISTS traits (
       key TEXT PRIMARY KEY, value TEXT NOT NULL, ts INTEGER NOT NULL, message_id TEXT NOT NULL)`);
+    // WITHOUT ROWID (profiles created since issue 14): the key is the table, so adding an event
+    // writes no separate key index; older profiles keep their layout, the statements fit both.
     sql.exec(`CREATE TABLE IF NOT EXISTS events (
       message_id TEXT PRIMARY KEY, source_id TEXT NOT NULL, timestamp INTEGER NOT NULL,
-      type TEXT NOT NULL, counter TEXT NOT NULL, body TEXT NOT NULL)`);
+      type TEXT NOT NULL, counter TEXT NOT NULL, body TEXT NOT NULL) WITHOUT ROWID`);
     sql.exec("CREATE INDEX IF NOT EXISTS events_time ON events (timestamp, message_id)");
     sql.exec("CREATE TABLE IF NOT EXISTS links (profile_id TEXT PRIMARY KEY)");
   }
