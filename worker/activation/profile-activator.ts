@@ -29,8 +29,11 @@ export interface ProfileActivationPort {
   spaceId: string;
   profileId: string;
   definitions: ActivationDefinitions;
-  /** The history version now, and the events that made it from `since` (this apply's new ones). */
-  history: { version: number; since: number; fresh: readonly HistoryEvent[] };
+  /**
+   * The history version now, and the events that made it from `since` (this apply's new ones),
+   * read only when there are definitions to fold them into.
+   */
+  history: { version: number; since: number; fresh: () => HistoryEvent[] };
   /**
    * The whole history with its version, read together: only when the kept state cannot be brought
    * up to date by folding.
@@ -51,11 +54,14 @@ export interface ProfileActivationPort {
  * The kept state brought to the current history: the fresh events folded in when it was folded up
  * to just before them for these definitions, else rebuilt from the whole history.
  */
-function currentState(port: ProfileActivationPort, now: number): ActivationState {
+function currentState(
+  port: ProfileActivationPort,
+  kept: ActivationState | undefined,
+  now: number,
+): ActivationState {
   const { definitions, history } = port;
-  const kept = port.kept().state;
   if (kept && kept.basis === stateBasis(definitions) && kept.version === history.since)
-    return { ...foldHistory(definitions, kept, history.fresh, now), version: history.version };
+    return { ...foldHistory(definitions, kept, history.fresh(), now), version: history.version };
   const all = port.allHistory();
   return foldHistory(definitions, emptyActivationState(definitions, all.version), all.events, now);
 }
@@ -66,12 +72,13 @@ export async function activateProfile(
   now: number,
 ): Promise<NormalizedMessage[]> {
   const { definitions } = port;
-  const previous = port.kept().snapshot;
+  const kept = port.kept();
+  const previous = kept.snapshot;
   if (definitions.traits.length === 0 && definitions.audiences.length === 0) {
     if (previous !== undefined) await port.schedule(null);
     return [];
   }
-  const state = currentState(port, now);
+  const state = currentState(port, kept.state, now);
   const evaluation = evaluateState(definitions, state, port.traits(), now);
   const changes = changesSince(definitions, previous ?? EMPTY_SNAPSHOT, evaluation.snapshot);
   const out =

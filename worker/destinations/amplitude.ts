@@ -57,49 +57,63 @@ export function toAmplitudeEvent(event: NormalizedMessage): JsonObject | undefin
   return out;
 }
 
-async function send(
-  event: NormalizedMessage,
+/** One Identify API request for identify calls (`identification` takes an array). */
+function identifyRequest(events: readonly NormalizedMessage[], settings: AmplitudeSettings) {
+  const identification = events.map((event) => ({
+    user_id: event.userId,
+    device_id: event.anonymousId,
+    user_properties: { $set: userTraits(event) },
+  }));
+  const form = new URLSearchParams({
+    api_key: settings.apiKey,
+    identification: JSON.stringify(identification),
+  });
+  return new Request(`${HOSTS[settings.region].ingest}/identify`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: form.toString(),
+  });
+}
+
+/**
+ * One HTTP V2 request; a 200 whose body does not confirm every event ingested is not a delivery
+ * (silent batch failure guard). `captureBody` sees the answer, for per-event rejections.
+ */
+function postEvents(
+  events: JsonObject[],
   settings: AmplitudeSettings,
   ctx: DestinationContext,
-) {
-  if (!event.userId && !event.anonymousId) return missingIdentifier("userId or anonymousId");
-  const host = HOSTS[settings.region].ingest;
-  if (event.type === "identify") {
-    const identification = [
-      {
-        user_id: event.userId,
-        device_id: event.anonymousId,
-        user_properties: { $set: userTraits(event) },
-      },
-    ];
-    const form = new URLSearchParams({
-      api_key: settings.apiKey,
-      identification: JSON.stringify(identification),
-    });
-    const request = new Request(`${host}/identify`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: form.toString(),
-    });
-    return sendRequest(request, ctx);
-  }
-  const amplitudeEvent = toAmplitudeEvent(event);
-  if (!amplitudeEvent)
-    return unsupported(`Amplitude takes track, page, screen and identify, not ${event.type}`);
+  captureBody?: (body: string) => void,
+): Promise<DeliveryResult> {
   return sendRequest(
-    jsonPost(`${host}/2/httpapi`, { api_key: settings.apiKey, events: [amplitudeEvent] }),
+    jsonPost(`${HOSTS[settings.region].ingest}/2/httpapi`, { api_key: settings.apiKey, events }),
     ctx,
     (body, response) => {
-      // A 200 whose body does not confirm ingestion is not a delivery (silent batch failure guard).
       const parsed = parseJsonBody(body) as { events_ingested?: unknown } | undefined;
-      if (parsed?.events_ingested === 1) return undefined;
+      if (parsed?.events_ingested === events.length) return undefined;
       return {
         status: "failed",
         httpStatus: response.status,
         error: `AMPLITUDE_NOT_INGESTED: ${body.slice(0, 200)}`,
       };
     },
+    captureBody,
   );
+}
+
+const notTaken = (event: NormalizedMessage) =>
+  unsupported(`Amplitude takes track, page, screen and identify, not ${event.type}`);
+
+async function send(
+  event: NormalizedMessage,
+  settings: AmplitudeSettings,
+  ctx: DestinationContext,
+): Promise<DeliveryResult> {
+  if (!event.userId && !event.anonymousId) return missingIdentifier("userId or anonymousId");
+  if (event.type === "identify") return sendRequest(identifyRequest([event], settings), ctx);
+  const amplitudeEvent = toAmplitudeEvent(event);
+  if (!amplitudeEvent) return notTaken(event);
+  return postEvents([amplitudeEvent], settings, ctx);
 }
 
 /** HTTP V2 takes up to 2,000 events a request (https://amplitude.com/docs/apis/analytics/http-v2). */
@@ -122,9 +136,9 @@ function rejectedIndexes(body: unknown): Map<number, string> {
 }
 
 /**
- * Track, page and screen calls in one HTTP V2 request; identifies through the Identify API one by
- * one. A 400 that names rejected events fails exactly those; Amplitude ingested none of the batch
- * then, so the others are retried (the guide's "remove those events and resend the rest",
+ * Track, page and screen calls in one HTTP V2 request, identifies in one Identify API request. A
+ * 400 that names rejected events fails exactly those; Amplitude ingested none of the batch then, so
+ * the others are retried (the guide's "remove those events and resend the rest",
  * https://amplitude.com/docs/apis/analytics/http-api-batching-retries); insert_id keeps a resend
  * from counting twice.
  */
@@ -136,42 +150,28 @@ async function sendBatch(
   const results = new Array<DeliveryResult>(events.length);
   const batch: JsonObject[] = [];
   const slots: number[] = [];
-  await Promise.all(
-    events.map(async (event, slot) => {
-      if (event.type === "identify" || (!event.userId && !event.anonymousId)) {
-        results[slot] = await send(event, settings, ctx);
-        return;
-      }
-      const amplitudeEvent = toAmplitudeEvent(event);
-      if (!amplitudeEvent) {
-        results[slot] = unsupported(
-          `Amplitude takes track, page, screen and identify, not ${event.type}`,
-        );
-        return;
-      }
+  const identifies: NormalizedMessage[] = [];
+  const identifySlots: number[] = [];
+  events.forEach((event, slot) => {
+    const amplitudeEvent = event.type === "identify" ? undefined : toAmplitudeEvent(event);
+    if (!event.userId && !event.anonymousId)
+      results[slot] = missingIdentifier("userId or anonymousId");
+    else if (event.type === "identify") {
+      identifies.push(event);
+      identifySlots.push(slot);
+    } else if (!amplitudeEvent) results[slot] = notTaken(event);
+    else {
       batch.push(amplitudeEvent);
       slots.push(slot);
-    }),
-  );
+    }
+  });
+  if (identifies.length > 0) {
+    const identified = await sendRequest(identifyRequest(identifies, settings), ctx);
+    for (const slot of identifySlots) results[slot] = identified;
+  }
   if (batch.length === 0) return results;
   let rawBody = "";
-  const outcome = await sendRequest(
-    jsonPost(`${HOSTS[settings.region].ingest}/2/httpapi`, {
-      api_key: settings.apiKey,
-      events: batch,
-    }),
-    ctx,
-    (body, response) => {
-      const parsed = parseJsonBody(body) as { events_ingested?: unknown } | undefined;
-      if (parsed?.events_ingested === batch.length) return undefined;
-      return {
-        status: "failed",
-        httpStatus: response.status,
-        error: `AMPLITUDE_NOT_INGESTED: ${body.slice(0, 200)}`,
-      };
-    },
-    (body) => (rawBody = body),
-  );
+  const outcome = await postEvents(batch, settings, ctx, (body) => (rawBody = body));
   const rejected =
     outcome.httpStatus === 400
       ? rejectedIndexes(parseJsonBody(rawBody))

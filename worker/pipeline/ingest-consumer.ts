@@ -199,7 +199,9 @@ export async function consumeIngestBatch(batch: MessageBatch<string>, env: Env):
   const groups = new Map<string, number[]>();
   chunks.forEach(({ chunk }, i) => {
     const key = `${chunk.spaceId}\n${chunk.sourceId}`;
-    groups.set(key, [...(groups.get(key) ?? []), i]);
+    const group = groups.get(key);
+    if (group) group.push(i);
+    else groups.set(key, [i]);
   });
   await Promise.all(
     [...groups.values()].map(async (indexes) => {

@@ -25,23 +25,19 @@ export function meterSnapshot(): Record<string, number> {
   return Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-function isNamespace(value: unknown): value is DurableObjectNamespace {
+/** Whether `value` is an object with every one of these methods (how a binding is recognized). */
+function hasMethods(value: unknown, ...names: string[]): boolean {
   return (
     typeof value === "object" &&
     value !== null &&
-    typeof (value as { idFromName?: unknown }).idFromName === "function" &&
-    typeof (value as { get?: unknown }).get === "function"
+    names.every((name) => typeof (value as Record<string, unknown>)[name] === "function")
   );
 }
 
-function isQueue(value: unknown): value is Queue {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as { send?: unknown }).send === "function" &&
-    typeof (value as { sendBatch?: unknown }).sendBatch === "function"
-  );
-}
+const isNamespace = (value: unknown): value is DurableObjectNamespace =>
+  hasMethods(value, "idFromName", "get");
+const isQueue = (value: unknown): value is Queue => hasMethods(value, "send", "sendBatch");
+const isD1 = (value: unknown): value is D1Database => hasMethods(value, "prepare", "batch");
 
 type Method = (...args: unknown[]) => unknown;
 
@@ -98,15 +94,6 @@ function meteredQueue(queue: Queue, binding: string): Queue {
       };
     return undefined;
   });
-}
-
-function isD1(value: unknown): value is D1Database {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as { prepare?: unknown }).prepare === "function" &&
-    typeof (value as { batch?: unknown }).batch === "function"
-  );
 }
 
 function countD1(binding: string, result: unknown): void {

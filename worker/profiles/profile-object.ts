@@ -186,7 +186,11 @@ export class ProfileObject extends DurableObject<Env> {
     const earlier = kept.filter((h) => fromAny(h, chunks)).flatMap((h) => h.messages);
     let fresh: NormalizedMessage[] = [];
     // Kept before the activation snapshot moves on (profile-activator.ts: hand on, then remember).
-    const history = { version: since + added.length, since, fresh: added.map(storedHistoryEvent) };
+    const history = {
+      version: since + added.length,
+      since,
+      fresh: () => added.map(storedHistoryEvent),
+    };
     await this.activate(now, undefined, history, (changes) => {
       fresh = changes;
       kept.push({ chunkIds: work.chunkIds, at: now, messages: changes });
@@ -204,7 +208,7 @@ export class ProfileObject extends DurableObject<Env> {
   private async activate(
     now: number,
     definitions?: ActivationDefinitions,
-    history?: { version: number; since: number; fresh: HistoryEvent[] },
+    history?: { version: number; since: number; fresh: () => HistoryEvent[] },
     handOff?: (messages: NormalizedMessage[]) => void,
   ): Promise<void> {
     const spaceId = this.ctx.storage.kv.get<string>("spaceId");
@@ -255,7 +259,7 @@ export class ProfileObject extends DurableObject<Env> {
   /** No new events: the current version, folded from itself. */
   private unchangedHistory() {
     const version = this.store.historyVersion();
-    return { version, since: version, fresh: [] };
+    return { version, since: version, fresh: () => [] };
   }
 
   private activationMessages(): NormalizedMessage[] {

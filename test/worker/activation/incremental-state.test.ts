@@ -37,13 +37,28 @@ const dates = {
   end: new Date(NOW - 5 * DAY).toISOString(),
 };
 
-const defs = definitionsFromStored([
-  stored("computed_trait", "orders", { kind: "event_counter", event: { event: "Order" } }),
-  stored("computed_trait", "orders_7d", {
-    kind: "event_counter",
+// Used by more than one test below.
+const orders = stored("computed_trait", "orders", {
+  kind: "event_counter",
+  event: { event: "Order" },
+});
+const ordersWeek = stored("computed_trait", "orders_7d", {
+  kind: "event_counter",
+  event: { event: "Order" },
+  window: within(7),
+});
+const buyers = stored("audience", "buyers", {
+  condition: {
+    kind: "event",
     event: { event: "Order" },
-    window: within(7),
-  }),
+    count: { operator: "at_least", value: 2 },
+    window: within(5),
+  },
+});
+
+const defs = definitionsFromStored([
+  orders,
+  ordersWeek,
   stored("computed_trait", "spend", {
     kind: "aggregation",
     aggregation: "sum",
@@ -91,14 +106,7 @@ const defs = definitionsFromStored([
     property: "page_name",
     event: { type: "page" },
   }),
-  stored("audience", "buyers", {
-    condition: {
-      kind: "event",
-      event: { event: "Order" },
-      count: { operator: "at_least", value: 2 },
-      window: within(5),
-    },
-  }),
+  buyers,
   stored("audience", "lapsed", {
     condition: {
       kind: "and",
@@ -203,20 +211,9 @@ describe("incremental activation state", () => {
 
   it("keeps only what can still count: a long windowed history leaves a bounded state", () => {
     const counting = definitionsFromStored([
-      stored("computed_trait", "orders", { kind: "event_counter", event: { event: "Order" } }),
-      stored("computed_trait", "orders_7d", {
-        kind: "event_counter",
-        event: { event: "Order" },
-        window: within(7),
-      }),
-      stored("audience", "buyers", {
-        condition: {
-          kind: "event",
-          event: { event: "Order" },
-          count: { operator: "at_least", value: 2 },
-          window: within(5),
-        },
-      }),
+      orders,
+      ordersWeek,
+      buyers,
       stored("audience", "ever", {
         condition: {
           kind: "event",

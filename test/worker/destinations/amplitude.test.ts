@@ -176,18 +176,23 @@ describe("amplitude destination", () => {
     ).toBe(true);
   });
 
-  it("sends a batch's identifies through the Identify API and refuses calls it cannot key", async () => {
+  it("sends a batch's identifies in one Identify API request and refuses calls it cannot key", async () => {
     const { ctx, requests } = recordingContext([json({ code: 200, events_ingested: 1 })]);
     const results = await amplitudeDestination.sendBatch!(
       [
-        identifyCall({ messageId: "i-1" }),
+        identifyCall({ messageId: "i-1", userId: "u-1" }),
         orderCompleted({ messageId: "t-1", userId: undefined, anonymousId: undefined }),
+        identifyCall({ messageId: "i-2", userId: "u-2" }),
       ],
       settings,
       ctx,
     );
-    expect(results.map((r) => r.status)).toEqual(["delivered", "failed"]);
+    expect(results.map((r) => r.status)).toEqual(["delivered", "failed", "delivered"]);
     expect(results[1]?.error).toMatch(/^MISSING_IDENTIFIER/);
+    // Both identifies in one Identify API request.
     expect(requests.map((r) => new URL(r.url).pathname)).toEqual(["/identify"]);
+    const form = new URLSearchParams(requests[0]!.body);
+    const identification = JSON.parse(form.get("identification")!) as { user_id: string }[];
+    expect(identification.map((i) => i.user_id)).toEqual(["u-1", "u-2"]);
   });
 });
