@@ -31,6 +31,8 @@ const POLL_MS = 50;
  * Events per webhook request (the destinations' `batchSize`, Segment's Webhooks (Actions)
  * batching); `FOYER_BENCH_PIPELINE_WEBHOOK_BATCH=1` measures one request per event.
  */
+/** `identity` (no definitions, no destinations), `activation` (no destinations) or `all`. */
+const PARTS = process.env.FOYER_BENCH_PIPELINE_PARTS ?? "all";
 export const WEBHOOK_BATCH = Number(process.env.FOYER_BENCH_PIPELINE_WEBHOOK_BATCH ?? "100");
 const IDLE = { pollMs: 100, quietMs: 2_500 };
 
@@ -76,6 +78,7 @@ async function echoBaseline(stateRoot: string, requests: ReturnType<typeof batch
 export async function configure(edge: LocalEdge, receiver: VendorReceiver, runId: string) {
   const source = await provisionSource(edge, "Benchmark pipeline");
   const space = `/admin/v1/spaces/${encodeURIComponent(source.spaceId)}`;
+  if (PARTS === "identity") return { source, destinations: [] };
   await admin(edge, "PUT", `${space}/computed-traits/orders`, {
     kind: "event_counter",
     event: { event: "Bench Order" },
@@ -95,6 +98,7 @@ export async function configure(edge: LocalEdge, receiver: VendorReceiver, runId
       window: { type: "within", days: 30 },
     },
   });
+  if (PARTS === "activation") return { source, destinations: [] };
   const destinations = [
     await webhook(
       edge,

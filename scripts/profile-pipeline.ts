@@ -116,7 +116,7 @@ try {
     performance.now() - started < 300_000
   )
     await sleep(100);
-  await sleep(2_000);
+  await sleep(Number(process.env.FOYER_PROFILE_SETTLE_MS ?? "2000"));
   const { profile } = await session.call<{ profile: Profile }>("Profiler.stop");
   session.close();
   if (process.env.FOYER_PROFILE_OUT)
