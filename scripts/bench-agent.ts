@@ -245,7 +245,7 @@ export function printAgentBench(
   }
   const d = result.drain;
   write(
-    `Outbox drain to the local worker: ${d.events} events, all answered 200 in ${d.ackedSeconds.toFixed(2)} s (${d.ackedPerSecond.toFixed(0)} events/s), all in D1 in ${d.storedSeconds.toFixed(2)} s (${d.storedPerSecond.toFixed(0)} events/s)`,
+    `Outbox drain to the local worker: ${d.events} events, all answered 200 in ${d.ackedSeconds.toFixed(2)} s (${d.ackedPerSecond.toFixed(0)} events/s), all stored in ${d.storedSeconds.toFixed(2)} s (${d.storedPerSecond.toFixed(0)} events/s)`,
   );
 }
 

@@ -1,6 +1,6 @@
 // Section 2 of `npm run bench`: the Queue consumer's drain rate ("storage throughput"). N events
 // of distinct people are sent in batches of 100 to Foyer with its full configuration, and the
-// clock runs until every one is a row in D1 (and, separately, until the consumer is idle).
+// clock runs until every one is in a stored archive object (and, separately, until the consumer is idle).
 import { fixed, renderTable } from "../test/bench/bench-report.ts";
 import { allDistinct, batchRequests } from "../test/bench/identity-workloads.ts";
 import { measureConsumption, type Consumption } from "./bench-consumer.ts";
@@ -11,7 +11,7 @@ const EVENTS = Number(process.env.FOYER_BENCH_DRAIN_EVENTS ?? "3000");
 const DEADLINE_MS = 120_000;
 
 export interface DrainSection extends Consumption {
-  /** Events/s from the first request until all were in D1. */
+  /** Events/s from the first request until all were stored. */
   storedPerSecond: number;
   /** Events/s from the first request until the consumer was idle (identity included). */
   consumedPerSecond: number;
@@ -43,7 +43,7 @@ export function drainReport(section: DrainSection): string {
     [
       "events",
       "sent in ms",
-      "in D1 after ms",
+      "stored after ms",
       "stored events/s",
       "idle after ms",
       "consumed events/s",
@@ -66,7 +66,8 @@ export function drainReport(section: DrainSection): string {
   const notes = [
     `Measured: ${section.events} track events, each a distinct person, sent as batches of 100 ` +
       "(unique messageIds, 4 concurrent requests) to Foyer with its full configuration; clocks " +
-      'start at the first request. "in D1": SELECT COUNT(*) FROM events WHERE source_id=? ' +
+      'start at the first request. "stored": the events in the source\'s archive objects ' +
+      "whose D1 index row is `stored` (SUM(event_count)), " +
       'polled every 100 ms. "idle": workerd used no CPU for 2.5 s (its last busy moment).',
     "The local Queue hands the consumer one batch (≤ 100 chunks) at a time, and a batch's " +
       "identity work finishes before the next batch is stored, so storage is paced by identity.",

@@ -77,7 +77,7 @@ export function identityReport(section: IdentitySection): string {
     "events",
     "people",
     "profiles",
-    "in D1 ms",
+    "stored ms",
     "placed ms",
     "placed events/s",
     "CPU ms/event",

@@ -93,11 +93,16 @@ export async function profileApiToken(edge: LocalEdge, spaceId: string): Promise
   return (JSON.parse(text) as { accessToken: { token: string } }).accessToken.token;
 }
 
-/** How many events of `sourceId` are stored in D1 (the consumer's storage step is done). */
+/**
+ * How many events of `sourceId` are stored: in archive objects whose D1 index row says `stored`
+ * (the consumer's storage step is done).
+ */
 export async function storedEventCount(edge: LocalEdge, sourceId: string): Promise<number> {
   const db = await edge.d1("DB");
   const { results } = await db
-    .prepare("SELECT COUNT(*) AS n FROM events WHERE source_id = ?")
+    .prepare(
+      "SELECT COALESCE(SUM(event_count), 0) AS n FROM archive_objects WHERE source_id = ? AND state = 'stored'",
+    )
     .bind(sourceId)
     .all<{ n: number }>();
   return Number(results[0]?.n ?? 0);

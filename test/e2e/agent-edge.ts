@@ -43,28 +43,46 @@ export async function restartVenueEdge(stopped: VenueEdge): Promise<VenueEdge> {
 }
 
 export interface StoredCounts {
-  /** Rows in the D1 events table for the source. */
+  /** Events in the source's stored archive objects, read line by line. */
   rows: number;
   distinctMessageIds: number;
   /** Events the R2 archive index says it holds for the source (each archived line once). */
   archived: number;
 }
 
-/** Counts what the edge stored for `sourceId`, in D1 and in the R2 archive index. */
-export async function storedCounts(venue: VenueEdge): Promise<StoredCounts> {
+/** Every line of the source's stored archive objects (found through their D1 index). */
+async function storedLines(venue: VenueEdge): Promise<string[]> {
   const db = await venue.edge.d1("DB");
   const { results } = await db
     .prepare(
-      `SELECT (SELECT COUNT(*) FROM events WHERE source_id = ?1) AS rows,
-              (SELECT COUNT(DISTINCT message_id) FROM events WHERE source_id = ?1) AS distinctIds,
-              (SELECT COALESCE(SUM(event_count), 0) FROM archive_objects WHERE source_id = ?1) AS archived`,
+      "SELECT key FROM archive_objects WHERE source_id = ? AND state = 'stored' ORDER BY key",
     )
     .bind(venue.sourceId)
-    .all<{ rows: number; distinctIds: number; archived: number }>();
+    .all<{ key: string }>();
+  const bucket = await venue.edge.r2("ARCHIVE");
+  const lines: string[] = [];
+  for (const { key } of results) {
+    const text = (await (await bucket.get(key))?.text()) ?? "";
+    lines.push(...text.split("\n").filter((line) => line !== ""));
+  }
+  return lines;
+}
+
+/** Counts what the edge stored for `sourceId`: the archive's lines and what its index says. */
+export async function storedCounts(venue: VenueEdge): Promise<StoredCounts> {
+  const lines = await storedLines(venue);
+  const db = await venue.edge.d1("DB");
+  const { results } = await db
+    .prepare(
+      "SELECT COALESCE(SUM(event_count), 0) AS archived FROM archive_objects WHERE source_id = ?",
+    )
+    .bind(venue.sourceId)
+    .all<{ archived: number }>();
   const row = results[0];
+  const ids = new Set(lines.map((line) => (JSON.parse(line) as { messageId: string }).messageId));
   return {
-    rows: Number(row?.rows ?? 0),
-    distinctMessageIds: Number(row?.distinctIds ?? 0),
+    rows: lines.length,
+    distinctMessageIds: ids.size,
     archived: Number(row?.archived ?? 0),
   };
 }
@@ -79,16 +97,21 @@ export interface StoredSessionEvent {
 
 /** Every stored event of the source with its RADIUS session id (from the stored body). */
 export async function storedSessionEvents(venue: VenueEdge): Promise<StoredSessionEvent[]> {
-  const db = await venue.edge.d1("DB");
-  const { results } = await db
-    .prepare(
-      `SELECT message_id AS messageId, event, anonymous_id AS anonymousId, body,
-              json_extract(body, '$.properties.sessionId') AS sessionId
-       FROM events WHERE source_id = ?`,
-    )
-    .bind(venue.sourceId)
-    .all<StoredSessionEvent>();
-  return results;
+  return (await storedLines(venue)).map((body) => {
+    const event = JSON.parse(body) as {
+      messageId: string;
+      event: string;
+      anonymousId?: string;
+      properties?: { sessionId?: string };
+    };
+    return {
+      messageId: event.messageId,
+      event: event.event,
+      anonymousId: event.anonymousId ?? null,
+      sessionId: event.properties?.sessionId as string,
+      body,
+    };
+  });
 }
 
 /** The text of every R2 archive object of the source. */

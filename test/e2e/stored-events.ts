@@ -1,4 +1,4 @@
-// Reads what the edge stored for a source, through its admin API: the D1 events table (paged) and
+// Reads what the edge stored for a source, through its admin API: its stored events (paged) and
 // the R2 archive partitions. The queue consumer writes asynchronously after the 200, so readers
 // poll until the expected messageIds are there or a deadline passes (never a fixed sleep).
 import type { AdminApiClient } from "../../scripts/admin-api-client.ts";
@@ -6,7 +6,7 @@ import type { NormalizedMessage } from "../../worker/message/message.ts";
 
 const POLL_MS = 250;
 
-/** Every stored D1 event of a source, keyed by messageId (all pages). */
+/** Every stored event of a source, keyed by messageId (all pages). */
 export async function storedEvents(
   admin: AdminApiClient,
   sourceId: string,

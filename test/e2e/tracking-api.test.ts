@@ -97,7 +97,7 @@ function expectNormalized(
 }
 
 describe("Tracking API with the real @segment/analytics-node client", () => {
-  it("stores identify, track, page, screen, group and alias normalized in D1 and R2", async () => {
+  it("stores identify, track, page, screen, group and alias normalized in the R2 archive", async () => {
     const since = Date.now();
     const analytics = segmentClient(writeKey, { flushAt: 6, skewMs: CLIENT_SKEW_MS });
     const fast = (offsetMs: number): Date => new Date(Date.now() + CLIENT_SKEW_MS - offsetMs);

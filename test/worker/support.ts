@@ -64,11 +64,34 @@ export async function eventually<T>(
   }
 }
 
+/** How many events the source's stored (completely written and indexed) archive objects hold. */
 export async function storedCount(sourceId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE source_id = ?")
+  const row = await env.DB.prepare(
+    "SELECT COALESCE(SUM(event_count), 0) AS n FROM archive_objects WHERE source_id = ? AND state = 'stored'",
+  )
     .bind(sourceId)
     .first<{ n: number }>();
   return row?.n ?? 0;
+}
+
+/** Every line of the source's stored archive objects (each an event in its stored form). */
+export async function storedLines(sourceId: string): Promise<string[]> {
+  const { results } = await env.DB.prepare(
+    "SELECT key FROM archive_objects WHERE source_id = ? AND state = 'stored' ORDER BY received_at, key",
+  )
+    .bind(sourceId)
+    .all<{ key: string }>();
+  const lines: string[] = [];
+  for (const { key } of results) {
+    const object = await env.ARCHIVE.get(key);
+    if (object) lines.push(...(await object.text()).split("\n").filter((line) => line !== ""));
+  }
+  return lines;
+}
+
+/** The source's stored events, parsed. */
+export async function storedEvents(sourceId: string): Promise<Record<string, unknown>[]> {
+  return (await storedLines(sourceId)).map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 export async function archivedObjects(sourceId: string): Promise<string[]> {
@@ -76,7 +99,7 @@ export async function archivedObjects(sourceId: string): Promise<string[]> {
   return listing.objects.map((o) => o.key);
 }
 
-/** Waits until the source has `n` stored events in D1. */
+/** Waits until the source's stored archive objects hold `n` events. */
 export function storedEventually(sourceId: string, n: number, timeoutMs = 10_000): Promise<number> {
   return eventually(async () => {
     const count = await storedCount(sourceId);

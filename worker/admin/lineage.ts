@@ -1,4 +1,4 @@
-// An event's lineage: its source, whether and how it is stored (the storage policy's per-field
+// An event's lineage: its source, whether and how it is stored (read from the R2 archive) (the storage policy's per-field
 // report), and for each destination what happened, as its DestinationObject's ledger holds it
 // (worker/delivery/lineage/ledger-lineage.ts; a settled row is kept LEDGER_RETENTION_MS, 14 days).
 // Every entry has one shape: destination (name), destinationId, status (pending | delivered |
@@ -18,6 +18,7 @@ import {
 } from "../delivery/index.ts";
 import { decideDelivery, storedForm, readSpacePrivacy, storageHashKey } from "../gate/index.ts";
 import type { NormalizedMessage } from "../message/index.ts";
+import { findArchivedEvent, LOOKUP_MAX_ROWS } from "../archive/index.ts";
 import type { AdminEnv } from "./auth/principal.ts";
 import { requireSource } from "./sources.ts";
 
@@ -66,14 +67,15 @@ async function unrecorded(
 lineageAdmin.get("/sources/:sourceId/events/:messageId/lineage", async (c) => {
   const source = await requireSource(c.env, c.req.param("sourceId"));
   const messageId = c.req.param("messageId");
-  const row = await c.env.DB.prepare(
-    "SELECT body, received_at FROM events WHERE source_id = ? AND message_id = ?",
-  )
-    .bind(source.id, messageId)
-    .first<{ body: string; received_at: number }>();
-  if (!row)
-    throw new ApiError(404, "event_not_found", `no stored event ${messageId} in this source`);
-  const message = JSON.parse(row.body) as NormalizedMessage;
+  // The stored event is in the R2 archive, found through its objects' token filters.
+  const found = await findArchivedEvent(c.env, source.id, messageId);
+  if (!found)
+    throw new ApiError(
+      404,
+      "event_not_found",
+      `no stored event ${messageId} in this source's newest ${LOOKUP_MAX_ROWS} archive objects`,
+    );
+  const message = found.event as unknown as NormalizedMessage;
   const privacy = await readSpacePrivacy(c.env, source.spaceId);
   const storage = await storedForm(
     message,
@@ -98,7 +100,7 @@ lineageAdmin.get("/sources/:sourceId/events/:messageId/lineage", async (c) => {
     lineage: {
       sourceId: source.id,
       messageId,
-      receivedAt: new Date(row.received_at).toISOString(),
+      receivedAt: message.receivedAt,
       stored: { fields: storage.fields.map((f) => ({ ...f })) },
       deliveries: wanted === undefined ? deliveries : deliveries.filter(matches),
     },

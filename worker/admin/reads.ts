@@ -1,9 +1,15 @@
-// Admin reads: a source's stored events (D1), its archive objects (R2, listed through their D1
+// Admin reads: a source's stored events and its archive objects (R2, found through their D1
 // index so that only completely written objects show), and its live debugger.
 import { Hono } from "hono";
 import { ApiError } from "../errors.ts";
-import { archivePrefix, isStoredObject, listStoredObjects } from "../archive/index.ts";
-import type { NormalizedMessage } from "../message/index.ts";
+import {
+  archivedEventPage,
+  archivePrefix,
+  ForeignCursorError,
+  isStoredObject,
+  listStoredObjects,
+  type EventCursor,
+} from "../archive/index.ts";
 import { requireSource } from "./sources.ts";
 import type { AdminEnv } from "./auth/principal.ts";
 
@@ -28,25 +34,27 @@ function timeParam(raw: string | undefined, field: string): number | undefined {
   return ms;
 }
 
-interface Cursor {
-  receivedAt: number;
-  messageId: string;
-}
+const invalidCursor = () =>
+  new ApiError(400, "invalid_cursor", "cursor is not one this API returned", { field: "cursor" });
 
-function decodeCursor(raw: string | undefined): Cursor | undefined {
+function decodeCursor(raw: string | undefined): EventCursor | undefined {
   if (raw === undefined) return undefined;
   try {
-    const [receivedAt, messageId] = JSON.parse(atob(raw)) as [unknown, unknown];
-    if (typeof receivedAt === "number" && typeof messageId === "string") {
-      return { receivedAt, messageId };
+    const [receivedAt, key, remaining] = JSON.parse(atob(raw)) as unknown[];
+    if (
+      typeof receivedAt === "number" &&
+      typeof key === "string" &&
+      (remaining === null || (Number.isInteger(remaining) && (remaining as number) >= 0))
+    ) {
+      return { receivedAt, key, remaining: remaining as number | null };
     }
   } catch {
     // fall through to the error below
   }
-  throw new ApiError(400, "invalid_cursor", "cursor is not one this API returned", {
-    field: "cursor",
-  });
+  throw invalidCursor();
 }
+
+const encodeCursor = (c: EventCursor) => btoa(JSON.stringify([c.receivedAt, c.key, c.remaining]));
 
 export const readsAdmin = new Hono<AdminEnv>();
 
@@ -56,41 +64,20 @@ readsAdmin.get("/sources/:sourceId/events", async (c) => {
   const cursor = decodeCursor(c.req.query("cursor"));
   const since = timeParam(c.req.query("since"), "since");
   const until = timeParam(c.req.query("until"), "until");
-  const where = ["source_id = ?"];
-  const args: (string | number)[] = [source.id];
   const userId = c.req.query("userId");
   const anonymousId = c.req.query("anonymousId");
-  const filters: [string, string | number | undefined][] = [
-    ["user_id = ?", userId],
-    ["anonymous_id = ?", anonymousId],
-    ["received_at >= ?", since],
-    ["received_at < ?", until],
-  ];
-  for (const [clause, value] of filters) {
-    if (value === undefined) continue;
-    where.push(clause);
-    args.push(value);
-  }
-  if (cursor) {
-    where.push("(received_at < ? OR (received_at = ? AND message_id < ?))");
-    args.push(cursor.receivedAt, cursor.receivedAt, cursor.messageId);
-  }
-  const { results } = await c.env.DB.prepare(
-    `SELECT message_id, received_at, body FROM events WHERE ${where.join(" AND ")}
-     ORDER BY received_at DESC, message_id DESC LIMIT ?`,
-  )
-    .bind(...args, limit + 1)
-    .all<{ message_id: string; received_at: number; body: string }>();
-  const page = results.slice(0, limit);
-  const last = page.at(-1);
-  const next =
-    results.length > limit && last
-      ? btoa(JSON.stringify([last.received_at, last.message_id]))
-      : null;
-  return c.json({
-    events: page.map((row) => JSON.parse(row.body) as NormalizedMessage),
-    next,
+  const page = await archivedEventPage(c.env, source.id, {
+    limit,
+    ...(cursor ? { cursor } : {}),
+    ...(userId === undefined ? {} : { userId }),
+    ...(anonymousId === undefined ? {} : { anonymousId }),
+    ...(since === undefined ? {} : { since }),
+    ...(until === undefined ? {} : { until }),
+  }).catch((error: unknown) => {
+    if (error instanceof ForeignCursorError) throw invalidCursor();
+    throw error;
   });
+  return c.json({ events: page.events, next: page.next ? encodeCursor(page.next) : null });
 });
 
 readsAdmin.get("/sources/:sourceId/archive", async (c) => {

@@ -3,3 +3,13 @@ export { archivePrefix } from "./keys.ts";
 export { isStoredObject, listStoredObjects, unfinishedObjects } from "./object-index.ts";
 export { retryDelaySeconds } from "./retry-delay.ts";
 export { type ArchiveObjectRow, markStored, recordWriteIntent } from "./write-ahead.ts";
+export { TokenFilter, buildTokenFilter, eventTokens } from "./token-filter.ts";
+export {
+  LOOKUP_MAX_ROWS,
+  findArchivedEvent,
+  objectEvents,
+  storedObjects,
+  type IndexedObject,
+  type ObjectPosition,
+} from "./object-scan.ts";
+export { ForeignCursorError, archivedEventPage, type EventCursor } from "./event-pages.ts";

@@ -10,10 +10,14 @@
 export interface ArchiveObjectRow {
   key: string;
   sourceId: string;
-  /** Epoch ms of the first chunk's receipt: retention counts from here. */
+  /** Epoch ms of the earliest chunk's receipt: retention counts from here. */
   receivedAt: number;
+  /** Epoch ms of the latest chunk's receipt (the object's events were received in between). */
+  lastReceivedAt: number;
   eventCount: number;
   bytes: number;
+  /** The Bloom filter of its events' tokens (token-filter.ts), base64. */
+  tokens: string;
 }
 
 /** The consumer may not put the object: the sweep has claimed its key. Retrying later is safe. */
@@ -28,20 +32,29 @@ export class ArchiveKeyClaimedError extends Error {
 // age always counts from the latest attempt. A row the sweep has claimed (`orphan`) is left alone
 // (no change), and the put must not happen: the sweep may be about to delete that key in R2.
 const RECORD_INTENT = `INSERT INTO archive_objects
-    (key, source_id, received_at, event_count, bytes, state, written_at)
-  VALUES (?1, ?2, ?3, ?4, ?5, 'writing', ?6)
+    (key, source_id, received_at, event_count, bytes, state, written_at, last_received_at, tokens)
+  VALUES (?1, ?2, ?3, ?4, ?5, 'writing', ?6, ?7, ?8)
   ON CONFLICT (key) DO UPDATE SET written_at = excluded.written_at WHERE state <> 'orphan'`;
 
 // An upsert, not an update: the intent row normally exists, but if retention removed it meanwhile
 // the object is indexed all the same. Counts stay as recorded with the intent, or as a deletion
 // request rewrote them since.
 const MARK_STORED = `INSERT INTO archive_objects
-    (key, source_id, received_at, event_count, bytes, state, written_at)
-  VALUES (?1, ?2, ?3, ?4, ?5, 'stored', ?6)
+    (key, source_id, received_at, event_count, bytes, state, written_at, last_received_at, tokens)
+  VALUES (?1, ?2, ?3, ?4, ?5, 'stored', ?6, ?7, ?8)
   ON CONFLICT (key) DO UPDATE SET state = 'stored' WHERE state = 'writing'`;
 
 function bindRow(statement: D1PreparedStatement, row: ArchiveObjectRow, now: number) {
-  return statement.bind(row.key, row.sourceId, row.receivedAt, row.eventCount, row.bytes, now);
+  return statement.bind(
+    row.key,
+    row.sourceId,
+    row.receivedAt,
+    row.eventCount,
+    row.bytes,
+    now,
+    row.lastReceivedAt,
+    row.tokens,
+  );
 }
 
 /**

@@ -1,9 +1,10 @@
 // The ingest Queue's consumer. For each Queue batch: archive the new chunks in R2 — one NDJSON
 // object per source and hour of the batch, named after the chunks it holds, its key recorded in
-// D1 before the put (write-ahead.ts) — and index them and their events in D1 in one batch; then
-// place the events in the identity graph and show them in the sources' debuggers. Every step is
-// idempotent (the chunk index says what is archived already, events are keyed by (source,
-// messageId)), so a redelivery changes nothing (Invariant 2).
+// D1 before the put (write-ahead.ts) with the Bloom filter of its events' ids and email forms
+// (token-filter.ts) — and index the chunks in D1 in one batch (one row per object and per chunk,
+// none per event: issue 14); then place the events in the identity graph and show them in the
+// sources' debuggers. Every step is idempotent (the chunk index says what is archived already),
+// so a redelivery changes nothing (Invariant 2).
 import { sha256Hex } from "../platform/index.ts";
 import {
   DEFAULT_CONSENT_SETTINGS,
@@ -22,17 +23,13 @@ import {
   retryDelaySeconds,
   markStored,
   recordWriteIntent,
+  buildTokenFilter,
+  eventTokens,
   type ArchiveObjectRow,
 } from "../archive/index.ts";
 
 type Chunk = IngestChunk & { lines: string[] };
 
-const INSERT_EVENTS = `INSERT INTO events
-  (source_id, message_id, space_id, type, event, user_id, anonymous_id, timestamp, received_at, chunk_id, body)
-  SELECT ?1, json_extract(value, '$[0]'), ?2, json_extract(value, '$[1]'), json_extract(value, '$[2]'),
-         json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), ?3, ?4,
-         json_extract(value, '$[6]')
-  FROM json_each(?5) WHERE true ON CONFLICT DO NOTHING`;
 const INSERT_CHUNKS = `INSERT INTO archive_chunks (chunk_id, key, source_id)
   SELECT value, ?1, ?2 FROM json_each(?3) WHERE true ON CONFLICT DO NOTHING`;
 
@@ -47,18 +44,11 @@ async function archivedAlready(env: Env, chunks: readonly Chunk[]): Promise<Set<
   return new Set(results.map((r) => r.chunk_id));
 }
 
-function eventRows(chunk: Chunk): string {
-  return JSON.stringify(
-    chunk.messages.map((m, i) => [
-      m.messageId,
-      m.type,
-      m.event ?? null,
-      m.userId ?? null,
-      m.anonymousId ?? null,
-      Date.parse(m.timestamp),
-      chunk.lines[i] ?? "",
-    ]),
-  );
+/** The filter of the tokens of a group's events (in their stored form). */
+function tokenFilter(group: readonly Chunk[]): string {
+  const tokens = new Set<string>();
+  for (const chunk of group) for (const message of chunk.messages) eventTokens(message, tokens);
+  return buildTokenFilter(tokens);
 }
 
 /**
@@ -70,7 +60,7 @@ function storageConfig(policy: PrivacyPolicy = DEFAULT_PRIVACY_POLICY) {
 }
 
 /**
- * The chunk as the archive and the events index keep it: each line in its stored form. Identity
+ * The chunk as the archive keeps it: each line in its stored form. Identity
  * resolution gets the raw messages (it keys PII itself); raw PII then lives only in profiles.
  */
 export async function storedChunk(
@@ -114,12 +104,15 @@ export async function storeChunks(
       const key = `${prefix}${(await sha256Hex(ids.join("\n"))).slice(0, 32)}.ndjson`;
       const body = encoder.encode(`${group.flatMap((c) => c.lines).join("\n")}\n`);
       const first = group[0]!;
+      const receipts = group.map((c) => Date.parse(c.receivedAt));
       const row: ArchiveObjectRow = {
         key,
         sourceId: first.sourceId,
-        receivedAt: Date.parse(first.receivedAt),
+        receivedAt: Math.min(...receipts),
+        lastReceivedAt: Math.max(...receipts),
         eventCount: group.reduce((n, c) => n + c.lines.length, 0),
         bytes: body.byteLength,
+        tokens: tokenFilter(group),
       };
       await recordWriteIntent(env, row, now);
       await env.ARCHIVE.put(key, body, {
@@ -132,18 +125,7 @@ export async function storeChunks(
       );
     }),
   );
-  for (const chunk of chunks) {
-    statements.push(
-      env.DB.prepare(INSERT_EVENTS).bind(
-        chunk.sourceId,
-        chunk.spaceId,
-        Date.parse(chunk.receivedAt),
-        chunk.chunkId,
-        eventRows(chunk),
-      ),
-    );
-  }
-  await env.DB.batch(statements);
+  if (statements.length > 0) await env.DB.batch(statements);
 }
 
 async function showInDebugger(env: Env, sourceId: string, lines: string[]): Promise<void> {

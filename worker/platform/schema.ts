@@ -44,43 +44,10 @@ export const sources = sqliteTable(
   ],
 );
 
-/** Every accepted event, one row per (source, messageId): the consumer inserts idempotently. */
-export const events = sqliteTable(
-  "events",
-  {
-    sourceId: text("source_id").notNull(),
-    messageId: text("message_id").notNull(),
-    spaceId: text("space_id").notNull(),
-    type: text("type").notNull(),
-    event: text("event"),
-    userId: text("user_id"),
-    anonymousId: text("anonymous_id"),
-    /** Epoch milliseconds of the skew-corrected event time. */
-    timestamp: integer("timestamp").notNull(),
-    /** Epoch milliseconds at the edge; retention counts from here (as Segment's does). */
-    receivedAt: integer("received_at").notNull(),
-    /** The archive object (chunk) that holds this event in R2. */
-    chunkId: text("chunk_id").notNull(),
-    body: text("body").notNull(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.sourceId, t.messageId] }),
-    index("events_source_received").on(t.sourceId, t.receivedAt),
-    index("events_user")
-      .on(t.spaceId, t.userId, t.timestamp)
-      .where(sql`user_id is not null`),
-    index("events_anonymous")
-      .on(t.spaceId, t.anonymousId, t.timestamp)
-      .where(sql`anonymous_id is not null`),
-    // No index on chunk_id: nothing looks events up by chunk (the archive's chunk index is
-    // archive_chunks), and each index is one more D1 row written per event (issue 14).
-  ],
-);
-
 /**
  * Archive objects per source and hour, so retention and deletion find them without listing R2.
  * The row is written before the R2 put (write-ahead, worker/archive/write-ahead.ts): `writing`
- * until the consumer's D1 batch indexes the object's chunks and events, then `stored`; `orphan`
+ * until the consumer's D1 batch indexes the object's chunks, then `stored`; `orphan`
  * while the hourly sweep deletes an object no retry completed. Reads show `stored` rows only;
  * retention and deletion see every state.
  */
@@ -98,6 +65,14 @@ export const archiveObjects = sqliteTable(
       .default("stored"),
     /** Epoch ms of the latest write intent; null on rows older than the write-ahead index. */
     writtenAt: integer("written_at"),
+    /** Epoch ms of the latest chunk's receipt; null on rows older than the events' move to R2. */
+    lastReceivedAt: integer("last_received_at"),
+    /**
+     * Bloom filter of the object's events' ids and email forms (worker/archive/token-filter.ts),
+     * base64: how regulations, lineage and per-user listings find objects without an event row
+     * per event. Null on rows written before it (such an object may hold anything).
+     */
+    tokens: text("tokens"),
   },
   (t) => [
     index("archive_objects_source_received").on(t.sourceId, t.receivedAt),
@@ -218,7 +193,7 @@ export const spacePrivacy = sqliteTable("space_privacy", {
   /** Hex HMAC key of the suppression list (worker/gate/suppression/match.ts). */
   suppressionSecret: text("suppression_secret").notNull(),
   /**
-   * Hex HMAC key of the PII hashes the archive, the events index and the debugger keep
+   * Hex HMAC key of the PII hashes the archive and the debugger keep
    * (worker/gate/pii/storage-hash.ts); NULL until first read, replaced by a rotation.
    */
   hashSecret: text("hash_secret"),

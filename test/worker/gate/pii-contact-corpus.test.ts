@@ -4,7 +4,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import corpus from "../../fixtures/pii/contact-corpus.json";
-import { archivedObjects, eventually, newSource, storedEventually, track } from "../support.ts";
+import {
+  archivedObjects,
+  eventually,
+  newSource,
+  storedEventually,
+  storedLines,
+  track,
+} from "../support.ts";
 
 describe("the contact corpus through /v1/batch", () => {
   it("stores no raw email in D1 or R2, whatever the key spelling or nesting", async () => {
@@ -12,19 +19,16 @@ describe("the contact corpus through /v1/batch", () => {
     const res = await track(s.writeKey, "/v1/batch", { batch: [corpus.message] });
     expect(res.status).toBe(200);
     await storedEventually(s.sourceId, 1);
-    const row = await env.DB.prepare("SELECT body FROM events WHERE source_id = ?")
-      .bind(s.sourceId)
-      .first<{ body: string }>();
+    const [line] = await storedLines(s.sourceId);
     const keys = await eventually(async () => {
       const found = await archivedObjects(s.sourceId);
       return found.length > 0 ? found : undefined;
     });
     const archived = await Promise.all(keys.map(async (k) => (await env.ARCHIVE.get(k))!.text()));
-    for (const text of [row!.body, ...archived]) {
+    for (const text of [line!, ...archived]) {
       for (const raw of corpus.raw) expect(text.toLowerCase()).not.toContain(raw);
     }
-    const properties = (JSON.parse(row!.body) as { properties: Record<string, unknown> })
-      .properties;
+    const properties = (JSON.parse(line!) as { properties: Record<string, unknown> }).properties;
     expect(properties.plan).toBe("pro");
     expect(properties["E-mail"]).toMatch(/^[0-9a-f]{64}$/);
     expect(properties.invitees).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);

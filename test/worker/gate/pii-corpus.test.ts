@@ -11,6 +11,7 @@ import {
   eventually,
   newSource,
   storedEventually,
+  storedLines,
   track,
   expectNoneOf,
   profileApiToken,
@@ -25,12 +26,9 @@ describe("the PII corpus through /v1/batch", () => {
     expect(res.status).toBe(200);
     await storedEventually(s.sourceId, 1);
 
-    const rows = await env.DB.prepare("SELECT body FROM events WHERE source_id = ?")
-      .bind(s.sourceId)
-      .all<{ body: string }>();
-    const d1 = rows.results.map((r) => r.body).join("\n");
-    expectNoRaw("D1 events", d1);
-    const stored = JSON.parse(rows.results[0]!.body) as { properties: Record<string, unknown> };
+    const lines = await storedLines(s.sourceId);
+    expectNoRaw("stored events", lines.join("\n"));
+    const stored = JSON.parse(lines[0]!) as { properties: Record<string, unknown> };
     expect(stored.properties).toMatchObject(corpus.survivors);
     expect(stored.properties.accounts).toEqual([null, "ok"]);
 

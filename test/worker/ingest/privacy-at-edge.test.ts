@@ -9,15 +9,14 @@ import {
   eventually,
   newSource,
   storedEventually,
+  storedEvents,
   track,
   profileApiToken,
 } from "../support.ts";
 
 async function storedBody(sourceId: string): Promise<Record<string, unknown>> {
-  const row = await env.DB.prepare("SELECT body FROM events WHERE source_id = ? LIMIT 1")
-    .bind(sourceId)
-    .first<{ body: string }>();
-  return JSON.parse(row!.body) as Record<string, unknown>;
+  const [event] = await storedEvents(sourceId);
+  return event!;
 }
 
 describe("privacy at the edge", () => {

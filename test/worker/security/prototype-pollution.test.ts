@@ -3,11 +3,10 @@
 // carrying its own `__proto__` key, and asks for the event's lineage (which applies the filters in
 // the fetch isolate). Had Object.prototype.spaceId been set, the admin guard would read it as the
 // route's `:spaceId` and let the token act on another space's sources.
-import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { as, errorCode, issueToken } from "../admin/admin-fixtures.ts";
 import type { JsonObject } from "../../../worker/message/message.ts";
-import { call, newSource, storedEventually, basic } from "../support.ts";
+import { call, newSource, storedEventually, storedLines, basic } from "../support.ts";
 
 const polluted = (): unknown => (Object.prototype as Record<string, unknown>).spaceId;
 
@@ -95,11 +94,9 @@ describe("prototype pollution through user paths", () => {
     });
     expect(res.status).toBe(200);
     await storedEventually(attacker.sourceId, 1);
-    const row = await env.DB.prepare("SELECT body FROM events WHERE source_id = ?")
-      .bind(attacker.sourceId)
-      .first<{ body: string }>();
-    expect(row?.body).not.toContain("__proto__");
-    expect((JSON.parse(row?.body ?? "{}") as JsonObject).properties).toEqual({ spaceId: "mine" });
+    const [line] = await storedLines(attacker.sourceId);
+    expect(line).not.toContain("__proto__");
+    expect((JSON.parse(line ?? "{}") as JsonObject).properties).toEqual({ spaceId: "mine" });
 
     const lineage = await as(
       token,

@@ -18,7 +18,7 @@ export interface PiiPolicy {
 }
 
 export interface PrivacyPolicy {
-  /** What the R2 archive and the D1 events table keep. */
+  /** What the R2 archive (and so the event list and lineage) keeps. */
   storage: PiiPolicy;
   /** Per destination name (as in the integrations object). */
   destinations: Readonly<Record<string, PiiPolicy>>;

@@ -1,4 +1,4 @@
-// The PII hashes a space stores (the R2 archive, the D1 events index, the debugger) are keyed:
+// The PII hashes a space stores (the R2 archive, the debugger) are keyed:
 // HMAC-SHA256 (RFC 2104) under the space's own secret (`space_privacy.hash_secret`), so someone
 // with `events:read` cannot reverse a phone number (about 10^10 values) or match a list of known
 // emails by hashing them. Hashes sent to destinations keep each vendor's required form instead

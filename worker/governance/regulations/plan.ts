@@ -17,8 +17,9 @@ export type StepKind = (typeof STEP_KINDS)[number];
 
 // Order matters. Suppression first, so no new event of the subject lands while deletion runs.
 // Profiles are resolved while the identity index still knows them (an email subject reaches its
-// userIds and anonymousIds through its profile). R2 objects are rewritten before the D1 rows go,
-// because D1's `events.chunk_id` is how the archive objects holding the subject are found. The
+// userIds and anonymousIds through its profile). R2 objects are rewritten (found through their
+// token filters, worker/archive/token-filter.ts) before the D1 rows about the subject go
+// (`delete_d1_events`, named when events had D1 rows: now the identity audit's). The
 // identity index goes last among internal stores so a retry can still find what is left.
 const INTERNAL_DELETE: readonly StepKind[] = [
   "resolve_profiles",

@@ -73,7 +73,7 @@ export async function subjectPredicate(
 /**
  * The subjects with the forms the space's stores hold them in as well: emails, and ids shaped
  * like an email or phone, keyed-hashed under the space's storage key (privacy/storage-hash.ts).
- * What the D1 and R2 erasures match stored events against.
+ * What the R2 erasure matches stored events against.
  */
 export async function withStoredForms(
   env: Env,

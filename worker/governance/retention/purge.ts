@@ -1,5 +1,6 @@
 // Retention: events older than their retention (default 90 days, counted from receipt as Segment
-// counts it, https://segment.com/docs/privacy/data-retention-policy/) leave D1, the R2 archive and the profiles' event history. A source's
+// counts it, https://segment.com/docs/privacy/data-retention-policy/) leave the R2 archive (whole
+// objects, by their earliest receipt) and the profiles' event history. A source's
 // own retention applies, capped by its space's when the space sets one. Run by the cron handler
 // with the scheduled time as "now", so tests control the clock. Work is done in bounded slices.
 // The same cron wakes the runners of regulations that are still open (a safety net for alarms)
@@ -17,6 +18,7 @@ const MAX_SLICES_PER_SOURCE = 50;
 const MAX_PROFILES_PER_SPACE = 5_000;
 
 export interface PurgeReport {
+  /** Events in the archive objects removed. */
   events: number;
   objects: number;
   /** Events removed from profiles' history in Durable Objects. */
@@ -34,30 +36,20 @@ export function effectiveRetentionDays(sourceDays: number, spaceDays: number | n
   return spaceDays === null ? sourceDays : Math.min(sourceDays, spaceDays);
 }
 
-async function purgeEvents(env: Env, sourceId: string, cutoff: number): Promise<number> {
-  let total = 0;
-  for (let slice = 0; slice < MAX_SLICES_PER_SOURCE; slice++) {
-    const result = await env.DB.prepare(
-      `DELETE FROM events WHERE rowid IN
-         (SELECT rowid FROM events WHERE source_id = ? AND received_at < ? LIMIT ?)`,
-    )
-      .bind(sourceId, cutoff, SLICE)
-      .run();
-    total += result.meta.changes;
-    if (result.meta.changes < SLICE) break;
-  }
-  return total;
-}
-
 /** Every state: an unfinished (`writing`) object past retention goes too, with its intent row. */
-async function purgeObjects(env: Env, sourceId: string, cutoff: number): Promise<number> {
+async function purgeObjects(
+  env: Env,
+  sourceId: string,
+  cutoff: number,
+): Promise<{ objects: number; events: number }> {
   let total = 0;
+  let events = 0;
   for (let slice = 0; slice < MAX_SLICES_PER_SOURCE; slice++) {
     const { results } = await env.DB.prepare(
-      "SELECT key FROM archive_objects WHERE source_id = ? AND received_at < ? LIMIT ?",
+      "SELECT key, event_count FROM archive_objects WHERE source_id = ? AND received_at < ? LIMIT ?",
     )
       .bind(sourceId, cutoff, SLICE)
-      .all<{ key: string }>();
+      .all<{ key: string; event_count: number }>();
     if (results.length === 0) break;
     const keys = results.map((row) => row.key);
     await env.ARCHIVE.delete(keys);
@@ -65,9 +57,10 @@ async function purgeObjects(env: Env, sourceId: string, cutoff: number): Promise
     const dropChunks = env.DB.prepare("DELETE FROM archive_chunks WHERE key = ?");
     await env.DB.batch(keys.flatMap((key) => [drop.bind(key), dropChunks.bind(key)]));
     total += keys.length;
+    events += results.reduce((n, row) => n + row.event_count, 0);
     if (keys.length < SLICE) break;
   }
-  return total;
+  return { objects: total, events };
 }
 
 async function spaceRetention(env: Env): Promise<Map<string, number | null>> {
@@ -146,8 +139,9 @@ export async function purgeExpired(
       const days = effectiveRetentionDays(source.retentionDays, spaces.get(source.spaceId) ?? null);
       const cutoff = now - days * DAY_MS;
       await isolated(failures, `source ${source.id}`, async () => {
-        report.events += await purgeEvents(env, source.id, cutoff);
-        report.objects += await purgeObjects(env, source.id, cutoff);
+        const purged = await purgeObjects(env, source.id, cutoff);
+        report.objects += purged.objects;
+        report.events += purged.events;
       });
     }
     for (const [spaceId, sources] of bySpace) {

@@ -18,6 +18,7 @@ import {
 import { as, issueToken, newSource } from "../../admin/admin-fixtures.ts";
 import { searchD1, searchDurableObject, searchR2 } from "./storage-search.ts";
 import { profileStub } from "../../../../worker/profiles/profile-name.ts";
+import { TokenFilter } from "../../../../worker/archive/index.ts";
 
 const EMAIL = "Del.Person@Example.com";
 
@@ -118,7 +119,10 @@ describe("deletion regulation", () => {
       ["delete_profile_storage", "succeeded"],
       ["delete_identity_index", "succeeded"],
     ]);
-    expect(finished.steps.find((step) => step.kind === "delete_d1_events")?.count).toBe(3);
+    // One archive object held the subject's three events (rewritten without them); D1 held one
+    // row about the subject: the identity audit's record of the profile's creation.
+    expect(finished.steps.find((step) => step.kind === "rewrite_r2_objects")?.count).toBe(1);
+    expect(finished.steps.find((step) => step.kind === "delete_d1_events")?.count).toBe(1);
 
     expect(await searchD1(needles)).toEqual([]);
     expect(await searchR2(`source=${s.sourceId}/`, needles)).toEqual([]);
@@ -130,6 +134,18 @@ describe("deletion regulation", () => {
     expect(await storedCount(s.sourceId)).toBe(2);
     expect(await searchR2(`source=${s.sourceId}/`, ["keep-user"])).not.toEqual([]);
     expect((await archivedObjects(s.sourceId)).length).toBe(1);
+    // The rewritten object's token filter is rebuilt from what it kept: it no longer answers for
+    // the subject (it would otherwise confirm to a reader of the index that they were there).
+    const { tokens } = (await env.DB.prepare(
+      "SELECT tokens FROM archive_objects WHERE source_id = ?",
+    )
+      .bind(s.sourceId)
+      .first<{ tokens: string }>())!;
+    const filter = new TokenFilter(tokens);
+    expect(filter.mayHold("keep-user")).toBe(true);
+    expect(["del-user", "anon-del", "d-1", "d-2", "d-3"].filter((t) => filter.mayHold(t))).toEqual(
+      [],
+    );
     expect(await graph.canonical(kept)).toBe(kept);
 
     // Suppressed at the edge: answered 200, dropped, counted.

@@ -39,7 +39,7 @@ describe("unfinished archive objects", () => {
     expect(res.status).toBe(200);
     await storedEventually(s.sourceId, 2);
     // Two orphans: one mixed, one with only the subject's events. No event or chunk row names
-    // them, so the subject's D1 events cannot lead the deletion to them.
+    // them, so the token filters of stored objects cannot lead the deletion to them.
     const failing = envWithFailingBatch();
     await expect(
       storeChunks(failing, [await chunkOf(s, "mixed", ["del-user", "keep-user"])]),

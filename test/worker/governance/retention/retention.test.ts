@@ -45,7 +45,7 @@ describe("effectiveRetentionDays", () => {
 });
 
 describe("space retention", () => {
-  it("removes D1 rows, archive objects and profile history past the space's retention", async () => {
+  it("removes archive objects and profile history past the space's retention", async () => {
     const web = await newSource();
     const { source } = await admin<{ source: { id: string } }>(
       "POST",

@@ -1,4 +1,4 @@
-// Recognises the events of a person being deleted, in the form the archive and the D1 index hold
+// Recognises the events of a person being deleted, in the form the R2 archive holds
 // them: ids as sent, emails raw or as the storage policy's SHA-256 of the normalized email
 // (pii-normalize.ts). The subjects come from the regulation plus the `resolve_profiles` step
 // (every userId, anonymousId and email of the person's profiles).
@@ -25,6 +25,18 @@ function containsAny(value: JsonValue, needles: ReadonlySet<string>, depth: numb
   return false;
 }
 
+/** Each email as stored events may hold it: trimmed and lower-cased, and its SHA-256. */
+export async function subjectEmailForms(emails: readonly string[]): Promise<Set<string>> {
+  const forms = new Set<string>();
+  for (const email of emails) {
+    const normalized = email.trim().toLowerCase();
+    if (normalized === "") continue;
+    forms.add(normalized);
+    forms.add(await sha256Hex(normalized));
+  }
+  return forms;
+}
+
 /**
  * A predicate true for an event whose userId, anonymousId or alias previousId is a subject's, or that holds a
  * subject's email anywhere (raw, any case, or SHA-256 hashed) — emails are matched in every field
@@ -33,13 +45,7 @@ function containsAny(value: JsonValue, needles: ReadonlySet<string>, depth: numb
 export async function deletedSubjectPredicate(subjects: DeletedSubjects): Promise<EventPredicate> {
   const userIds = new Set(subjects.userIds);
   const anonymousIds = new Set(subjects.anonymousIds);
-  const emailForms = new Set<string>();
-  for (const email of subjects.emails) {
-    const normalized = email.trim().toLowerCase();
-    if (normalized === "") continue;
-    emailForms.add(normalized);
-    emailForms.add(await sha256Hex(normalized));
-  }
+  const emailForms = await subjectEmailForms(subjects.emails);
   return (event: JsonObject): boolean => {
     if (typeof event.userId === "string" && userIds.has(event.userId)) return true;
     if (typeof event.anonymousId === "string" && anonymousIds.has(event.anonymousId)) return true;

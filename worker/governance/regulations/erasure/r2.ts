@@ -1,6 +1,8 @@
 // Rewrites the R2 archive objects that hold the subjects' events without them. The objects are
-// found through D1 (`events.chunk_id` → `archive_chunks.key`), which is why this step runs before
-// the D1 rows go. An object left with no event is deleted with its index rows.
+// found through their index rows' token filters (worker/archive/token-filter.ts): every stored
+// object of the space's sources whose filter may hold one of the subjects' ids, email forms or
+// history events is read and rewritten; the others are not read at all. An object left with no
+// event is deleted with its index rows.
 //
 // Only `stored` objects are rewritten: nothing but retention and this step changes them, and a
 // rewrite whose row retention removed meanwhile deletes what it put. An unfinished object
@@ -10,12 +12,18 @@
 // batch marks the object stored, leaving a `stored` row with no object. So the step reads the
 // space's unfinished objects but writes none of them. If one holds a subject's event, the step
 // fails retryably and runs again on the regulation's backoff. By then the consumer has indexed
-// the object, so it is `stored` and found through its events, or the hourly sweep has deleted it.
+// the object, so it is `stored` and found through its filter, or the hourly sweep has deleted it.
 // That takes about two hours at most (worker/governance/retention/orphan-age.ts), and the step's 16 attempts
 // span more than four.
-import { unfinishedObjects } from "../../../archive/index.ts";
+import {
+  buildTokenFilter,
+  eventTokens,
+  storedObjects,
+  unfinishedObjects,
+} from "../../../archive/index.ts";
+import { listSources } from "../../../sources/index.ts";
 import { rewriteArchive, type EventPredicate } from "./archive-rewrite.ts";
-import { subjectEvents } from "./d1.ts";
+import { subjectEmailForms } from "./deleted-subject.ts";
 import { subjectPredicate, withStoredForms, type ResolvedSubjects } from "../subjects.ts";
 
 const encoder = new TextEncoder();
@@ -29,15 +37,6 @@ export class UnfinishedArchiveObjectsError extends Error {
     this.name = "UnfinishedArchiveObjectsError";
   }
 }
-
-// Objects whose index row is `stored` (or absent) and that hold a chunk of the given events. A
-// chunk row can name an unfinished object (a consumer batch that outlived the sweep's claim);
-// those are left to the unfinished objects' check.
-const STORED_OBJECTS = `SELECT DISTINCT key, source_id FROM archive_chunks
-  WHERE chunk_id IN (SELECT value FROM json_each(?))
-    AND NOT EXISTS (SELECT 1 FROM archive_objects o
-                    WHERE o.key = archive_chunks.key AND o.state <> 'stored')
-  ORDER BY key`;
 
 type Predicates = (sourceId: string) => Promise<EventPredicate>;
 
@@ -72,41 +71,82 @@ export async function rewriteSubjectObjects(
 ): Promise<number> {
   const subjects = await withStoredForms(env, spaceId, resolved);
   const predicates = predicatesFor(subjects);
-  // Unfinished objects first: one that completes after this check has its events in D1 by the
-  // time they are read below.
+  // Unfinished objects first: one that completes after this check is `stored`, with its filter,
+  // by the time the stored ones are walked below.
   const holding = await unfinishedHolding(env, spaceId, predicates);
   if (holding > 0) throw new UnfinishedArchiveObjectsError(holding);
-  const events = await subjectEvents(env, spaceId, subjects);
-  const { results } = await env.DB.prepare(STORED_OBJECTS)
-    .bind(JSON.stringify([...new Set(events.map((e) => e.chunkId))]))
-    .all<{ key: string; source_id: string }>();
   let changed = 0;
-  for (const { key, source_id: sourceId } of results) {
-    const object = await env.ARCHIVE.get(key);
-    if (!object) continue;
-    const result = rewriteArchive(await object.text(), await predicates(sourceId));
-    if (!result.changed) continue;
-    if (result.kept === 0 && result.malformed === 0) {
-      await env.ARCHIVE.delete(key);
-      await env.DB.batch([
-        env.DB.prepare("DELETE FROM archive_objects WHERE key = ?").bind(key),
-        env.DB.prepare("DELETE FROM archive_chunks WHERE key = ?").bind(key),
-      ]);
-    } else {
-      const body = encoder.encode(result.text);
-      await env.ARCHIVE.put(key, body, {
-        httpMetadata: object.httpMetadata ?? { contentType: "application/x-ndjson" },
-        customMetadata: object.customMetadata ?? {},
-      });
-      const updated = await env.DB.prepare(
-        "UPDATE archive_objects SET event_count = ?, bytes = ? WHERE key = ?",
-      )
-        .bind(result.kept + result.malformed, body.byteLength, key)
-        .run();
-      // Retention removed the object and its row meanwhile: no row would reach what was put.
-      if (updated.meta.changes === 0) await env.ARCHIVE.delete(key);
-    }
-    changed++;
-  }
+  for (const { key, sourceId } of await candidateObjects(env, spaceId, subjects))
+    if (await rewriteObject(env, key, await predicates(sourceId))) changed++;
   return changed;
+}
+
+/** The space's stored objects whose token filter may hold one of the subjects' tokens. */
+async function candidateObjects(env: Env, spaceId: string, subjects: ResolvedSubjects) {
+  const shared = [
+    ...subjects.userIds,
+    ...subjects.anonymousIds,
+    ...(await subjectEmailForms(subjects.emails)),
+  ];
+  const candidates: { key: string; sourceId: string }[] = [];
+  for (const source of await listSources(env, spaceId)) {
+    const prefix = `${source.id}\n`;
+    const tokens = [
+      ...shared,
+      ...subjects.events
+        .filter((ref) => ref.startsWith(prefix))
+        .map((ref) => ref.slice(prefix.length)),
+    ];
+    if (tokens.length === 0) continue;
+    for await (const object of storedObjects(env, source.id, { maxRows: Infinity }))
+      if (object.filter.mayHoldAny(tokens))
+        candidates.push({ key: object.key, sourceId: source.id });
+  }
+  return candidates;
+}
+
+/** The token filter of an object's text (lines that do not parse hold no token). */
+function keptTokens(text: string): string {
+  const tokens = new Set<string>();
+  for (const line of text.split("\n")) {
+    try {
+      const value: unknown = JSON.parse(line);
+      if (typeof value === "object" && value !== null && !Array.isArray(value))
+        eventTokens(value as Record<string, unknown>, tokens);
+    } catch {
+      // a malformed line is kept as it is and has no token
+    }
+  }
+  return buildTokenFilter(tokens);
+}
+
+/** Rewrites one stored object without the subjects' events; answers whether it changed. */
+async function rewriteObject(env: Env, key: string, predicate: EventPredicate): Promise<boolean> {
+  const object = await env.ARCHIVE.get(key);
+  if (!object) return false;
+  const result = rewriteArchive(await object.text(), predicate);
+  if (!result.changed) return false;
+  if (result.kept === 0 && result.malformed === 0) {
+    await env.ARCHIVE.delete(key);
+    await env.DB.batch([
+      env.DB.prepare("DELETE FROM archive_objects WHERE key = ?").bind(key),
+      env.DB.prepare("DELETE FROM archive_chunks WHERE key = ?").bind(key),
+    ]);
+  } else {
+    const body = encoder.encode(result.text);
+    await env.ARCHIVE.put(key, body, {
+      httpMetadata: object.httpMetadata ?? { contentType: "application/x-ndjson" },
+      customMetadata: object.customMetadata ?? {},
+    });
+    // The filter is rebuilt from the events kept: the old one would still answer for the
+    // subjects' ids and emails.
+    const updated = await env.DB.prepare(
+      "UPDATE archive_objects SET event_count = ?, bytes = ?, tokens = ? WHERE key = ?",
+    )
+      .bind(result.kept + result.malformed, body.byteLength, keptTokens(result.text), key)
+      .run();
+    // Retention removed the object and its row meanwhile: no row would reach what was put.
+    if (updated.meta.changes === 0) await env.ARCHIVE.delete(key);
+  }
+  return true;
 }
