@@ -20,7 +20,13 @@ import type { NormalizedMessage } from "../message/index.ts";
 import type { DestinationConfig } from "./destination-config.ts";
 import { lineageEntry } from "./lineage/ledger-lineage.ts";
 import { judgeEvent, refusalReason, type Judgement } from "./destination-judge.ts";
-import { DeliveryLedger, rowKey, type LedgerKey, type LedgerRow } from "./delivery-ledger.ts";
+import {
+  DeliveryLedger,
+  keyText,
+  rowKey,
+  type LedgerKey,
+  type LedgerRow,
+} from "./delivery-ledger.ts";
 import { buildOverview, type DeliveryOverview } from "./lineage/overview.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { egressFetch } from "./egress.ts";
@@ -107,12 +113,19 @@ export class DestinationObject extends DurableObject<Env> {
     if (!config?.enabled) return outcome;
     const now = Date.now();
     this.maybePrune(now);
-    for (const { message, sourceId } of JSON.parse(eventsJson) as HandedEvent[]) {
+    const handed = JSON.parse(eventsJson) as HandedEvent[];
+    // The rows the ledger has already, read in one statement; a bundle's own repeats join them.
+    const seen = this.ledger.present(
+      handed.map(({ message, sourceId }) => ({ sourceId, messageId: message.messageId })),
+    );
+    for (const { message, sourceId } of handed) {
       const ledgerKey = { sourceId, messageId: message.messageId };
-      if (this.ledger.get(ledgerKey)) {
+      const text = keyText(ledgerKey);
+      if (seen.has(text)) {
         outcome.repeats += 1;
         continue;
       }
+      seen.add(text);
       const judged = await judgeEvent(config, message);
       if (!judged.deliver) {
         if (this.refuse(ledgerKey, judged, now)) outcome.filtered += 1;
@@ -196,8 +209,11 @@ export class DestinationObject extends DurableObject<Env> {
     }
   }
 
-  /** Writes what an attempt that ended with `result` means: delivered, retry later, or dead letter. */
-  private settle(row: LedgerRow, result: DeliveryResult, now: number) {
+  /**
+   * Writes what an attempt that ended with `result` means: delivered, retry later, or dead letter.
+   * With `delivered`, a delivery is added there for the caller to write with the others at once.
+   */
+  private settle(row: LedgerRow, result: DeliveryResult, now: number, delivered?: LedgerKey[]) {
     const id = rowKey(row);
     const attempts = row.attempts + 1;
     const step = decideNextStep({
@@ -208,13 +224,9 @@ export class DestinationObject extends DurableObject<Env> {
       random: Math.random(),
     });
     const error = result.error ?? `HTTP ${result.httpStatus ?? "none"}`;
-    if (step.action === "done")
-      this.ledger.delivered(
-        id,
-        attempts,
-        row.origin_at === null ? null : Math.max(0, now - row.origin_at),
-        now,
-      );
+    const latencyMs = row.origin_at === null ? null : Math.max(0, now - row.origin_at);
+    if (step.action === "done" && delivered) delivered.push(id);
+    else if (step.action === "done") this.ledger.delivered(id, attempts, latencyMs, now);
     else if (step.action === "retry")
       this.ledger.retrying(id, attempts, error, step.delaySeconds, now);
     else this.ledger.deadLetter(id, attempts, step.reason, error, now);
@@ -252,6 +264,7 @@ export class DestinationObject extends DurableObject<Env> {
         : await Promise.all(events.map((event) => adapter.send(event, config.settings, ctx)));
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
+      const delivered: LedgerKey[] = [];
       ready.forEach(({ row, dropped }, index) => {
         const result = results[index] ?? {
           status: "retry",
@@ -262,8 +275,9 @@ export class DestinationObject extends DurableObject<Env> {
           result.httpStatus === null ? refusalReason(result.error, dropped) : undefined;
         if (result.status === "failed" && refused)
           this.ledger.filtered(rowKey(row), refused, result.error, now);
-        else this.settle(row, result, now);
+        else this.settle(row, result, now, delivered);
       });
+      this.ledger.deliveredMany(delivered, now);
     });
   }
 

@@ -114,23 +114,33 @@ export class Dispatcher {
   }
 
   /**
-   * The rows of one attempt: up to `size` due rows (and MAX_BATCH_BYTES of stored bodies), each
-   * read at its turn, since what was picked ahead may have been erased, replayed or rejudged.
+   * The rows of one attempt: up to `size` due rows (and MAX_BATCH_BYTES of stored bodies), read
+   * when the attempt is about to be made (one statement for the keys taken), since what was picked
+   * ahead may have been erased, replayed or rejudged meanwhile.
    */
   private take(now: number, size: number): LedgerRow[] {
     const rows: LedgerRow[] = [];
     let bytes = 0;
     while (rows.length < size) {
-      const key = this.next(now, size - rows.length);
-      if (!key) break;
-      const row = this.host.ledger.waiting(key, now);
-      if (!row) {
-        this.inFlight.delete(keyText(key));
-        continue;
+      const keys: LedgerKey[] = [];
+      for (let key; keys.length < size - rows.length && (key = this.next(now, size - rows.length));)
+        keys.push(key);
+      if (keys.length === 0) break;
+      const found = this.host.ledger.waitingRows(keys, now);
+      for (const [i, key] of keys.entries()) {
+        const row = found.get(keyText(key));
+        if (!row) {
+          this.inFlight.delete(keyText(key));
+          continue;
+        }
+        rows.push(row);
+        bytes += row.body?.length ?? 0;
+        if (bytes >= MAX_BATCH_BYTES) {
+          // Keys read and not taken go back to the front of the read-ahead, still in flight.
+          this.picked.unshift(...keys.slice(i + 1));
+          return rows;
+        }
       }
-      rows.push(row);
-      bytes += row.body?.length ?? 0;
-      if (bytes >= MAX_BATCH_BYTES) break;
     }
     return rows;
   }

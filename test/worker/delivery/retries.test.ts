@@ -400,6 +400,43 @@ describe("batched delivery", () => {
     expect(check).toEqual({ ok: true });
   });
 
+  it("cuts a batch at 1 MB of stored events, and sends a bundle's own repeats once", async () => {
+    const { spaceId } = await newSource();
+    const dst = await webhookDestination(spaceId, "/big", {
+      settings: { url: "https://receiver.test/big", secret: WEBHOOK_SECRET, batchSize: 100 },
+    });
+    const padding = "x".repeat(30_000);
+    const events = Array.from({ length: 80 }, (_, i) => ({
+      sourceId: "src_t",
+      message: orderCompleted({
+        messageId: `big-${i}`,
+        receivedAt: new Date().toISOString(),
+        properties: { padding },
+      }),
+    }));
+    // The bundle carries every event twice: the ledger takes each once.
+    const body = encodeDeliveryBundle({
+      v: 2,
+      kind: "events",
+      spaceId,
+      destinationId: dst,
+      events: [...events, ...events],
+    });
+    const result = await runBatch([{ id: "q-big", timestamp: Date.now(), attempts: 1, body }]);
+    expect(result.explicitAcks).toEqual(["q-big"]);
+    await eventually(async () =>
+      (await overviewOf(spaceId, dst)).delivered === 80 ? true : undefined,
+    );
+    const requests = await receiver.at("/big");
+    const batches = requests.map((r) =>
+      (JSON.parse(r.body) as { messageId: string }[]).map((e) => e.messageId),
+    );
+    // 80 events of ~30 KB are ~2.4 MB: at least three requests, none far over 1 MB, each event once.
+    expect(batches.length).toBeGreaterThanOrEqual(3);
+    for (const r of requests) expect(r.body.length).toBeLessThan(1_100_000);
+    expect(batches.flat().sort()).toEqual(events.map((e) => e.message.messageId).sort());
+  });
+
   it("settles every event of a batch by its answer: a 503 retries the whole batch, once", async () => {
     const { spaceId } = await newSource();
     const dst = await webhookDestination(spaceId, "/batched-flaky", {
