@@ -7,6 +7,7 @@
 // so a redelivery changes nothing (Invariant 2).
 import { sha256Hex } from "../platform/index.ts";
 import {
+  claimMessages,
   DEFAULT_CONSENT_SETTINGS,
   storedForm,
   DEFAULT_PRIVACY_POLICY,
@@ -128,6 +129,17 @@ export async function storeChunks(
   if (statements.length > 0) await env.DB.batch(statements);
 }
 
+/** The chunk without the messages whose ids are in `drop` (its lines follow its messages). */
+function withoutDuplicates(chunk: Chunk, drop: ReadonlySet<string> | undefined): Chunk {
+  if (!drop || drop.size === 0) return chunk;
+  const keep = chunk.messages.map((m) => !drop.has(m.messageId));
+  return {
+    ...chunk,
+    messages: chunk.messages.filter((_, i) => keep[i]),
+    lines: chunk.lines.filter((_, i) => keep[i]),
+  };
+}
+
 async function showInDebugger(env: Env, sourceId: string, lines: string[]): Promise<void> {
   if (lines.length === 0) return;
   try {
@@ -152,6 +164,21 @@ export async function consumeIngestBatch(batch: MessageBatch<string>, env: Env):
   }
   let stored: Chunk[];
   try {
+    // Repeats of a messageId another chunk holds are dropped here, by the source's claim shards.
+    const dropped = await claimMessages(
+      env,
+      chunks.map((c) => c.chunk),
+    );
+    if (dropped.size > 0) {
+      for (const c of chunks) c.chunk = withoutDuplicates(c.chunk, dropped.get(c.chunk.chunkId));
+      console.log("duplicate messageIds dropped", {
+        chunks: dropped.size,
+        events: [...dropped.values()].reduce((n, set) => n + set.size, 0),
+      });
+      // A chunk of repeats only is done: nothing of it is stored again.
+      for (let i = chunks.length - 1; i >= 0; i--)
+        if (chunks[i]!.chunk.messages.length === 0) chunks.splice(i, 1)[0]!.message.ack();
+    }
     const spaces = [...new Set(chunks.map((c) => c.chunk.spaceId))];
     const privacy = new Map(
       await Promise.all(

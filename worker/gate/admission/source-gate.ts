@@ -46,6 +46,10 @@ export class SourceGate extends DurableObject<Env> {
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID",
     );
+    ctx.storage.sql.exec(
+      `CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, chunk TEXT NOT NULL,
+       at INTEGER NOT NULL) WITHOUT ROWID`,
+    );
     this.sink = {
       send: async (chunk) => {
         await this.env.EVENTS.send(chunk, { contentType: "text" });
@@ -100,6 +104,43 @@ export class SourceGate extends DurableObject<Env> {
     if (!enqueued || waited.some((ok) => !ok)) return { status: "unavailable", retryAfter: 2 };
     await this.scheduleExpiry();
     return { status: "ok", accepted: freshIds.length, duplicates };
+  }
+
+  /**
+   * A dedup shard's call (claims.ts): each `[messageId, chunkId]` claims the messageId for its
+   * chunk unless another chunk claimed it first. Answers the indexes of the pairs whose messageId
+   * another chunk holds (the duplicates to drop); a chunk's own claims stand, so its redelivery
+   * keeps its events. One call is atomic: nothing awaits between the read and the write.
+   */
+  claim(pairs: readonly (readonly [string, string])[]): number[] {
+    const sql = this.ctx.storage.sql;
+    const held = new Map(
+      sql
+        .exec<{ id: string; chunk: string }>(
+          "SELECT id, chunk FROM claims WHERE id IN (SELECT value ->> 0 FROM json_each(?))",
+          JSON.stringify(pairs),
+        )
+        .toArray()
+        .map((row) => [row.id, row.chunk]),
+    );
+    const duplicates: number[] = [];
+    const fresh: (readonly [string, string])[] = [];
+    pairs.forEach(([id, chunk], index) => {
+      const holder = held.get(id);
+      if (holder === undefined) {
+        held.set(id, chunk);
+        fresh.push([id, chunk]);
+      } else if (holder !== chunk) duplicates.push(index);
+    });
+    if (fresh.length > 0) {
+      sql.exec(
+        `INSERT INTO claims (id, chunk, at) SELECT value ->> 0, value ->> 1, ? FROM json_each(?)`,
+        Date.now(),
+        JSON.stringify(fresh),
+      );
+      void this.scheduleExpiry();
+    }
+    return duplicates;
   }
 
   /** Which of `ids` this source has already queued (one query for the whole request). */
@@ -169,6 +210,7 @@ export class SourceGate extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const hours = Math.max(24, Number(this.env.DEDUP_WINDOW_HOURS) || 48);
     this.ctx.storage.sql.exec("DELETE FROM seen WHERE at < ?", Date.now() - hours * HOUR_MS);
+    this.ctx.storage.sql.exec("DELETE FROM claims WHERE at < ?", Date.now() - hours * HOUR_MS);
     await this.ctx.storage.setAlarm(Date.now() + HOUR_MS);
   }
 }
