@@ -171,7 +171,7 @@ export async function consumeIngestBatch(batch: MessageBatch<string>, env: Env):
     );
     if (dropped.size > 0) {
       for (const c of chunks) c.chunk = withoutDuplicates(c.chunk, dropped.get(c.chunk.chunkId));
-      console.log("duplicate messageIds dropped", {
+      console.warn("duplicate messageIds dropped", {
         chunks: dropped.size,
         events: [...dropped.values()].reduce((n, set) => n + set.size, 0),
       });
