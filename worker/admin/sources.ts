@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { z } from "../message/index.ts";
 import { ApiError } from "../errors.ts";
 import { forgetSource } from "../ingest/index.ts";
+import { dropLease } from "../gate/index.ts";
 import {
   createSource,
   createSpace,
@@ -71,9 +72,13 @@ export async function requireSource(env: Env, id: string): Promise<SourceRow> {
   return source;
 }
 
-/** Tells the source's gate and this isolate's key cache about a change, so it applies at once. */
+/**
+ * Tells the source's gate, this isolate's key cache and its lease about a change: it applies at
+ * once here, and within a lease (worker/gate/admission/lease.ts, 1 s) in other isolates.
+ */
 async function publish(env: Env, row: SourceRow): Promise<void> {
   forgetSource(row.id);
+  dropLease(row.id);
   await env.SOURCE_GATE.get(env.SOURCE_GATE.idFromName(row.id)).configure(toSnapshot(row));
 }
 

@@ -1,6 +1,7 @@
 // What the path applies before an event moves on: admission (SourceGate), consent, PII policy,
 // suppression, and the decisions they record.
-export { type AdmitResult, SourceGate } from "./admission/source-gate.ts";
+export { SourceGate, sourceGate } from "./admission/source-gate.ts";
+export { admitLeased, dropLease, type LeaseResult } from "./admission/lease.ts";
 export { claimMessages } from "./admission/claims.ts";
 export { decideDelivery } from "./consent/event.ts";
 export { CONSENT_COUNTERS, consentFromHistory } from "./consent/history.ts";

@@ -9,9 +9,12 @@ import {
   matchesSuppression,
   countSuppressed,
   suppressionFor,
-  type AdmitResult,
+  admitLeased,
+  sourceGate,
+  type LeaseResult,
 } from "../gate/index.ts";
 import {
+  chunkLines,
   MAX_BATCH_BYTES,
   MAX_MESSAGE_BYTES,
   type MessageType,
@@ -52,10 +55,9 @@ async function authenticate(
   return { source, keyHash };
 }
 
-function admitted(result: AdmitResult): { accepted: number; duplicates: number } {
+/** Throws the API's answer to a refused lease. */
+function refuse(result: Exclude<LeaseResult, { status: "ok" }>): never {
   switch (result.status) {
-    case "ok":
-      return result;
     case "disabled":
       throw new ApiError(401, "source_disabled", "the source for this write key is disabled");
     case "invalid_key":
@@ -64,11 +66,13 @@ function admitted(result: AdmitResult): { accepted: number; duplicates: number }
       throw new ApiError(429, "rate_limited", "the source's rate limit is exceeded", {
         retryAfter: result.retryAfter,
       });
-    case "unavailable":
-      throw new ApiError(503, "queue_unavailable", "events could not be stored; retry", {
-        retryAfter: result.retryAfter,
-      });
   }
+}
+
+/** The request's messages without repeats of a messageId within it (the first copy stays). */
+function distinct(messages: readonly NormalizedMessage[]): NormalizedMessage[] {
+  const seen = new Set<string>();
+  return messages.filter((m) => !seen.has(m.messageId) && Boolean(seen.add(m.messageId)));
 }
 
 /**
@@ -116,29 +120,51 @@ async function handleTracking(c: Ctx, route: RouteKind): Promise<Response> {
   }
 
   const messages = await withoutSuppressed(c.env, auth.source, parsed.accepted);
-  const gate = c.env.SOURCE_GATE.get(c.env.SOURCE_GATE.idFromName(auth.source.id));
-  let result: AdmitResult;
+  const fresh = distinct(messages);
+  const source = auth.source;
+  const keyHash = auth.keyHash;
+  let lease: Awaited<ReturnType<typeof admitLeased>>;
   try {
-    result = await gate.admit({
-      source: auth.source,
-      keyHash: auth.keyHash,
-      requestId: crypto.randomUUID(),
-      receivedAt: new Date(receivedAt).toISOString(),
-      ids: messages.map((m) => m.messageId),
-      // Invariant 5: the connecting address is truncated (or dropped) before anything stores it;
-      // card numbers, IBANs and credentials are removed here too, so no store sees them raw.
-      lines: messages.map((m) =>
-        JSON.stringify(applyIpPolicy(dropRedFields(m).message, auth.source.ipMode).message),
-      ),
-    });
+    lease = await admitLeased(
+      (request) => sourceGate(c.env, source.id).lease(request),
+      source,
+      keyHash,
+      fresh.length,
+    );
   } catch (error) {
     throw new ApiError(503, "ingest_unavailable", "events could not be admitted; retry", {
       retryAfter: 2,
       cause: error,
     });
   }
-  const { accepted, duplicates } = admitted(result);
-  const body: Record<string, unknown> = { success: true, accepted, duplicates };
+  if (lease.status !== "ok") refuse(lease);
+  // Invariant 1: every event is in the Queue before the 200. Invariant 5: the connecting address
+  // is truncated (or dropped) and card numbers, IBANs and credentials removed before anything
+  // stores the event. Repeats of an earlier request's messageIds are dropped after the Queue, by
+  // the source's claim shards (worker/gate/admission/claims.ts).
+  const chunks = chunkLines({
+    requestId: crypto.randomUUID(),
+    spaceId: source.spaceId,
+    sourceId: source.id,
+    receivedAt: new Date(receivedAt).toISOString(),
+    lines: fresh.map((m) =>
+      JSON.stringify(applyIpPolicy(dropRedFields(m).message, source.ipMode).message),
+    ),
+  });
+  const sent = await Promise.allSettled(
+    chunks.map((chunk) => c.env.EVENTS.send(chunk.text, { contentType: "text" })),
+  );
+  const failed = sent.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed)
+    throw new ApiError(503, "queue_unavailable", "events could not be stored; retry", {
+      retryAfter: 2,
+      cause: failed.reason,
+    });
+  const body: Record<string, unknown> = {
+    success: true,
+    accepted: fresh.length,
+    duplicates: messages.length - fresh.length,
+  };
   if (parsed.rejected.length > 0) body.rejected = parsed.rejected;
   return c.json(body);
 }

@@ -1,6 +1,7 @@
 // Write key → source, cached per isolate so the hot path rarely touches D1. The cache only maps
 // keys to sources: whether a source is enabled and which key is in force is decided by its
-// SourceGate, which the admin API updates directly, so disabling or rotating takes effect at once.
+// SourceGate, which the admin API updates directly, when an isolate takes a lease of tokens
+// (worker/gate/admission/lease.ts): at once in the admin's isolate, within 1 s in the others.
 import { sha256Hex } from "../platform/index.ts";
 import { findSourceByKeyHash, toSnapshot, type SourceSnapshot } from "../sources/index.ts";
 

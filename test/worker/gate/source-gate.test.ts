@@ -1,16 +1,16 @@
-// The SourceGate's guarantees: exact dedup under concurrency, rate limit, Queue failure → 503
-// with nothing remembered, disable and key rotation taking effect at once.
-import { runInDurableObject } from "cloudflare:test";
+// Admission's guarantees: exact dedup under concurrency (by the claim shards after the Queue),
+// rate limit through leases, Queue failure → 503 and the retry stored once, disable and key
+// rotation taking effect at once.
+import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import worker from "../../../worker/index.ts";
 import type { SourceGate } from "../../../worker/gate/admission/source-gate.ts";
-import { admin, newSource, storedCount, storedEventually, track } from "../support.ts";
+import { claimShard, claimShardName } from "../../../worker/gate/admission/claims.ts";
+import { leaseSize } from "../../../worker/gate/admission/lease.ts";
+import { admin, basic, newSource, storedCount, storedEventually, track } from "../support.ts";
 
-function gateOf(sourceId: string) {
-  return env.SOURCE_GATE.get(env.SOURCE_GATE.idFromName(sourceId));
-}
-
-describe("SourceGate", () => {
+describe("admission", () => {
   it("processes a messageId once when many copies arrive concurrently", async () => {
     const { sourceId, writeKey } = await newSource();
     const ids = Array.from({ length: 40 }, (_, i) => `dup-${i}`);
@@ -24,16 +24,17 @@ describe("SourceGate", () => {
       accepted: number;
       duplicates: number;
     }[];
+    // Every copy is queued (the edge asks no per-source object about ids); the claim shards keep
+    // one of each after the Queue.
     expect(responses.every((r) => r.status === 200)).toBe(true);
-    expect(bodies.reduce((n, b) => n + b.accepted, 0)).toBe(ids.length);
-    expect(bodies.reduce((n, b) => n + b.duplicates, 0)).toBe(ids.length * 7);
-    // A later repeat, one at a time, is still a duplicate.
+    expect(bodies.reduce((n, b) => n + b.accepted, 0)).toBe(ids.length * 8);
+    // A later repeat, one at a time, is dropped the same way.
     const again = await track(writeKey, "/v1/track", {
       event: "E",
       userId: "u",
       messageId: "dup-3",
     });
-    expect(await again.json()).toEqual({ success: true, accepted: 0, duplicates: 1 });
+    expect(again.status).toBe(200);
     await storedEventually(sourceId, ids.length);
     await track(writeKey, "/v1/track", { event: "E", userId: "u", messageId: "fence" });
     await storedEventually(sourceId, ids.length + 1);
@@ -68,33 +69,43 @@ describe("SourceGate", () => {
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
   });
 
-  it("answers 503 with Retry-After when the Queue refuses, remembers nothing, and accepts the retry", async () => {
+  it("answers 503 with Retry-After when the Queue refuses, and stores the retry once", async () => {
     const { sourceId, writeKey } = await newSource();
     const event = { userId: "u", event: "E", messageId: "retry-me" };
-    // Warm the gate, then make its Queue fail (fault injection through the sink seam).
-    expect((await track(writeKey, "/v1/track", { userId: "u", event: "Warm" })).status).toBe(200);
-    await runInDurableObject(gateOf(sourceId), (gate: SourceGate) => {
-      gate.sink = {
-        send: () => Promise.reject(new Error("queue unavailable")),
-      };
-    });
-    const failed = await track(writeKey, "/v1/track", event);
+    const request = () =>
+      new Request<unknown, IncomingRequestCfProperties>("https://foyer.test/v1/track", {
+        method: "POST",
+        headers: { authorization: basic(writeKey), "content-type": "application/json" },
+        body: JSON.stringify(event),
+      });
+    // The Queue refuses (fault injection through the binding the edge sends with).
+    const refusing = {
+      ...env,
+      EVENTS: { send: () => Promise.reject(new Error("queue unavailable")) },
+    } as unknown as Env;
+    const failed = await worker.fetch(request(), refusing, createExecutionContext());
     expect(failed.status).toBe(503);
     expect(failed.headers.get("retry-after")).toBe("2");
     expect((await failed.json<{ error: { code: string } }>()).error.code).toBe("queue_unavailable");
-    await runInDurableObject(gateOf(sourceId), (gate: SourceGate, state) => {
-      expect(state.storage.sql.exec("SELECT 1 FROM seen WHERE id = 'retry-me'").toArray()).toEqual(
-        [],
-      );
-      gate.sink = {
-        send: async (chunk) => {
-          await env.EVENTS.send(chunk, { contentType: "text" });
-        },
-      };
-    });
     const retried = await track(writeKey, "/v1/track", event);
     expect(await retried.json()).toEqual({ success: true, accepted: 1, duplicates: 0 });
+    // And a client that retries a request the Queue did take: the repeat is dropped.
+    expect((await track(writeKey, "/v1/track", event)).status).toBe(200);
+    await track(writeKey, "/v1/track", { ...event, messageId: "fence-2" });
     await storedEventually(sourceId, 2);
+    expect(await storedCount(sourceId)).toBe(2);
+  });
+
+  it("leases about a tenth of a second of the rate, never more than the burst", () => {
+    expect(leaseSize(1, { ratePerSecond: 1, burst: 3 })).toEqual({ needed: 1, wanted: 1 });
+    expect(leaseSize(10, { ratePerSecond: 1_000, burst: 5_000 })).toEqual({
+      needed: 10,
+      wanted: 100,
+    });
+    expect(leaseSize(900, { ratePerSecond: 1_000, burst: 600 })).toEqual({
+      needed: 600,
+      wanted: 600,
+    });
   });
 
   it("refuses a disabled source and a rotated-out key at once", async () => {
@@ -117,22 +128,26 @@ describe("SourceGate", () => {
     expect((await track(rotated, "/v1/track", { userId: "u", event: "E" })).status).toBe(200);
   });
 
-  it("forgets messageIds only after the dedup window", async () => {
+  it("forgets claims only after the dedup window", async () => {
     const { sourceId, writeKey } = await newSource();
     await track(writeKey, "/v1/track", { userId: "u", event: "E", messageId: "old" });
-    await runInDurableObject(gateOf(sourceId), async (gate: SourceGate, state) => {
+    await storedEventually(sourceId, 1);
+    const shard = env.SOURCE_GATE.get(
+      env.SOURCE_GATE.idFromName(claimShardName(sourceId, claimShard("old"))),
+    );
+    await runInDurableObject(shard, async (gate: SourceGate, state) => {
       // 47 h old: still inside the 48 h window; 49 h old: past it.
       state.storage.sql.exec(
-        "INSERT INTO seen (id, at) VALUES ('recent', ?)",
+        "INSERT INTO claims (id, chunk, at) VALUES ('recent', 'c', ?)",
         Date.now() - 47 * 3_600_000,
       );
       state.storage.sql.exec(
-        "UPDATE seen SET at = ? WHERE id = 'old'",
+        "UPDATE claims SET at = ? WHERE id = 'old'",
         Date.now() - 49 * 3_600_000,
       );
       await gate.alarm();
       const left = state.storage.sql
-        .exec<{ id: string }>("SELECT id FROM seen ORDER BY id")
+        .exec<{ id: string }>("SELECT id FROM claims ORDER BY id")
         .toArray();
       expect(left.map((r) => r.id)).toEqual(["recent"]);
     });
