@@ -72,7 +72,11 @@ function refuse(result: Exclude<LeaseResult, { status: "ok" }>): never {
 /** The request's messages without repeats of a messageId within it (the first copy stays). */
 function distinct(messages: readonly NormalizedMessage[]): NormalizedMessage[] {
   const seen = new Set<string>();
-  return messages.filter((m) => !seen.has(m.messageId) && Boolean(seen.add(m.messageId)));
+  return messages.filter((m) => {
+    if (seen.has(m.messageId)) return false;
+    seen.add(m.messageId);
+    return true;
+  });
 }
 
 /**

@@ -67,7 +67,7 @@ export class SourceGate extends DurableObject<Env> {
    * another chunk holds (the duplicates to drop); a chunk's own claims stand, so its redelivery
    * keeps its events. One call is atomic: nothing awaits between the read and the write.
    */
-  claim(pairs: readonly (readonly [string, string])[]): number[] {
+  async claim(pairs: readonly (readonly [string, string])[]): Promise<number[]> {
     const sql = this.ctx.storage.sql;
     const held = new Map(
       sql
@@ -93,8 +93,9 @@ export class SourceGate extends DurableObject<Env> {
         Date.now(),
         JSON.stringify(fresh),
       );
-      void this.scheduleExpiry();
     }
+    // After the synchronous read and write above: no other claim interleaves with them.
+    if (fresh.length > 0) await this.scheduleExpiry();
     return duplicates;
   }
 
