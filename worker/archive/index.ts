@@ -13,3 +13,4 @@ export {
   type ObjectPosition,
 } from "./object-scan.ts";
 export { ForeignCursorError, archivedEventPage, type EventCursor } from "./event-pages.ts";
+export { compactFilters, hourIndexKey } from "./filter-compaction.ts";

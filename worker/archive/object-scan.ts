@@ -1,10 +1,12 @@
 // Reading events back from the R2 archive through its D1 object index, since events have no row
 // of their own in D1 (issue 14). A reader walks a source's `stored` objects newest first (by the
 // earliest receipt of their chunks, then key), skips the objects whose token filter rules out
-// what it looks for (token-filter.ts), and reads the rest from R2. Every walk is bounded: a caller
+// what it looks for (token-filter.ts; kept in D1 for recent hours and in one R2 object per source
+// and hour after that, filter-compaction.ts), and reads the rest from R2. Every walk is bounded: a caller
 // says how many index rows and how many objects it may read, and gets back where it stopped.
 import type { JsonObject } from "../message/index.ts";
 import { TokenFilter } from "./token-filter.ts";
+import { hourIndexKey, readHourIndex } from "./filter-compaction.ts";
 
 /** A position in a source's walk: the object next read is the first before it. */
 export interface ObjectPosition {
@@ -25,6 +27,7 @@ interface ObjectRow {
   received_at: number;
   last_received_at: number;
   tokens: string | null;
+  tokens_compacted: number;
 }
 
 /** Objects are per source and hour of receipt: an object's events span less than this. */
@@ -42,6 +45,14 @@ export async function* storedObjects(
 ): AsyncGenerator<IndexedObject> {
   let from = options.from;
   let read = 0;
+  // A compacted row's filter is in its hour's R2 index object: one read per hour of the walk.
+  const hours = new Map<string, Promise<Map<string, string>>>();
+  const hourFilters = async (key: string): Promise<string | null> => {
+    const indexKey = hourIndexKey(key);
+    let filters = hours.get(indexKey);
+    if (!filters) hours.set(indexKey, (filters = readHourIndex(env, indexKey)));
+    return (await filters).get(key) ?? null;
+  };
   while (read < options.maxRows) {
     const limit = Math.min(PAGE, options.maxRows - read);
     // Objects are per source and hour of receipt (worker/archive/keys.ts): a row from before
@@ -57,7 +68,7 @@ export async function* storedObjects(
       args.push(options.until);
     }
     const { results } = await env.DB.prepare(
-      `SELECT key, source_id, received_at, tokens,
+      `SELECT key, source_id, received_at, tokens, tokens_compacted,
               COALESCE(last_received_at, received_at - received_at % ${HOUR_MS} + ${HOUR_MS - 1}) AS last_received_at
          FROM archive_objects WHERE ${where.join(" AND ")}
         ORDER BY received_at DESC, key DESC LIMIT ?`,
@@ -72,7 +83,9 @@ export async function* storedObjects(
         sourceId: row.source_id,
         receivedAt: row.received_at,
         lastReceivedAt: row.last_received_at,
-        filter: new TokenFilter(row.tokens),
+        filter: new TokenFilter(
+          row.tokens ?? (row.tokens_compacted ? await hourFilters(row.key) : null),
+        ),
       };
     }
     if (results.length < limit) return;

@@ -73,9 +73,18 @@ export const archiveObjects = sqliteTable(
      * per event. Null on rows written before it (such an object may hold anything).
      */
     tokens: text("tokens"),
+    /**
+     * 1 once the filter moved to its hour's R2 index object (worker/archive/filter-compaction.ts)
+     * and `tokens` was cleared; a row with neither holds anything, as far as readers know.
+     */
+    tokensCompacted: integer("tokens_compacted").notNull().default(0),
   },
   (t) => [
     index("archive_objects_source_received").on(t.sourceId, t.receivedAt),
+    // The filters still in D1: the hourly compaction's work list, a few hours' worth.
+    index("archive_objects_filters")
+      .on(t.receivedAt)
+      .where(sql`tokens is not null`),
     // Only unfinished rows: a handful at any time, so the sweep and erasure never scan the table.
     index("archive_objects_unfinished")
       .on(t.writtenAt)

@@ -10,8 +10,10 @@ import { spacesWithOpenRegulations } from "../regulations/store.ts";
 import { listSources, type SourceRow } from "../../sources/index.ts";
 import { sweepOrphans } from "./orphan-sweep.ts";
 import { profileStub } from "../../profiles/index.ts";
+import { compactFilters, hourIndexKey } from "../../archive/index.ts";
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 const SLICE = 1_000;
 const MAX_SLICES_PER_SOURCE = 50;
 /** Profiles whose history one cron run trims per space (one page); the next run continues. */
@@ -27,6 +29,8 @@ export interface PurgeReport {
   regulationSpaces: number;
   /** Archive objects written but never indexed, deleted with their write intents. */
   orphans: number;
+  /** Archive objects whose token filter moved from D1 to its hour's R2 index object. */
+  filters: number;
   /** What failed this run (`space <id>`, `source <id>`, `orphans`…); the rest still ran. */
   failures: string[];
 }
@@ -46,13 +50,21 @@ async function purgeObjects(
   let events = 0;
   for (let slice = 0; slice < MAX_SLICES_PER_SOURCE; slice++) {
     const { results } = await env.DB.prepare(
-      "SELECT key, event_count FROM archive_objects WHERE source_id = ? AND received_at < ? LIMIT ?",
+      "SELECT key, event_count, received_at FROM archive_objects WHERE source_id = ? AND received_at < ? LIMIT ?",
     )
       .bind(sourceId, cutoff, SLICE)
-      .all<{ key: string; event_count: number }>();
+      .all<{ key: string; event_count: number; received_at: number }>();
     if (results.length === 0) break;
     const keys = results.map((row) => row.key);
+    // With them go the filter index objects of hours that ended before the cutoff (an hour the
+    // cutoff falls in keeps its index: its later objects are still there).
+    const hours = new Set(
+      results
+        .filter((row) => row.received_at - (row.received_at % HOUR_MS) + HOUR_MS <= cutoff)
+        .map((row) => hourIndexKey(row.key)),
+    );
     await env.ARCHIVE.delete(keys);
+    if (hours.size > 0) await env.ARCHIVE.delete([...hours]);
     const drop = env.DB.prepare("DELETE FROM archive_objects WHERE key = ?");
     const dropChunks = env.DB.prepare("DELETE FROM archive_chunks WHERE key = ?");
     await env.DB.batch(keys.flatMap((key) => [drop.bind(key), dropChunks.bind(key)]));
@@ -127,6 +139,7 @@ export async function purgeExpired(
     historyEvents: 0,
     regulationSpaces: 0,
     orphans: 0,
+    filters: 0,
     failures: [],
   };
   const failures = report.failures;
@@ -157,6 +170,9 @@ export async function purgeExpired(
         report.historyEvents += await purgeHistory(env, spaceId, cutoffs, fallback, pageSize);
       });
     }
+  });
+  await isolated(failures, "filters", async () => {
+    report.filters += await compactFilters(env, now);
   });
   await isolated(failures, "regulations", async () => {
     for (const spaceId of await spacesWithOpenRegulations(env)) {

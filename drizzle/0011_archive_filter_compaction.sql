@@ -1,0 +1,2 @@
+ALTER TABLE `archive_objects` ADD `tokens_compacted` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE INDEX `archive_objects_filters` ON `archive_objects` (`received_at`) WHERE tokens is not null;
