@@ -41,7 +41,7 @@ const PAGE = 200;
 export async function* storedObjects(
   env: Env,
   sourceId: string,
-  options: { from?: ObjectPosition; until?: number; maxRows: number },
+  options: { from?: ObjectPosition; until?: number; maxRows: number; pageRows?: number },
 ): AsyncGenerator<IndexedObject> {
   let from = options.from;
   let read = 0;
@@ -54,7 +54,7 @@ export async function* storedObjects(
     return (await filters).get(key) ?? null;
   };
   while (read < options.maxRows) {
-    const limit = Math.min(PAGE, options.maxRows - read);
+    const limit = Math.min(options.pageRows ?? PAGE, options.maxRows - read);
     // Objects are per source and hour of receipt (worker/archive/keys.ts): a row from before
     // `last_received_at` ends within its hour at the latest.
     const where = ["source_id = ?", "state = 'stored'"];

@@ -98,7 +98,12 @@ async function candidateObjects(env: Env, spaceId: string, subjects: ResolvedSub
         .map((ref) => ref.slice(prefix.length)),
     ];
     if (tokens.length === 0) continue;
-    for await (const object of storedObjects(env, source.id, { maxRows: Infinity }))
+    // The whole archive of the source, in pages of 1,000 index rows (one D1 query each; the rows
+    // of compacted hours carry no filter text, so a page is small).
+    for await (const object of storedObjects(env, source.id, {
+      maxRows: Infinity,
+      pageRows: 1_000,
+    }))
       if (object.filter.mayHoldAny(tokens))
         candidates.push({ key: object.key, sourceId: source.id });
   }
