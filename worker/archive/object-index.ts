@@ -41,8 +41,8 @@ export async function isStoredObject(env: Env, key: string): Promise<boolean> {
 
 /**
  * The space's objects that are not `stored` (in flight, or orphans awaiting the sweep): few at
- * any time, found through the partial index `archive_objects_unfinished`. They have no chunk
- * rows, so a deletion request cannot reach them through its subjects' events.
+ * any time, found through the partial index `archive_objects_unfinished`. Their token filters are
+ * not trusted (a deletion request reads each of them).
  */
 export async function unfinishedObjects(
   env: Env,

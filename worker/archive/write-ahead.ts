@@ -2,8 +2,8 @@
 // transaction, and the Queue may regroup messages on retry, so an object put by a batch whose D1
 // write then failed would be archived again under another key and left behind, unindexed, out
 // of reach of retention and of deletion requests (docs/architecture.md, Invariant 5). So the key is
-// recorded first (`writing`), the object is put, and the consumer's D1 batch flips the row to
-// `stored` in the same transaction that indexes the object's chunks and events. A row left
+// recorded first (`writing`, with each chunk's record in the claim shards pointing at it), the
+// object is put, and the consumer's D1 batch flips the row to `stored`. A row left
 // `writing` is an orphan that the hourly sweep removes (worker/governance/retention/orphan-sweep.ts).
 
 /** The index row of one archive object, as the consumer writes it. */
@@ -70,7 +70,7 @@ export async function recordWriteIntent(
   if (result.meta.changes === 0) throw new ArchiveKeyClaimedError(row.key);
 }
 
-/** The statement that completes the intent; it belongs in the batch that indexes the chunks. */
+/** The statement that completes the intent: the object is complete and readable. */
 export function markStored(env: Env, row: ArchiveObjectRow, now: number): D1PreparedStatement {
   return bindRow(env.DB.prepare(MARK_STORED), row, now);
 }

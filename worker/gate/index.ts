@@ -2,7 +2,7 @@
 // suppression, and the decisions they record.
 export { SourceGate, sourceGate } from "./admission/source-gate.ts";
 export { admitLeased, dropLease, type LeaseResult } from "./admission/lease.ts";
-export { claimMessages } from "./admission/claims.ts";
+export { chunkObjectKeys, claimMessages, recordChunkObjects } from "./admission/claims.ts";
 export { decideDelivery } from "./consent/event.ts";
 export { CONSENT_COUNTERS, consentFromHistory } from "./consent/history.ts";
 export {

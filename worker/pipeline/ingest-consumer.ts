@@ -1,13 +1,16 @@
 // The ingest Queue's consumer. For each Queue batch: archive the new chunks in R2 — one NDJSON
 // object per source and hour of the batch, named after the chunks it holds, its key recorded in
 // D1 before the put (write-ahead.ts) with the Bloom filter of its events' ids and email forms
-// (token-filter.ts) — and index the chunks in D1 in one batch (one row per object and per chunk,
-// none per event: issue 14); then place the events in the identity graph and show them in the
-// sources' debuggers. Every step is idempotent (the chunk index says what is archived already),
-// so a redelivery changes nothing (Invariant 2).
+// (token-filter.ts), each chunk's object recorded in the source's claim shards — and mark the
+// objects stored in D1 in one batch (one D1 row per object, none per event or chunk: issue 14);
+// then place the events in the identity graph and show them in the sources' debuggers. Every step
+// is idempotent (a chunk's record says whether it is archived already), so a redelivery changes
+// nothing (Invariant 2).
 import { sha256Hex } from "../platform/index.ts";
 import {
+  chunkObjectKeys,
   claimMessages,
+  recordChunkObjects,
   DEFAULT_CONSENT_SETTINGS,
   storedForm,
   DEFAULT_PRIVACY_POLICY,
@@ -31,18 +34,24 @@ import {
 
 type Chunk = IngestChunk & { lines: string[] };
 
-const INSERT_CHUNKS = `INSERT INTO archive_chunks (chunk_id, key, source_id)
-  SELECT value, ?1, ?2 FROM json_each(?3) WHERE true ON CONFLICT DO NOTHING`;
-
 const encoder = new TextEncoder();
 
+/**
+ * The chunks archived already: their recorded object (claims.ts, one record per chunk in the
+ * source's claim shards) is `stored`. A chunk recorded in an unfinished object, or in one that
+ * retention or a deletion request removed, is archived again.
+ */
 async function archivedAlready(env: Env, chunks: readonly Chunk[]): Promise<Set<string>> {
+  const recorded = await chunkObjectKeys(env, chunks);
+  if (recorded.size === 0) return new Set();
   const { results } = await env.DB.prepare(
-    "SELECT chunk_id FROM archive_chunks WHERE chunk_id IN (SELECT value FROM json_each(?))",
+    `SELECT key FROM archive_objects
+      WHERE key IN (SELECT value FROM json_each(?)) AND state = 'stored'`,
   )
-    .bind(JSON.stringify(chunks.map((c) => c.chunkId)))
-    .all<{ chunk_id: string }>();
-  return new Set(results.map((r) => r.chunk_id));
+    .bind(JSON.stringify([...new Set(recorded.values())]))
+    .all<{ key: string }>();
+  const stored = new Set(results.map((r) => r.key));
+  return new Set([...recorded].filter(([, key]) => stored.has(key)).map(([chunk]) => chunk));
 }
 
 /** The filter of the tokens of a group's events (in their stored form). */
@@ -98,8 +107,7 @@ export async function storeChunks(
     );
     groups.set(prefix, [...(groups.get(prefix) ?? []), chunk]);
   }
-  const statements: D1PreparedStatement[] = [];
-  await Promise.all(
+  const objects = await Promise.all(
     [...groups].map(async ([prefix, group]) => {
       const ids = group.map((c) => c.chunkId).sort();
       const key = `${prefix}${(await sha256Hex(ids.join("\n"))).slice(0, 32)}.ndjson`;
@@ -115,18 +123,29 @@ export async function storeChunks(
         bytes: body.byteLength,
         tokens: tokenFilter(group),
       };
-      await recordWriteIntent(env, row, now);
-      await env.ARCHIVE.put(key, body, {
-        httpMetadata: { contentType: "application/x-ndjson" },
-        customMetadata: { sourceId: first.sourceId, chunks: String(ids.length) },
-      });
-      statements.push(
-        markStored(env, row, now),
-        env.DB.prepare(INSERT_CHUNKS).bind(key, first.sourceId, JSON.stringify(ids)),
-      );
+      return { row, body, group, chunkCount: ids.length };
     }),
   );
-  if (statements.length > 0) await env.DB.batch(statements);
+  if (objects.length === 0) return;
+  // Each chunk's object is recorded before anything is put (write-ahead, like the intent row):
+  // the object is `stored` only after its record exists, so a redelivery that finds it stored
+  // through the record archives nothing twice.
+  await recordChunkObjects(
+    env,
+    objects.flatMap(({ row, group }) =>
+      group.map((c) => ({ sourceId: c.sourceId, chunkId: c.chunkId, key: row.key })),
+    ),
+  );
+  await Promise.all(
+    objects.map(async ({ row, body, chunkCount }) => {
+      await recordWriteIntent(env, row, now);
+      await env.ARCHIVE.put(row.key, body, {
+        httpMetadata: { contentType: "application/x-ndjson" },
+        customMetadata: { sourceId: row.sourceId, chunks: String(chunkCount) },
+      });
+    }),
+  );
+  await env.DB.batch(objects.map(({ row }) => markStored(env, row, now)));
 }
 
 /** The chunk without the messages whose ids are in `drop` (its lines follow its messages). */

@@ -134,17 +134,6 @@ export const accessTokens = sqliteTable(
   (t) => [uniqueIndex("access_tokens_hash").on(t.tokenHash)],
 );
 
-/** Which archive object holds each ingest chunk: the archive's index, and its idempotence. */
-export const archiveChunks = sqliteTable(
-  "archive_chunks",
-  {
-    chunkId: text("chunk_id").primaryKey(),
-    key: text("key").notNull(),
-    sourceId: text("source_id").notNull(),
-  },
-  (t) => [index("archive_chunks_key").on(t.key)],
-);
-
 /**
  * Admin API tokens (`fyat_<id>_<secret>`, worker/admin/auth/tokens.ts), scoped to one space.
  * Only the SHA-256 of the whole token is stored; the clear token is shown once, at issue.

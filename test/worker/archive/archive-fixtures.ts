@@ -1,7 +1,9 @@
 // Fixtures for the archive's write-ahead tests: Queue chunks as the edge writes them, the index
 // rows of a source's archive objects, and an env whose D1 batch fails (fault injection: every
 // other call reaches the real D1 and R2).
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { CLAIM_SHARDS, claimShardName } from "../../../worker/gate/admission/claims.ts";
 import { storedChunk } from "../../../worker/pipeline/ingest-consumer.ts";
 import { readSpacePrivacy } from "../../../worker/gate/settings-store.ts";
 import { storageHashKey } from "../../../worker/gate/pii/storage-hash.ts";
@@ -60,14 +62,34 @@ export async function objectRows(sourceId: string): Promise<ObjectRow[]> {
   return results;
 }
 
-/** Which object the chunk index says holds each of the source's chunks. */
+/**
+ * Which object holds each of the source's archived chunks: the chunk records in the source's claim
+ * shards (worker/gate/admission/claims.ts) whose object is `stored` — what the consumer takes as
+ * "archived already".
+ */
 export async function chunkIndex(sourceId: string): Promise<Record<string, string>> {
-  const { results } = await env.DB.prepare(
-    "SELECT chunk_id, key FROM archive_chunks WHERE source_id = ? ORDER BY chunk_id",
-  )
-    .bind(sourceId)
-    .all<{ chunk_id: string; key: string }>();
-  return Object.fromEntries(results.map((r) => [r.chunk_id, r.key]));
+  const recorded: [string, string][] = [];
+  for (let shard = 0; shard < CLAIM_SHARDS; shard++) {
+    const stub = env.SOURCE_GATE.get(env.SOURCE_GATE.idFromName(claimShardName(sourceId, shard)));
+    recorded.push(
+      ...(await runInDurableObject(stub, (_gate: unknown, state: DurableObjectState) =>
+        state.storage.sql
+          .exec<{ chunk: string; key: string }>("SELECT chunk, key FROM chunk_objects")
+          .toArray()
+          .map((row) => [row.chunk, row.key] as [string, string]),
+      )),
+    );
+  }
+  const stored = new Set(
+    (
+      await env.DB.prepare(
+        "SELECT key FROM archive_objects WHERE source_id = ? AND state = 'stored'",
+      )
+        .bind(sourceId)
+        .all<{ key: string }>()
+    ).results.map((r) => r.key),
+  );
+  return Object.fromEntries(recorded.filter(([, key]) => stored.has(key)).sort());
 }
 
 /** The text of an R2 object, or null when there is none. */

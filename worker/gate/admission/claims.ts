@@ -5,6 +5,7 @@
 // events another chunk claimed first within the dedup window (at least 24 h,
 // https://segment.com/docs/guides/duplicate-data/). So a Queue batch of 100 chunks costs at most
 // CLAIM_SHARDS requests whatever its size, and no shard sees more than its share of a source's ids.
+import type { SourceGate } from "./source-gate.ts";
 
 /**
  * Shards per source. Fixed: a messageId must map to the same shard for the whole dedup window.
@@ -66,4 +67,54 @@ export async function claimMessages(
       set.add(messageId);
     }
   return dropped;
+}
+
+/**
+ * Where a chunk's archive object is recorded: the claim shard of `chunk:<chunkId>`. One record per
+ * chunk, kept for the dedup window, replaces the D1 row per chunk the archive once kept (a row per
+ * event for single-event traffic, issue 14).
+ */
+function chunkShard(env: Env, sourceId: string, chunkId: string) {
+  const name = claimShardName(sourceId, claimShard(`chunk:${chunkId}`));
+  return { name, stub: () => env.SOURCE_GATE.get(env.SOURCE_GATE.idFromName(name)) };
+}
+
+/** Groups chunk ids by their shard, for one call per shard. */
+function byChunkShard<T extends { sourceId: string; chunkId: string }>(
+  env: Env,
+  items: readonly T[],
+) {
+  const groups = new Map<string, { stub: () => DurableObjectStub<SourceGate>; items: T[] }>();
+  for (const item of items) {
+    const shard = chunkShard(env, item.sourceId, item.chunkId);
+    let group = groups.get(shard.name);
+    if (!group) groups.set(shard.name, (group = { stub: shard.stub, items: [] }));
+    group.items.push(item);
+  }
+  return [...groups.values()];
+}
+
+/** The archive object each chunk was last recorded in (absent: never written). */
+export async function chunkObjectKeys(
+  env: Env,
+  chunks: readonly { sourceId: string; chunkId: string }[],
+): Promise<Map<string, string>> {
+  const answers = await Promise.all(
+    byChunkShard(env, chunks).map((group) =>
+      group.stub().chunkObjects(group.items.map((c) => c.chunkId)),
+    ),
+  );
+  return new Map(answers.flatMap((answer) => Object.entries(answer)));
+}
+
+/** Records each chunk's archive object key, before the object is put. */
+export async function recordChunkObjects(
+  env: Env,
+  entries: readonly { sourceId: string; chunkId: string; key: string }[],
+): Promise<void> {
+  await Promise.all(
+    byChunkShard(env, entries).map((group) =>
+      group.stub().recordChunkObjects(group.items.map((e) => [e.chunkId, e.key] as const)),
+    ),
+  );
 }

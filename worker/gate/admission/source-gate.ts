@@ -30,6 +30,10 @@ export class SourceGate extends DurableObject<Env> {
       `CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, chunk TEXT NOT NULL,
        at INTEGER NOT NULL) WITHOUT ROWID`,
     );
+    ctx.storage.sql.exec(
+      `CREATE TABLE IF NOT EXISTS chunk_objects (chunk TEXT PRIMARY KEY, key TEXT NOT NULL,
+       at INTEGER NOT NULL) WITHOUT ROWID`,
+    );
     this.config = ctx.storage.kv.get<SourceSnapshot>("config");
   }
 
@@ -99,6 +103,35 @@ export class SourceGate extends DurableObject<Env> {
     return duplicates;
   }
 
+  /**
+   * The archive object each of `chunkIds` was last written to (claims.ts: a chunk shard's call), for
+   * the consumer to tell a redelivered chunk that is archived already from one whose write failed.
+   */
+  chunkObjects(chunkIds: readonly string[]): Record<string, string> {
+    const rows = this.ctx.storage.sql
+      .exec<{ chunk: string; key: string }>(
+        "SELECT chunk, key FROM chunk_objects WHERE chunk IN (SELECT value FROM json_each(?))",
+        JSON.stringify(chunkIds),
+      )
+      .toArray();
+    // A plain object crosses RPC; its keys are chunk ids this worker minted.
+    const out: Record<string, string> = {};
+    for (const row of rows) out[row.chunk] = row.key;
+    return out;
+  }
+
+  /** Records `[chunkId, objectKey]` pairs before the objects are put (write-ahead, claims.ts). */
+  async recordChunkObjects(entries: readonly (readonly [string, string])[]): Promise<void> {
+    if (entries.length === 0) return;
+    this.ctx.storage.sql.exec(
+      `INSERT OR REPLACE INTO chunk_objects (chunk, key, at)
+       SELECT value ->> 0, value ->> 1, ? FROM json_each(?)`,
+      Date.now(),
+      JSON.stringify(entries),
+    );
+    await this.scheduleExpiry();
+  }
+
   private async scheduleExpiry(): Promise<void> {
     if ((await this.ctx.storage.getAlarm()) === null) {
       await this.ctx.storage.setAlarm(Date.now() + HOUR_MS);
@@ -109,6 +142,10 @@ export class SourceGate extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const hours = Math.max(24, Number(this.env.DEDUP_WINDOW_HOURS) || 48);
     this.ctx.storage.sql.exec("DELETE FROM claims WHERE at < ?", Date.now() - hours * HOUR_MS);
+    this.ctx.storage.sql.exec(
+      "DELETE FROM chunk_objects WHERE at < ?",
+      Date.now() - hours * HOUR_MS,
+    );
     await this.ctx.storage.setAlarm(Date.now() + HOUR_MS);
   }
 }

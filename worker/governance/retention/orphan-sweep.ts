@@ -1,6 +1,6 @@
 // Removes the archive's orphans: objects put in R2 whose consumer batch then failed and that no
-// retry completed (worker/archive/write-ahead.ts), so no chunk or event row points at them and
-// only this sweep can reach them. Run by the hourly cron with purge.ts, in bounded slices.
+// retry completed (worker/archive/write-ahead.ts): no reader lists them (only `stored` objects
+// are read) and only this sweep removes them. Run by the hourly cron with purge.ts, in bounded slices.
 //
 // A slice first claims its rows (`writing` → `orphan`) in one statement; a consumer retry that
 // regroups the same chunks then refuses to put that key until the row is gone, so the sweep never
@@ -29,15 +29,11 @@ export async function sweepOrphans(env: Env, now: number): Promise<number> {
     const keys = results.map((row) => row.key);
     await env.ARCHIVE.delete(keys);
     const list = JSON.stringify(keys);
-    // Chunk rows only exist if a consumer batch outlived the orphan age; drop them with the row.
-    await env.DB.batch([
-      env.DB.prepare(
-        "DELETE FROM archive_chunks WHERE key IN (SELECT value FROM json_each(?))",
-      ).bind(list),
-      env.DB.prepare(
-        "DELETE FROM archive_objects WHERE state = 'orphan' AND key IN (SELECT value FROM json_each(?))",
-      ).bind(list),
-    ]);
+    await env.DB.prepare(
+      "DELETE FROM archive_objects WHERE state = 'orphan' AND key IN (SELECT value FROM json_each(?))",
+    )
+      .bind(list)
+      .run();
     total += keys.length;
     if (keys.length < SLICE) break;
   }

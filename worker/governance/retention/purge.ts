@@ -66,8 +66,7 @@ async function purgeObjects(
     await env.ARCHIVE.delete(keys);
     if (hours.size > 0) await env.ARCHIVE.delete([...hours]);
     const drop = env.DB.prepare("DELETE FROM archive_objects WHERE key = ?");
-    const dropChunks = env.DB.prepare("DELETE FROM archive_chunks WHERE key = ?");
-    await env.DB.batch(keys.flatMap((key) => [drop.bind(key), dropChunks.bind(key)]));
+    await env.DB.batch(keys.map((key) => drop.bind(key)));
     total += keys.length;
     events += results.reduce((n, row) => n + row.event_count, 0);
     if (keys.length < SLICE) break;

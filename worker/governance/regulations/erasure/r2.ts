@@ -133,10 +133,7 @@ async function rewriteObject(env: Env, key: string, predicate: EventPredicate): 
   if (!result.changed) return false;
   if (result.kept === 0 && result.malformed === 0) {
     await env.ARCHIVE.delete(key);
-    await env.DB.batch([
-      env.DB.prepare("DELETE FROM archive_objects WHERE key = ?").bind(key),
-      env.DB.prepare("DELETE FROM archive_chunks WHERE key = ?").bind(key),
-    ]);
+    await env.DB.prepare("DELETE FROM archive_objects WHERE key = ?").bind(key).run();
   } else {
     const body = encoder.encode(result.text);
     await env.ARCHIVE.put(key, body, {
