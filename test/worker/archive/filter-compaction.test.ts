@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { buildTokenFilter, hourIndexKey, TokenFilter } from "../../../worker/archive/index.ts";
 import { compactFilters } from "../../../worker/archive/filter-compaction.ts";
 import { purgeExpired } from "../../../worker/governance/retention/purge.ts";
+import { rewriteSubjectObjects } from "../../../worker/governance/regulations/erasure/r2.ts";
+import { subjectsOnly } from "../../../worker/governance/regulations/subjects.ts";
 import { admin, newSource, storedEventually, track } from "../support.ts";
 
 const HOUR = 3_600_000;
@@ -89,6 +91,32 @@ describe("token filter compaction", () => {
     await purgeExpired(env, Date.now() + 3 * 24 * HOUR);
     expect(await rows(s.sourceId)).toEqual([]);
     expect(await env.ARCHIVE.head(hourIndexKey(row!.key))).toBeNull();
+  });
+
+  it("lets a deletion request find a compacted object through its hour's index, and rebuild its filter in D1", async () => {
+    const s = await newSource();
+    await track(s.writeKey, "/v1/batch", {
+      batch: [
+        { type: "track", userId: "gone", event: "E", messageId: "g-1" },
+        { type: "track", userId: "stays", event: "E", messageId: "g-2" },
+      ],
+    });
+    await storedEventually(s.sourceId, 2);
+    await compactFilters(env, Date.now() + 4 * HOUR);
+    const [row] = await rows(s.sourceId);
+    expect(row).toMatchObject({ tokens: null, tokens_compacted: 1 });
+    const changed = await rewriteSubjectObjects(env, s.spaceId, subjectsOnly("USER_ID", ["gone"]));
+    expect(changed).toBe(1);
+    const [after] = await rows(s.sourceId);
+    expect(after!.tokens).not.toBeNull();
+    const filter = new TokenFilter(after!.tokens);
+    expect(filter.mayHold("stays")).toBe(true);
+    expect(filter.mayHold("gone")).toBe(false);
+    const text = await (await env.ARCHIVE.get(after!.key))!.text();
+    expect(text).toContain('"g-2"');
+    expect(text).not.toContain('"gone"');
+    // An object no filter says holds the subject is not even read: nothing changes the second time.
+    expect(await rewriteSubjectObjects(env, s.spaceId, subjectsOnly("USER_ID", ["gone"]))).toBe(0);
   });
 
   it("treats a lost index object as 'may hold anything': nothing is missed", async () => {
