@@ -31,7 +31,11 @@ const POLL_MS = 50;
  * Events per webhook request (the destinations' `batchSize`, Segment's Webhooks (Actions)
  * batching); `FOYER_BENCH_PIPELINE_WEBHOOK_BATCH=1` measures one request per event.
  */
-/** `identity` (no definitions, no destinations), `activation` (no destinations) or `all`. */
+/**
+ * `identity` (no definitions, no destinations), `activation` (no destinations) or `all`. Without
+ * destinations the clock stops when the last request is answered, so only the CPU and the counts
+ * per event mean anything then, not the events/s.
+ */
 const PARTS = process.env.FOYER_BENCH_PIPELINE_PARTS ?? "all";
 export const WEBHOOK_BATCH = Number(process.env.FOYER_BENCH_PIPELINE_WEBHOOK_BATCH ?? "100");
 const IDLE = { pollMs: 100, quietMs: 2_500 };

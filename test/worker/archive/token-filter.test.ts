@@ -1,18 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { buildTokenFilter, eventTokens, TokenFilter } from "../../../worker/archive/index.ts";
-
-/** A deterministic pseudo-random generator (mulberry32), so a failure reproduces. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../identity/seeded-random.ts";
 
 const token = (next: () => number) => `${Math.floor(next() * 1e12).toString(36)}-${next()}`;
+const random = (seed: number) => {
+  const generator = seededRandom(seed);
+  return () => generator.next();
+};
 
 describe("archive token filter", () => {
   it("never rules out a token it holds, at every size", () => {

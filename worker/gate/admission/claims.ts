@@ -5,7 +5,6 @@
 // events another chunk claimed first within the dedup window (at least 24 h,
 // https://segment.com/docs/guides/duplicate-data/). So a Queue batch of 100 chunks costs at most
 // CLAIM_SHARDS requests whatever its size, and no shard sees more than its share of a source's ids.
-import type { SourceGate } from "./source-gate.ts";
 
 /**
  * Shards per source. Fixed: a messageId must map to the same shard for the whole dedup window.
@@ -51,9 +50,7 @@ export async function claimMessages(
     }
   const answers = await Promise.all(
     [...calls.values()].map(async (call) => {
-      const stub = env.SOURCE_GATE.get(
-        env.SOURCE_GATE.idFromName(claimShardName(call.sourceId, call.shard)),
-      );
+      const stub = shardStub(env, claimShardName(call.sourceId, call.shard));
       return { call, duplicates: await stub.claim(call.pairs) };
     }),
   );
@@ -69,29 +66,25 @@ export async function claimMessages(
   return dropped;
 }
 
-/**
- * Where a chunk's archive object is recorded: the claim shard of `chunk:<chunkId>`. One record per
- * chunk, kept for the dedup window, replaces the D1 row per chunk the archive once kept (a row per
- * event for single-event traffic, issue 14).
- */
-function chunkShard(env: Env, sourceId: string, chunkId: string) {
-  const name = claimShardName(sourceId, claimShard(`chunk:${chunkId}`));
-  return { name, stub: () => env.SOURCE_GATE.get(env.SOURCE_GATE.idFromName(name)) };
+/** The claim shard named `name` (a SourceGate object). */
+function shardStub(env: Env, name: string) {
+  return env.SOURCE_GATE.get(env.SOURCE_GATE.idFromName(name));
 }
 
-/** Groups chunk ids by their shard, for one call per shard. */
+/**
+ * Chunk ids by the shard that records their archive object: the claim shard of `chunk:<chunkId>`.
+ * One record per chunk, kept for the dedup window, replaces the D1 row per chunk the archive once
+ * kept (a row per event for single-event traffic, issue 14).
+ */
 function byChunkShard<T extends { sourceId: string; chunkId: string }>(
-  env: Env,
   items: readonly T[],
-) {
-  const groups = new Map<string, { stub: () => DurableObjectStub<SourceGate>; items: T[] }>();
+): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
   for (const item of items) {
-    const shard = chunkShard(env, item.sourceId, item.chunkId);
-    let group = groups.get(shard.name);
-    if (!group) groups.set(shard.name, (group = { stub: shard.stub, items: [] }));
-    group.items.push(item);
+    const name = claimShardName(item.sourceId, claimShard(`chunk:${item.chunkId}`));
+    groups.set(name, [...(groups.get(name) ?? []), item]);
   }
-  return [...groups.values()];
+  return groups;
 }
 
 /** The archive object each chunk was last recorded in (absent: never written). */
@@ -100,8 +93,8 @@ export async function chunkObjectKeys(
   chunks: readonly { sourceId: string; chunkId: string }[],
 ): Promise<Map<string, string>> {
   const answers = await Promise.all(
-    byChunkShard(env, chunks).map((group) =>
-      group.stub().chunkObjects(group.items.map((c) => c.chunkId)),
+    [...byChunkShard(chunks)].map(([name, group]) =>
+      shardStub(env, name).chunkObjects(group.map((c) => c.chunkId)),
     ),
   );
   return new Map(answers.flatMap((answer) => Object.entries(answer)));
@@ -113,8 +106,8 @@ export async function recordChunkObjects(
   entries: readonly { sourceId: string; chunkId: string; key: string }[],
 ): Promise<void> {
   await Promise.all(
-    byChunkShard(env, entries).map((group) =>
-      group.stub().recordChunkObjects(group.items.map((e) => [e.chunkId, e.key] as const)),
+    [...byChunkShard(entries)].map(([name, group]) =>
+      shardStub(env, name).recordChunkObjects(group.map((e) => [e.chunkId, e.key] as const)),
     ),
   );
 }
